@@ -1,0 +1,54 @@
+# Front Door. `make help` lists the targets; `make run` and `make test` are the two
+# commands a newcomer needs. Works on a fresh machine with Python 3.11+, Node.js
+# with npm, and make.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FRONTDOOR_DEMO_PASSWORD ?= demo-password
+
+.PHONY: help run test lint format bench assets demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed static/build-assets.sh $(wildcard static/src/*.scss)
+	bash static/build-assets.sh
+	touch $@
+
+assets: static/dist/.built ## Build the CSS and JavaScript into static/dist (needs Node)
+
+run: $(BIN)/.installed assets ## Set up, load the demo council if empty, serve on 127.0.0.1:5000
+	$(BIN)/frontdoor db upgrade
+	$(BIN)/frontdoor demo --if-empty --password "$(FRONTDOOR_DEMO_PASSWORD)"
+	$(BIN)/frontdoor urls
+	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
+
+test: $(BIN)/.installed assets ## Run the whole test suite (SQLite; PostgreSQL with FRONTDOOR_TEST_DATABASE_URL)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/.installed assets ## Measure the numbers each issue names (loopback only, bounded)
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv, node_modules and built assets
+	rm -rf $(VENV) node_modules static/dist

@@ -1,0 +1,13 @@
+"""The staff side: sign-in, timetables, and the manager's pages."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def init_app(app: Flask) -> None:
+    from admin import auth, home, manage, timetable  # noqa: F401  (routes register on import)
+    from admin.navigation import staff_navigation
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["staff_navigation"] = staff_navigation

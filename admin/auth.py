@@ -1,0 +1,83 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from admin import bp
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.staff import ThrottleRules, sign_in
+from frontdoor.staff_auth import end_session, public, start_session
+
+MESSAGES = {
+    "bad_credentials": "Enter a correct email address and password",
+    "paused": "Too many attempts to sign in. Wait a few minutes and try again",
+}
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _rules() -> ThrottleRules:
+    config = current_app.config["FRONTDOOR"]
+    return ThrottleRules(
+        attempts=config.sign_in_attempts,
+        window=timedelta(minutes=config.sign_in_window_minutes),
+        max_pause=timedelta(minutes=config.sign_in_pause_max_minutes),
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("admin.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in_page():
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user, token = sign_in(
+                form.email.data, form.password.data,
+                address=request.remote_addr or "", now=clock.now(), rules=_rules(),
+            )
+        except ServiceError as error:
+            db.session.commit()  # keep the failure count
+            form.form_errors.append(MESSAGES[error.code])
+            form.password.errors = [MESSAGES[error.code]]
+            return render_template("admin/sign_in.html", form=form, title="Sign in"), (
+                429 if error.code == "paused" else 200
+            )
+        db.session.commit()
+        start_session(user, token)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("admin/sign_in.html", form=form, title="Sign in")
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out():
+    end_session()
+    flash("You have signed out", "success")
+    return redirect(url_for("admin.sign_in_page"))

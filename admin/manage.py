@@ -1,0 +1,1 @@
+"""Managers' pages for hubs, rooms, categories and staff (filled in by that work)."""

@@ -1,0 +1,36 @@
+"""The staff menu: each item shows only to people whose roles can use it."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+
+from frontdoor.models import Role
+from frontdoor.staff_auth import hubs_for
+
+LEADS = (Role.SESSION_LEAD, Role.MANAGER)
+MANAGERS = (Role.MANAGER,)
+
+# (endpoint, label, roles that see it)
+MENU = (
+    ("admin.timetable", "Timetable", tuple(Role)),
+    ("admin.hubs", "Hubs and rooms", MANAGERS),
+    ("admin.categories", "Categories", MANAGERS),
+    ("admin.staff_list", "Staff", MANAGERS),
+)
+
+
+def staff_navigation() -> list[dict[str, object]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in MENU:
+        if hubs_for(current_user.user, roles):
+            items.append(
+                {
+                    "href": url_for(endpoint),
+                    "text": label,
+                    "active": (request.endpoint or "").startswith(endpoint),
+                }
+            )
+    return items

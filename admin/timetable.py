@@ -1,0 +1,1 @@
+"""Timetables for session leads (filled in by the timetable work)."""

@@ -1,0 +1,12 @@
+"""The public booking site, and the booking services the kiosk and staff use."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("booking", __name__, url_prefix="/book")
+
+
+def init_app(app: Flask) -> None:
+    from booking import views
+
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "root", views.root)

@@ -1,0 +1,60 @@
+"""Front Door: the check-in kiosk and booking system for Family Hubs.
+
+``create_app`` is the app factory. The core package knows nothing of the kiosk,
+booking or admin packages: they register themselves through the ``frontdoor.faces``
+entry list in ``create_app`` by import path, so the dependency points one way.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import Flask
+
+from frontdoor.config import PROJECT_ROOT, Config, load_config
+from frontdoor.models.base import render_item
+
+# The three faces of the product, imported by name so this package never
+# imports them at module level. Each module exposes ``init_app(app)``.
+FACES = ("booking", "kiosk", "admin")
+
+
+def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
+    settings = config if isinstance(config, Config) else load_config(config)
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    app.config.update(settings.flask_settings())
+
+    from frontdoor import errors, logs, security, staff_auth, templating
+    from frontdoor.extensions import babel, csrf, db, htmx, migrate
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+        render_item=render_item,
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=templating.select_locale)
+    security.init_app(app)
+    staff_auth.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    for face in FACES:
+        importlib.import_module(face).init_app(app)
+
+    from frontdoor.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,120 @@
+"""Configuration, read in one place from ``FRONTDOOR_*`` environment variables.
+
+Everything the app can be told from outside is a field here. ``load_config`` is the
+only function in the code base that reads ``os.environ`` for settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "test")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+@dataclass
+class Config:
+    env: str = "development"
+    database_url: str = ""
+    secret_key: str = ""
+    instance_path: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
+    # Public base URL used in links that leave the app (QR codes, emails).
+    base_url: str = "http://127.0.0.1:5000"
+    council_name: str = "Demo Council"
+    log_level: str = "INFO"
+    # Failed sign-ins from one address for one email before a short pause.
+    sign_in_attempts: int = 5
+    sign_in_window_minutes: int = 15
+    sign_in_pause_max_minutes: int = 15
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_settings(self) -> dict[str, object]:
+        """The settings in the names Flask and its extensions expect."""
+        secure = self.env != "development" and self.env != "test"
+        return {
+            "FRONTDOOR": self,
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SESSION_COOKIE_NAME": "frontdoor_session",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+            "WTF_CSRF_SSL_STRICT": False,
+            "BABEL_DEFAULT_LOCALE": "en",
+            "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
+        }
+
+
+def _engine_options(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _default_sqlite_url(instance: Path) -> str:
+    return f"sqlite:///{instance / 'frontdoor.sqlite3'}"
+
+
+def _development_secret(instance: Path) -> str:
+    """A secret generated once per checkout and kept in ``instance/``."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(overrides: dict[str, object] | None = None) -> Config:
+    """Build the configuration from the environment, then apply ``overrides``."""
+    env = os.environ
+    values: dict[str, object] = {
+        "env": env.get("FRONTDOOR_ENV", "development"),
+        "database_url": env.get("FRONTDOOR_DATABASE_URL", ""),
+        "secret_key": env.get("FRONTDOOR_SECRET_KEY", ""),
+        "base_url": env.get("FRONTDOOR_BASE_URL", Config.base_url),
+        "council_name": env.get("FRONTDOOR_COUNCIL_NAME", Config.council_name),
+        "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
+    }
+    if env.get("FRONTDOOR_INSTANCE_PATH"):
+        values["instance_path"] = Path(env["FRONTDOOR_INSTANCE_PATH"])
+    values.update(overrides or {})
+    config = Config(**values)  # type: ignore[arg-type]
+    config.instance_path = Path(config.instance_path)
+    if config.env not in ENVIRONMENTS:
+        raise ConfigError(f"FRONTDOOR_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    if not config.database_url:
+        config.instance_path.mkdir(parents=True, exist_ok=True)
+        config.database_url = _default_sqlite_url(config.instance_path)
+    if not config.secret_key:
+        if config.is_production:
+            raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")
+        config.secret_key = _development_secret(config.instance_path)
+    return config
+
+
+def describe(config: Config) -> dict[str, object]:
+    """The configuration without secrets, for ``frontdoor config``."""
+    shown = asdict(config)
+    shown["secret_key"] = "(set)" if config.secret_key else "(missing)"
+    return shown

@@ -1,0 +1,43 @@
+"""Password hashing with argon2id (argon2-cffi's defaults are the RFC 9106 low-memory profile)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from argon2.profiles import CHEAPEST
+
+_hasher = PasswordHasher()
+# A hash of nothing in particular, verified when the email is unknown so a wrong
+# email and a wrong password take the same time.
+_DUMMY = _hasher.hash("not a real password")
+
+MIN_LENGTH = 10
+
+
+def use_cheap_hashing() -> None:
+    """Tests only: argon2id with tiny costs so the suite stays fast."""
+    global _hasher, _DUMMY
+    _hasher = PasswordHasher.from_parameters(CHEAPEST)
+    _DUMMY = _hasher.hash("not a real password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """Plain words for what is wrong with a new password, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"Password must be at least {MIN_LENGTH} characters"
+    if len(password) > 200:
+        return "Password must be 200 characters or fewer"
+    if password.lower() in {"password12", "password123", "qwertyuiop", "1234567890"}:
+        return "Choose a password that is harder to guess"
+    return None

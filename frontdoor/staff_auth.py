@@ -1,0 +1,140 @@
+"""Staff sign-in state and the role rule every staff route must declare.
+
+The cookie holds a random login token; the server keeps its hash in
+``staff_login``. Ending that row signs the browser out, whatever the cookie says.
+
+Every staff view is decorated with ``@staff_required(roles...)`` (or
+``@signed_in_only`` for pages any staff member may see). The decorator records its
+rule on the view so ``tests/test_role_matrix.py`` can check every route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import wraps
+from typing import TypeVar
+
+from flask import Flask, abort, g, request, session
+from flask_login import current_user, login_user, logout_user
+
+from frontdoor import clock
+from frontdoor.extensions import db, login_manager
+from frontdoor.models import Hub, Role, StaffUser
+from frontdoor.staff import login_for_token, sign_out
+
+F = TypeVar("F", bound=Callable)
+ALL_ROLES = frozenset(Role)
+_SEEN_EVERY = timedelta(minutes=1)
+
+
+class StaffIdentity:
+    """What Flask-Login calls "the user": a staff member seen through one login."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: StaffUser, token: str) -> None:
+        self.user = user
+        self.token = token
+
+    def get_id(self) -> str:
+        return self.token
+
+    def __getattr__(self, name: str):
+        return getattr(self.user, name)
+
+
+def _load(token: str) -> StaffIdentity | None:
+    login = login_for_token(token)
+    if login is None:
+        return None
+    now = clock.now()
+    if now - login.last_seen_at > _SEEN_EVERY:
+        login.last_seen_at = now
+        db.session.commit()
+    return StaffIdentity(login.user, token)
+
+
+def start_session(user: StaffUser, token: str) -> None:
+    """A fresh session identifier at sign-in: nothing from before survives."""
+    session.clear()
+    login_user(StaffIdentity(user, token))
+    session.permanent = False
+
+
+def end_session() -> None:
+    if current_user.is_authenticated:
+        sign_out(current_user.token, now=clock.now())
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def staff() -> StaffUser:
+    return current_user.user
+
+
+def hub_from_request() -> Hub | None:
+    """The hub a staff request is about: the ``hub`` URL part or query, by slug."""
+    slug = (request.view_args or {}).get("hub") or request.values.get("hub")
+    if not slug:
+        return None
+    hub = db.session.query(Hub).filter_by(slug=str(slug)).one_or_none()
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def require_role_at(hub_id: int, roles: Iterable[Role]) -> None:
+    """Abort with 403 unless the signed-in person holds one of ``roles`` at the hub."""
+    if not staff().roles_at(hub_id) & set(roles):
+        abort(403)
+
+
+def hubs_for(user: StaffUser, roles: Iterable[Role]) -> list[Hub]:
+    """Active hubs where ``user`` holds one of ``roles``, by name."""
+    wanted = set(roles)
+    hubs = db.session.query(Hub).filter_by(active=True).order_by(Hub.name).all()
+    return [hub for hub in hubs if user.roles_at(hub.id) & wanted]
+
+
+def staff_required(*roles: Role) -> Callable[[F], F]:
+    """Signed in, and holding one of ``roles``: at the hub the request names, or
+    (when it names none) at some hub. Views that load a record by id check the
+    record's own hub with ``require_role_at``."""
+    allowed = frozenset(roles) or ALL_ROLES
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            hub = hub_from_request()
+            if hub is not None:
+                require_role_at(hub.id, allowed)
+                g.hub = hub
+            elif not hubs_for(staff(), allowed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_roles = allowed  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Marks a view as open to anyone, so the role matrix test knows it is meant."""
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.sign_in_page"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load)

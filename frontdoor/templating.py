@@ -1,0 +1,78 @@
+"""Jinja set-up shared by every face: locale, filters, and page-or-fragment.
+
+htmx asks for a fragment (``HX-Request``) and gets the partial that sits next
+to its page; a normal request, or an htmx history restore, gets the whole page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from frontdoor.clock import LONDON
+from frontdoor.extensions import htmx
+
+# Languages the product ships, named in their own script. ``dir`` drives layout.
+LANGUAGES: dict[str, dict[str, str]] = {
+    "en": {"name": "English", "dir": "ltr"},
+}
+
+
+def select_locale() -> str:
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def text_direction(locale: str) -> str:
+    return LANGUAGES.get(locale, {}).get("dir", "ltr")
+
+
+def page_or_fragment(page: str, fragment: str, **context: object):
+    """Render ``fragment`` for an htmx request, else ``page`` (which includes it)."""
+    wants_fragment = bool(htmx) and not htmx.history_restore_request
+    response = current_app.make_response(
+        render_template(fragment if wants_fragment else page, **context)
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(LONDON)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        local=_local,
+        time=lambda v: format_time(_local(v), "HH:mm") if isinstance(v, datetime) else "",
+        day=lambda v: format_date(v, "EEEE d MMMM") if isinstance(v, date) else "",
+        datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {
+            "council_name": app.config["FRONTDOOR"].council_name,
+            "get_locale": get_locale,
+            "text_direction": text_direction,
+        }

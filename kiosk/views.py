@@ -1,0 +1,16 @@
+"""Kiosk screens. Until a device is paired to a hub it shows how to pair it."""
+
+from __future__ import annotations
+
+from flask import make_response, render_template
+
+from kiosk import bp
+from frontdoor.staff_auth import public
+
+
+@bp.route("/")
+@public
+def home():
+    response = make_response(render_template("kiosk/not_paired.html", title="Not set up"))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the front-end assets from node_modules into static/dist (git-ignored).
+# Called by `make assets`; Node is needed here and never at run time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=static/dist
+rm -rf "$out.tmp" && mkdir -p "$out.tmp/govuk/assets" "$out.tmp/htmx" "$out.tmp/axe"
+node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
+  --quiet-deps static/src/frontdoor.scss "$out.tmp/frontdoor.css"
+cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$out.tmp/govuk/"
+cp node_modules/govuk-frontend/dist/govuk/assets/manifest.json "$out.tmp/govuk/assets/"
+cp node_modules/htmx.org/dist/htmx.min.js "$out.tmp/htmx/"
+cp node_modules/htmx-ext-sse/dist/sse.min.js "$out.tmp/htmx/" 2>/dev/null \
+  || cp node_modules/htmx-ext-sse/sse.js "$out.tmp/htmx/sse.min.js"
+# axe-core is injected by the browser tests only; it is never served to users.
+cp node_modules/axe-core/axe.min.js "$out.tmp/axe/"
+rm -rf "$out" && mv "$out.tmp" "$out"
+echo "assets built into $out"

@@ -1,0 +1,213 @@
+"""Test fixtures: a migrated database, the app, clients, the demo council, a browser.
+
+The suite runs on SQLite by default and on PostgreSQL when
+``FRONTDOOR_TEST_DATABASE_URL`` is set (CI runs both). Each test starts with empty
+tables; the schema comes from the real migrations, never from ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from frontdoor import clock, create_app, passwords
+from frontdoor.extensions import db
+
+DEMO_PASSWORD = "demo-password"
+TEST_DATABASE_URL = os.environ.get("FRONTDOOR_TEST_DATABASE_URL", "")
+
+
+def is_postgres() -> bool:
+    return TEST_DATABASE_URL.startswith("postgresql")
+
+
+def reset_schema(url: str) -> None:
+    """Drop everything in the test database, so migrations start from empty."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    passwords.use_cheap_hashing()
+    instance = tmp_path_factory.mktemp("instance")
+    reset_schema(database_url)
+    app = create_app(
+        {
+            "env": "test",
+            "database_url": database_url,
+            "secret_key": "test-secret-key",
+            "instance_path": instance,
+            "log_level": "WARNING",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table after each test that touched the app, and unfreeze time."""
+    yield
+    clock.freeze(None)
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                db.session.execute(text(f'DELETE FROM "{name}"'))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    """The demo council, loaded as ``frontdoor demo`` would."""
+    from frontdoor.demo import load_demo
+
+    with app.app_context():
+        load_demo(password=DEMO_PASSWORD, today=clock.today())
+        db.session.commit()
+        db.session.remove()
+
+
+# --- helpers for driving forms as a browser would (CSRF included) ---------------
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                   r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def submit(client: FlaskClient, page: str, data: dict, action: str | None = None, **kwargs):
+    """GET ``page``, take its CSRF token, and POST ``data`` to ``action`` (or ``page``)."""
+    html = client.get(page).get_data(as_text=True)
+    return client.post(action or page, data={**data, "csrf_token": csrf_from(html)}, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
+    response = submit(client, "/admin/sign-in", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, demo: None):
+    """Sign the test client in as a demo account: ``signed_in("lead@riverside.example")``."""
+
+    def _as(email: str) -> FlaskClient:
+        sign_in(client, email)
+        return client
+
+    return _as
+
+
+# --- the browser harness --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free loopback port in a thread, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("FRONTDOOR_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    required = os.environ.get("FRONTDOOR_REQUIRE_BROWSER") == "1"
+    if executable is None:
+        message = "Chromium not found (install Debian's chromium package)"
+        if required:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("Playwright for Python is not installed")
+        pytest.skip("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def browser_sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/admin/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/**")
