@@ -59,8 +59,11 @@ def sign_in_page():
     if form.validate_on_submit():
         try:
             user, token = sign_in(
-                form.email.data, form.password.data,
-                address=request.remote_addr or "", now=clock.now(), rules=_rules(),
+                form.email.data,
+                form.password.data,
+                address=request.remote_addr or "",
+                now=clock.now(),
+                rules=_rules(),
             )
         except ServiceError as error:
             db.session.commit()  # keep the failure count

@@ -8,7 +8,9 @@ from wtforms import Field
 from frontdoor.errors import ServiceError
 
 
-def add_service_errors(form: FlaskForm, errors: list[ServiceError], messages: dict[str, str]) -> None:
+def add_service_errors(
+    form: FlaskForm, errors: list[ServiceError], messages: dict[str, str]
+) -> None:
     """Show coded service errors against their fields, in plain words."""
     for error in errors:
         text = messages.get(error.code) or str(error.details.get("message") or error.code)

@@ -24,7 +24,11 @@ def staff_group() -> None:
 @click.option("--name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option(
-    "--role", "role_specs", multiple=True, default=["admin"], show_default=True,
+    "--role",
+    "role_specs",
+    multiple=True,
+    default=["admin"],
+    show_default=True,
     help="ROLE or ROLE@hub-slug, for example manager@riverside; repeat for more.",
 )
 def staff_create(email: str, name: str, password: str, role_specs: tuple[str, ...]) -> None:
@@ -33,7 +37,9 @@ def staff_create(email: str, name: str, password: str, role_specs: tuple[str, ..
 
     organisation = db.session.scalar(select(Organisation).order_by(Organisation.id))
     if organisation is None:
-        organisation = Organisation(name=current_app.config["FRONTDOOR"].council_name, slug="council")
+        organisation = Organisation(
+            name=current_app.config["FRONTDOOR"].council_name, slug="council"
+        )
         db.session.add(organisation)
         db.session.flush()
     roles = []

@@ -58,6 +58,7 @@ class Config:
             "WTF_CSRF_SSL_STRICT": False,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+            "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
             "MAX_CONTENT_LENGTH": 1024 * 1024,
         }
 

@@ -156,7 +156,9 @@ def sign_in(
     pair_key, _ = _throttle_keys(email, address)
     db.session.execute(delete(SignInFailure).where(SignInFailure.key_hash == pair_key))
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now))
+    db.session.add(
+        StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now)
+    )
     user.last_sign_in_at = now
     return user, token
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from frontdoor import clock
@@ -131,10 +131,17 @@ def public(view: F) -> F:
     return view
 
 
+def _unauthorized():
+    """Signed out: a page goes to sign-in; an htmx request is told to go there."""
+    target = url_for(login_manager.login_view, next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request"):
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    login_manager.unauthorized_handler(_unauthorized)
     login_manager.login_view = "admin.sign_in_page"
-    login_manager.login_message = "Sign in to see that page."
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import make_response, render_template
 
-from kiosk import bp
 from frontdoor.staff_auth import public
+from kiosk import bp
 
 
 @bp.route("/")

@@ -1,0 +1,113 @@
+"""Every route declares who may use it, and the declaration is what happens.
+
+Walks the app's whole URL map. A new route without ``@staff_required`` or
+``@public`` fails here; so does a route that lets in a role it should not.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from frontdoor.extensions import db
+from frontdoor.models import Hub, Role, Room, ServiceCategory, Session, SessionSeries, StaffUser
+from tests.conftest import csrf_from, sign_in
+
+# One demo account per role, all at Riverside (the admin is council-wide).
+ACCOUNTS = {
+    Role.ADMIN: "admin@council.example",
+    Role.MANAGER: "manager@riverside.example",
+    Role.SESSION_LEAD: "lead@riverside.example",
+    Role.PRACTITIONER: "practitioner@riverside.example",
+    Role.RECEPTION: "reception@riverside.example",
+}
+
+
+def _rules(app: Flask):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [
+        rule.rule
+        for rule in _rules(app)
+        if not getattr(app.view_functions[rule.endpoint], "public", False)
+        and not getattr(app.view_functions[rule.endpoint], "required_roles", None)
+    ]
+    assert undeclared == []
+
+
+def test_staff_pages_are_never_public(app):
+    public_admin = [
+        rule.rule
+        for rule in _rules(app)
+        if rule.endpoint.startswith("admin.")
+        and getattr(app.view_functions[rule.endpoint], "public", False)
+    ]
+    assert sorted(public_admin) == ["/admin/sign-in", "/admin/sign-out"]
+
+
+def _sample_values(app: Flask) -> dict[str, object]:
+    """A real Riverside record for each kind of URL variable."""
+    with app.app_context():
+        hub = db.session.scalar(select(Hub).filter_by(slug="riverside"))
+        return {
+            "hub": hub.slug,
+            "series_id": db.session.scalar(select(SessionSeries.id).filter_by(hub_id=hub.id)),
+            "session_id": db.session.scalar(select(Session.id).filter_by(hub_id=hub.id)),
+            "room_id": db.session.scalar(select(Room.id).filter_by(hub_id=hub.id)),
+            "category_id": db.session.scalar(select(ServiceCategory.id)),
+            "staff_id": db.session.scalar(
+                select(StaffUser.id).filter_by(email="practitioner@riverside.example")
+            ),
+        }
+
+
+def _staff_routes(app: Flask):
+    for rule in _rules(app):
+        roles = getattr(app.view_functions[rule.endpoint], "required_roles", None)
+        if roles:
+            yield rule, roles
+
+
+def _url(rule, values) -> str:
+    missing = set(rule.arguments) - values.keys()
+    assert not missing, f"add a sample value for {missing} used by {rule.rule}"
+    return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_each_role_gets_exactly_the_staff_routes_declared_for_it(app, demo, role):
+    values = _sample_values(app)
+    client = app.test_client()
+    sign_in(client, ACCOUNTS[role])
+    token = csrf_from(client.get("/admin/").get_data(as_text=True))
+    with app.app_context():
+        user = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[role]))
+        held = user.roles_at(db.session.scalar(select(Hub.id).filter_by(slug="riverside")))
+    wrong = []
+    for rule, allowed in _staff_routes(app):
+        url = _url(rule, values)
+        may = bool(held & allowed)
+        if "GET" in rule.methods:
+            status = client.get(url).status_code
+            if (status == 403) == may or (may and status >= 400):
+                wrong.append(f"GET {url}: {status}")
+        elif not may:
+            # Refused before anything happens; allowed POSTs are exercised elsewhere.
+            status = client.post(url, data={"csrf_token": token}).status_code
+            if status != 403:
+                wrong.append(f"POST {url}: {status}")
+    assert wrong == []
+
+
+def test_signed_out_browsers_are_sent_to_sign_in_from_every_staff_route(app, demo, client):
+    values = _sample_values(app)
+    token = csrf_from(client.get("/admin/sign-in").get_data(as_text=True))
+    for rule, _ in _staff_routes(app):
+        url = _url(rule, values)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/admin/sign-in"), url
