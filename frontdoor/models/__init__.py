@@ -1,9 +1,17 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from frontdoor.models.appointments import (
+    Appointment,
+    AppointmentType,
+    Availability,
+    AvailabilityException,
+    type_practitioners,
+)
 from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
-from frontdoor.models.booking import Booking, BookingStatus
+from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
 from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
+from frontdoor.models.outbox import MessageStatus, OutboxMessage
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
@@ -17,15 +25,23 @@ from frontdoor.models.timetable import (
 
 __all__ = [
     "AGE_BANDS",
+    "LIVE_STATUSES",
+    "Appointment",
+    "AppointmentType",
     "AuditEvent",
+    "Availability",
+    "AvailabilityException",
     "Base",
     "Booking",
     "BookingMode",
+    "BookingSource",
     "BookingStatus",
     "CapacityUnit",
     "Hub",
     "HubSettings",
+    "MessageStatus",
     "Organisation",
+    "OutboxMessage",
     "Role",
     "Room",
     "ServiceCategory",
@@ -37,5 +53,6 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "series_leads",
+    "type_practitioners",
     "utcnow",
 ]

@@ -1,16 +1,25 @@
-"""Bookings of a session. The booking issue grows this; the timetable needs to
-know whether a session has live bookings before it may drop or change it."""
+"""Bookings: a family's place at a session, or their appointment with a practitioner.
+
+One table for both, so a reference, a QR code or a manage link works the same
+whichever kind it is. Capacity and slot rules live in ``booking/``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.timetable import Session
+
+if TYPE_CHECKING:
+    from frontdoor.models.appointments import Appointment
+
+LIVE_STATUSES = ("confirmed", "waiting")
 
 
 class BookingStatus(StrEnum):
@@ -19,18 +28,69 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class BookingSource(StrEnum):
+    PUBLIC = "public"
+    KIOSK = "kiosk"
+    STAFF = "staff"
+
+
 class Booking(Base):
     __tablename__ = "booking"
-    __table_args__ = (Index("ix_booking_session_status", "session_id", "status"),)
+    __table_args__ = (
+        Index("ix_booking_session_status", "session_id", "status"),
+        # One live booking per contact per session: the database's own guard,
+        # behind the service's check.
+        Index(
+            "uq_booking_live_contact",
+            "session_id",
+            "contact_key",
+            unique=True,
+            sqlite_where=text("status IN ('confirmed', 'waiting') AND contact_key IS NOT NULL"),
+            postgresql_where=text("status IN ('confirmed', 'waiting') AND contact_key IS NOT NULL"),
+        ),
+        CheckConstraint("adults >= 0 AND people >= 1", name="party_size"),
+        CheckConstraint(
+            "(session_id IS NULL) <> (appointment_id IS NULL)", name="session_or_appointment"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("session.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id"))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), unique=True)
     reference: Mapped[str] = mapped_column(String(8), unique=True)
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED)
+    source: Mapped[str] = mapped_column(String(10), default=BookingSource.PUBLIC)
+    # The party: adults, and each child by age band. ``people`` is their sum,
+    # kept so capacity counted in people is one SUM in SQL.
+    adults: Mapped[int] = mapped_column(default=1)
+    children: Mapped[list[str]] = mapped_column(JSON, default=list)
+    people: Mapped[int] = mapped_column(default=1)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), default="")
-    adults: Mapped[int] = mapped_column(default=1)
-    children: Mapped[int] = mapped_column(default=0)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    mobile: Mapped[str] = mapped_column(String(20), default="")
+    # A hash of the normalised email or mobile, for "one live booking per contact".
+    contact_key: Mapped[str | None] = mapped_column(String(64))
+    reminders: Mapped[bool] = mapped_column(default=False)
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    # The form's nonce: a second submit of the same form finds the first booking.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    checked_in_at: Mapped[datetime | None]
 
-    session: Mapped[Session] = relationship()
+    session: Mapped[Session | None] = relationship()
+    appointment: Mapped[Appointment | None] = relationship(back_populates="booking")
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def display_name(self) -> str:
+        """First name and last initial: what staff screens show."""
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}"

@@ -41,6 +41,8 @@ class HubSettings:
     reminder_hours: tuple[int, ...] = (24, 2)
     waiting_list_fill_gaps: bool = True
     waiting_list_cutoff_minutes: int = 120
+    max_party_size: int = 10
+    cancellation_cutoff_minutes: int = 60
     languages: tuple[str, ...] = ("en",)
 
     @classmethod

@@ -1,0 +1,103 @@
+"""Counting places, and the lock that makes "check, then book" safe.
+
+Every rule that reads how many places are left and then writes a booking runs
+after ``lock_session`` in the same transaction, so two families tapping "Book"
+in the same second are served one after the other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from frontdoor.extensions import db
+from frontdoor.models import Booking, BookingMode, BookingStatus, CapacityUnit, Session
+
+# Switched off only by the test that proves the race is real without it.
+LOCKING = True
+
+
+def lock_session(session_id: int) -> Session | None:
+    """Take the session's write lock for the rest of the transaction.
+
+    PostgreSQL: a row lock (``SELECT ... FOR UPDATE``). SQLite locks the whole
+    database for writing, which an ``UPDATE`` as the transaction's first write
+    takes at once; later writers wait for our commit.
+    """
+    if LOCKING:
+        if db.session.get_bind().dialect.name == "postgresql":
+            return db.session.scalar(
+                select(Session)
+                .where(Session.id == session_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        db.session.execute(
+            update(Session)
+            .where(Session.id == session_id)
+            .values(id=Session.id)
+            .execution_options(synchronize_session=False)
+        )
+    return db.session.get(Session, session_id, populate_existing=True)
+
+
+def held_for_drop_in(session: Session) -> int:
+    series = session.series
+    return series.drop_in_places if series.booking_mode == BookingMode.BOTH else 0
+
+
+def bookable_places(session: Session) -> int:
+    return max(session.capacity - held_for_drop_in(session), 0)
+
+
+def counts_in_people(session: Session) -> bool:
+    return session.series.capacity_unit == CapacityUnit.PEOPLE
+
+
+def units(session: Session, people: int) -> int:
+    """Places a party of ``people`` takes: 1 family, or its head count."""
+    return people if counts_in_people(session) else 1
+
+
+def places_taken(session: Session) -> int:
+    amount = (
+        func.coalesce(func.sum(Booking.people), 0) if counts_in_people(session) else (func.count())
+    )
+    return db.session.scalar(
+        select(amount).where(
+            Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED
+        )
+    )
+
+
+def places_left(session: Session) -> int:
+    return max(bookable_places(session) - places_taken(session), 0)
+
+
+def places_left_by_session(sessions: list[Session]) -> dict[int, int]:
+    """Places left for many sessions in one query (for lists of what's on)."""
+    ids = [s.id for s in sessions]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.session_id, func.count(), func.coalesce(func.sum(Booking.people), 0))
+        .where(Booking.session_id.in_(ids), Booking.status == BookingStatus.CONFIRMED)
+        .group_by(Booking.session_id)
+    ).all()
+    taken = {sid: (families, people) for sid, families, people in rows}
+    left = {}
+    for session in sessions:
+        families, people = taken.get(session.id, (0, 0))
+        used = people if counts_in_people(session) else families
+        left[session.id] = max(bookable_places(session) - used, 0)
+    return left
+
+
+def booking_window(session: Session) -> tuple[datetime, datetime]:
+    """When the public may book: from N days before until M minutes before."""
+    series = session.series
+    return (
+        session.starts_at - timedelta(days=series.booking_opens_days),
+        session.starts_at - timedelta(minutes=series.booking_closes_minutes),
+    )

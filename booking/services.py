@@ -1,0 +1,314 @@
+"""The booking service: the one place the public site, the kiosk and the staff
+side make, change and cancel bookings of sessions.
+
+Plain functions with explicit arguments. Each takes the session's lock before it
+reads places and writes, leaves committing to the caller, and raises
+``ServiceError`` with a code: ``not_found``, ``cancelled_session``,
+``drop_in_only``, ``not_open``, ``closed``, ``too_late``, ``full``, ``duplicate``,
+``party_too_large``, ``checked_in``...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from booking.contact import Contact, Party
+from booking.messages import queue_booking_message
+from booking.places import (
+    bookable_places,
+    booking_window,
+    lock_session,
+    places_taken,
+    units,
+)
+from booking.references import new_reference
+from frontdoor import timetable
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Booking,
+    BookingMode,
+    BookingSource,
+    BookingStatus,
+    Session,
+)
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    booking: Booking
+    # False when an earlier submit of the same form already made this booking.
+    created: bool = True
+
+    @property
+    def waiting(self) -> bool:
+        return self.booking.status == BookingStatus.WAITING
+
+
+def _check_bookable(session: Session | None, source: str, now: datetime) -> Session:
+    if session is None:
+        raise ServiceError("not_found")
+    if session.is_cancelled:
+        raise ServiceError("cancelled_session")
+    if session.series.booking_mode == BookingMode.DROP_IN:
+        raise ServiceError("drop_in_only")
+    if now >= session.starts_at:
+        raise ServiceError("too_late")
+    opens, closes = booking_window(session)
+    if source == BookingSource.PUBLIC:
+        if now < opens:
+            raise ServiceError("not_open", opens=opens)
+        if now >= closes:
+            raise ServiceError("closed")
+    return session
+
+
+def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
+    matches = []
+    if contact.email:
+        matches.append(func.lower(Booking.email) == contact.email.lower())
+    if contact.mobile:
+        matches.append(Booking.mobile == contact.mobile)
+    if not matches:
+        return None
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+            or_(*matches),
+        )
+    )
+
+
+def _by_idempotency_key(key: str | None) -> Booking | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Booking).where(Booking.idempotency_key == key))
+
+
+def book_session(
+    session_id: int,
+    party: Party,
+    contact: Contact,
+    *,
+    now: datetime,
+    source: str = BookingSource.PUBLIC,
+    idempotency_key: str | None = None,
+    join_waiting_list: bool = False,
+) -> BookingResult:
+    """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
+
+    A full session raises ``full`` unless the family asked for the waiting list.
+    The same form submitted twice (same ``idempotency_key``) gives the first result.
+    """
+    contact = contact.checked()
+    session = lock_session(session_id)
+    if earlier := _by_idempotency_key(idempotency_key):
+        return BookingResult(earlier, created=False)
+    session = _check_bookable(session, source, now)
+    party.check(session.hub.settings.max_party_size)
+    if existing := _existing_for_contact(session.id, contact):
+        raise ServiceError("duplicate", booking=existing)
+    need = units(session, party.people)
+    if need > bookable_places(session):
+        raise ServiceError("party_too_large", field="adults", limit=bookable_places(session))
+    fits = places_taken(session) + need <= bookable_places(session)
+    if not fits and not join_waiting_list:
+        raise ServiceError("full")
+    booking = Booking(
+        session_id=session.id,
+        reference=_unused_reference(),
+        status=BookingStatus.CONFIRMED if fits else BookingStatus.WAITING,
+        source=source,
+        adults=party.adults,
+        children=list(party.children),
+        people=party.people,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        mobile=contact.mobile,
+        contact_key=contact.key,
+        reminders=contact.reminders,
+        access_needs=contact.access_needs,
+        language=contact.language,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        confirmed_at=now if fits else None,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    queue_booking_message(booking, "booked" if fits else "waiting", now=now)
+    return BookingResult(booking)
+
+
+def _unused_reference() -> str:
+    # 40 bits: a clash is rare, but the unique constraint is the final word.
+    for _ in range(10):
+        reference = new_reference()
+        if not db.session.scalar(select(Booking.id).where(Booking.reference == reference)):
+            return reference
+    raise ServiceError("no_reference")  # pragma: no cover - 10 clashes in a row
+
+
+def waiting_position(booking: Booking) -> int | None:
+    """1 for the first family waiting, and so on; None if not waiting."""
+    if booking.status != BookingStatus.WAITING:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Booking.session_id == booking.session_id,
+            Booking.status == BookingStatus.WAITING,
+            or_(
+                Booking.created_at < booking.created_at,
+                (Booking.created_at == booking.created_at) & (Booking.id < booking.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def promote_waiting_list(session: Session, *, now: datetime) -> list[Booking]:
+    """Give freed places to the families waiting, in order. The caller holds the lock.
+
+    Stops at the hub's cut-off before the start. Where the hub allows it, a
+    smaller party further down fills a gap the first family does not fit.
+    """
+    settings = session.hub.settings
+    if session.is_cancelled or now >= session.starts_at - timedelta(
+        minutes=settings.waiting_list_cutoff_minutes
+    ):
+        return []
+    free = bookable_places(session) - places_taken(session)
+    promoted: list[Booking] = []
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .order_by(Booking.created_at, Booking.id)
+    )
+    for booking in waiting:
+        if free <= 0:
+            break
+        need = units(session, booking.people)
+        if need <= free:
+            booking.status = BookingStatus.CONFIRMED
+            booking.confirmed_at = now
+            free -= need
+            promoted.append(booking)
+            queue_booking_message(booking, "promoted", now=now)
+        elif not settings.waiting_list_fill_gaps:
+            break
+    return promoted
+
+
+def cancel_booking(
+    booking: Booking, *, now: datetime, by_staff: bool = False, reason: str = ""
+) -> list[Booking]:
+    """Cancel, free the place, and move the waiting list; returns who was promoted."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("already_cancelled")
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("already_cancelled")
+    if not by_staff:
+        if booking.checked_in_at is not None:
+            raise ServiceError("checked_in")
+        cutoff = timedelta(minutes=session.hub.settings.cancellation_cutoff_minutes)
+        if now >= session.starts_at - cutoff and booking.status == BookingStatus.CONFIRMED:
+            raise ServiceError("too_late")
+    if by_staff and not reason.strip():
+        raise ServiceError("reason_required", field="reason")
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = reason.strip()
+    queue_booking_message(booking, "cancelled", now=now, reason=reason.strip())
+    return promote_waiting_list(session, now=now)
+
+
+def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booking]:
+    """A bigger or smaller party, within the places there are."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("already_cancelled")
+    session = lock_session(booking.session_id)
+    if now >= session.starts_at:
+        raise ServiceError("too_late")
+    party.check(session.hub.settings.max_party_size)
+    if booking.status == BookingStatus.CONFIRMED:
+        others = places_taken(session) - units(session, booking.people)
+        if others + units(session, party.people) > bookable_places(session):
+            raise ServiceError("full", field="adults")
+    booking.adults, booking.people = party.adults, party.people
+    booking.children = list(party.children)
+    return promote_waiting_list(session, now=now)
+
+
+def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list[Booking]:
+    """Staff move a family to another occurrence; the old one's list moves up."""
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ServiceError("not_confirmed")
+    if to_session_id == booking.session_id:
+        raise ServiceError("same_session", field="session")
+    # Lock both in id order, so two opposite moves cannot deadlock.
+    first, second = sorted([booking.session_id, to_session_id])
+    locked = {first: lock_session(first), second: lock_session(second)}
+    source, target = locked[booking.session_id], locked[to_session_id]
+    target = _check_bookable(target, BookingSource.STAFF, now)
+    if places_taken(target) + units(target, booking.people) > bookable_places(target):
+        raise ServiceError("full", field="session")
+    family = Contact(booking.first_name, email=booking.email, mobile=booking.mobile)
+    clash = _existing_for_contact(target.id, family)
+    if clash is not None:
+        raise ServiceError("duplicate", field="session", booking=clash)
+    booking.session_id = target.id
+    db.session.flush()
+    queue_booking_message(booking, "moved", now=now, event=str(target.id))
+    return promote_waiting_list(source, now=now)
+
+
+def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Booking]:
+    """A lead changes one session's capacity; a raise moves the waiting list."""
+    session = lock_session(session.id)
+    timetable.change_capacity(session, capacity)
+    db.session.flush()
+    return promote_waiting_list(session, now=now)
+
+
+def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
+    """Cancel a session and tell every family booked or waiting; returns how many."""
+    session = lock_session(session.id)
+    timetable.cancel_session(session, reason)
+    affected = db.session.scalars(
+        select(Booking).where(
+            Booking.session_id == session.id,
+            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+        )
+    ).all()
+    for booking in affected:
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.cancel_reason = reason.strip()
+        queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
+    return len(affected)
+
+
+def find_booking(reference: str, contact: str) -> Booking | None:
+    """A booking by its reference and the email or mobile it was made with.
+
+    Whatever is wrong, the answer is the same None, so it tells a guesser nothing.
+    """
+    from booking.contact import normalise_email, normalise_mobile
+
+    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
+    if booking is None or not contact.strip():
+        return None
+    try:
+        if "@" in contact:
+            matches = booking.email.lower() == normalise_email(contact).lower()
+        else:
+            matches = booking.mobile == normalise_mobile(contact)
+    except ServiceError:
+        return None
+    return booking if matches and booking.email + booking.mobile else None

@@ -1,0 +1,42 @@
+"""The outbox: messages to families, written in the same transaction as the change
+they report, and sent later by the dispatcher (at most once per idempotency key)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdoor.models.base import Base, utcnow
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # email or sms
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    # Everything the template needs, so a later edit cannot change a sent message.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default=MessageStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
