@@ -101,3 +101,22 @@ def booking_window(session: Session) -> tuple[datetime, datetime]:
         session.starts_at - timedelta(days=series.booking_opens_days),
         session.starts_at - timedelta(minutes=series.booking_closes_minutes),
     )
+
+
+def lock_booking(booking_id: int) -> Booking | None:
+    """The booking's write lock, so two kiosks checking it in make one visit."""
+    if LOCKING:
+        if db.session.get_bind().dialect.name == "postgresql":
+            return db.session.scalar(
+                select(Booking)
+                .where(Booking.id == booking_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        db.session.execute(
+            update(Booking)
+            .where(Booking.id == booking_id)
+            .values(id=Booking.id)
+            .execution_options(synchronize_session=False)
+        )
+    return db.session.get(Booking, booking_id, populate_existing=True)

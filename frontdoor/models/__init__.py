@@ -11,6 +11,7 @@ from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
 from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
+from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
@@ -22,6 +23,7 @@ from frontdoor.models.timetable import (
     SessionStatus,
     series_leads,
 )
+from frontdoor.models.visit import HelpRequest, Visit, VisitKind, VisitStatus
 
 __all__ = [
     "AGE_BANDS",
@@ -37,8 +39,10 @@ __all__ = [
     "BookingSource",
     "BookingStatus",
     "CapacityUnit",
+    "HelpRequest",
     "Hub",
     "HubSettings",
+    "KioskDevice",
     "MessageStatus",
     "Organisation",
     "OutboxMessage",
@@ -52,6 +56,9 @@ __all__ = [
     "StaffLogin",
     "StaffRole",
     "StaffUser",
+    "Visit",
+    "VisitKind",
+    "VisitStatus",
     "series_leads",
     "type_practitioners",
     "utcnow",

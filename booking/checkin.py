@@ -1,0 +1,267 @@
+"""Checking in: a family with a booking, or at a drop-in, has arrived.
+
+Used by the kiosk and by reception ("check someone in by hand"). Every check-in
+makes one visit, whatever double taps or second kiosks do, and says who will
+greet the family. Codes: ``not_found``, ``other_hub``, ``cancelled``,
+``waiting_list``, ``not_today``, ``too_early``, ``session_over``,
+``session_cancelled``, ``already_checked_in``, ``not_drop_in``, ``full``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from booking.places import counts_in_people, lock_booking, lock_session, places_taken
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Booking,
+    BookingMode,
+    BookingStatus,
+    Hub,
+    Session,
+    SessionSeries,
+    SessionStatus,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+
+DROP_IN_AHEAD = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    visit: Visit
+    # Who will come to say hello, and where to wait; None means "a member of staff".
+    greeter: str | None
+    wait_in: str | None
+    created: bool = True
+
+
+def _by_nonce(nonce: str | None) -> Visit | None:
+    if not nonce:
+        return None
+    return db.session.scalar(select(Visit).where(Visit.nonce == nonce))
+
+
+def _result(visit: Visit, created: bool = True) -> CheckIn:
+    session = visit.session
+    greeter = None
+    if session is not None and session.series.leads:
+        greeter = session.series.leads[0].name.split()[0]
+    room = session.room.name if session is not None and session.room else None
+    return CheckIn(visit, greeter, room, created)
+
+
+def _check_time(session: Session, hub: Hub, now: datetime) -> None:
+    tz = ZoneInfo(hub.timezone)
+    if session.status == SessionStatus.CANCELLED:
+        raise ServiceError("session_cancelled")
+    if session.starts_at.astimezone(tz).date() != now.astimezone(tz).date():
+        raise ServiceError("not_today")
+    if now >= session.ends_at:
+        raise ServiceError("session_over")
+    if now < session.starts_at - timedelta(minutes=hub.settings.checkin_early_minutes):
+        raise ServiceError("too_early")
+
+
+def check_in_booking(
+    booking_id: int,
+    *,
+    hub_id: int,
+    adults: int,
+    children: int,
+    now: datetime,
+    nonce: str | None = None,
+    kiosk_id: int | None = None,
+) -> CheckIn:
+    """Record that a booked family has arrived (adults and children present)."""
+    if earlier := _by_nonce(nonce):
+        return _result(earlier, created=False)
+    booking = lock_booking(booking_id)
+    if booking is None or booking.session_id is None:
+        raise ServiceError("not_found")
+    session = booking.session
+    if session.hub_id != hub_id:
+        raise ServiceError("other_hub")
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("cancelled")
+    if booking.status == BookingStatus.WAITING:
+        raise ServiceError("waiting_list")
+    if booking.checked_in_at is not None:
+        visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
+        raise ServiceError("already_checked_in", visit=visit)
+    _check_time(session, session.hub, now)
+    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
+        raise ServiceError("party_size", field="adults")
+    visit = Visit(
+        hub_id=hub_id,
+        session_id=session.id,
+        booking_id=booking.id,
+        kind=VisitKind.BOOKING,
+        first_name=booking.first_name,
+        last_name=booking.last_name,
+        adults=adults,
+        children=children,
+        language=booking.language,
+        arrived_at=now,
+        kiosk_id=kiosk_id,
+        nonce=nonce,
+    )
+    booking.checked_in_at = now
+    db.session.add(visit)
+    db.session.flush()
+    return _result(visit)
+
+
+def drop_ins_now(hub_id: int, now: datetime) -> list[Session]:
+    """Drop-in sessions at the hub running now or starting within 30 minutes."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .join(Session.series)
+            .where(
+                Session.hub_id == hub_id,
+                Session.status == SessionStatus.SCHEDULED,
+                Session.starts_at <= now + DROP_IN_AHEAD,
+                Session.ends_at > now,
+                SessionSeries.booking_mode.in_([BookingMode.DROP_IN, BookingMode.BOTH]),
+            )
+            .options(joinedload(Session.series), joinedload(Session.room))
+            .order_by(Session.starts_at)
+        )
+    )
+
+
+def drop_in_places_left(session: Session) -> int:
+    """Places for people walking in: capacity less bookings less drop-ins so far."""
+    if counts_in_people(session):
+        amount = func.coalesce(func.sum(Visit.adults + Visit.children), 0)
+    else:
+        amount = func.count()
+    dropped_in = db.session.scalar(
+        select(amount).where(
+            Visit.session_id == session.id,
+            Visit.kind == VisitKind.DROP_IN,
+            Visit.status != VisitStatus.NO_SHOW,
+        )
+    )
+    booked = places_taken(session) if session.series.booking_mode == BookingMode.BOTH else 0
+    return max(session.capacity - booked - dropped_in, 0)
+
+
+def next_times(session: Session, count: int = 3) -> list[Session]:
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(
+                Session.series_id == session.series_id,
+                Session.starts_at > session.starts_at,
+                Session.status == SessionStatus.SCHEDULED,
+            )
+            .order_by(Session.starts_at)
+            .limit(count)
+        )
+    )
+
+
+def check_in_drop_in(
+    session_id: int,
+    *,
+    hub_id: int,
+    first_name: str,
+    adults: int,
+    children: int,
+    now: datetime,
+    first_time: bool | None = None,
+    language: str = "en",
+    nonce: str | None = None,
+    kiosk_id: int | None = None,
+    kind: str = VisitKind.DROP_IN,
+) -> CheckIn:
+    """A family arriving for a drop-in (or a walk-in recorded by reception)."""
+    if earlier := _by_nonce(nonce):
+        return _result(earlier, created=False)
+    first_name = first_name.strip()
+    if not first_name:
+        raise ServiceError("first_name_required", field="first_name")
+    if len(first_name) > 100:
+        raise ServiceError("name_too_long", field="first_name")
+    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
+        raise ServiceError("party_size", field="adults")
+    session = lock_session(session_id)
+    if session is None or session.hub_id != hub_id:
+        raise ServiceError("not_found")
+    if session.series.booking_mode == BookingMode.BOOKING:
+        raise ServiceError("not_drop_in")
+    if session.status == SessionStatus.CANCELLED:
+        raise ServiceError("session_cancelled")
+    if now >= session.ends_at:
+        raise ServiceError("session_over")
+    if now < session.starts_at - DROP_IN_AHEAD:
+        raise ServiceError("too_early")
+    need = adults + children if counts_in_people(session) else 1
+    if need > drop_in_places_left(session):
+        raise ServiceError("full", next_times=next_times(session))
+    visit = Visit(
+        hub_id=hub_id,
+        session_id=session.id,
+        kind=kind,
+        first_name=first_name,
+        adults=adults,
+        children=children,
+        first_time=first_time,
+        language=language,
+        arrived_at=now,
+        kiosk_id=kiosk_id,
+        nonce=nonce,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return _result(visit)
+
+
+@dataclass(frozen=True)
+class TodaysBooking:
+    booking_id: int
+    name: str  # first name and last initial: all the kiosk may show
+    title: str
+    starts_at: datetime
+
+
+def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list[TodaysBooking]:
+    """Bookings at this hub, in the check-in window now, for people of that first name."""
+    wanted = first_name.strip().casefold()
+    if not wanted:
+        return []
+    hub = db.session.get(Hub, hub_id)
+    early = timedelta(minutes=hub.settings.checkin_early_minutes)
+    candidates = db.session.scalars(
+        select(Booking)
+        .join(Booking.session)
+        .where(
+            Session.hub_id == hub_id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at <= now + early,
+            Session.ends_at > now,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),
+        )
+        .options(joinedload(Booking.session).joinedload(Session.series))
+        .order_by(Session.starts_at)
+    )
+    return [
+        TodaysBooking(b.id, b.display_name, b.session.series.title, b.session.starts_at)
+        for b in candidates
+        if b.first_name.casefold() == wanted
+    ]
+
+
+def booking_by_reference(reference: str) -> Booking | None:
+    return db.session.scalar(select(Booking).where(Booking.reference == reference))

@@ -1,0 +1,103 @@
+"""Visits (someone has arrived) and help requests ("I'd like to talk to someone").
+
+Both are what the arrivals board shows; both end with a named person greeting
+the family. Staff screens show a first name and a last initial only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from frontdoor.models.base import Base, utcnow
+from frontdoor.models.booking import Booking
+from frontdoor.models.hub import Hub
+from frontdoor.models.timetable import Session
+
+
+class VisitKind(StrEnum):
+    BOOKING = "booking"
+    DROP_IN = "drop_in"
+    WALK_IN = "walk_in"
+
+
+class VisitStatus(StrEnum):
+    WAITING = "waiting"
+    GREETED = "greeted"
+    WITH_STAFF = "with_staff"
+    LEFT = "left"
+    NO_SHOW = "no_show"
+
+
+class Visit(Base):
+    __tablename__ = "visit"
+    __table_args__ = (
+        # One visit per booking, however many kiosks tap at once.
+        Index(
+            "uq_visit_booking",
+            "booking_id",
+            unique=True,
+            sqlite_where=text("booking_id IS NOT NULL"),
+            postgresql_where=text("booking_id IS NOT NULL"),
+        ),
+        Index("ix_visit_hub_arrived", "hub_id", "arrived_at"),
+        Index("ix_visit_session", "session_id"),
+        CheckConstraint("adults >= 0 AND children >= 0 AND adults + children >= 1", name="party"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id"))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    adults: Mapped[int] = mapped_column(default=1)
+    children: Mapped[int] = mapped_column(default=0)
+    first_time: Mapped[bool | None]
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    status: Mapped[str] = mapped_column(String(12), default=VisitStatus.WAITING)
+    arrived_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    claimed_at: Mapped[datetime | None]
+    greeted_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
+    # The kiosk screen's nonce: a double tap finds the first visit.
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    hub: Mapped[Hub] = relationship()
+    session: Mapped[Session | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}"
+
+
+class HelpRequest(Base):
+    __tablename__ = "help_request"
+    __table_args__ = (Index("ix_help_request_hub_created", "hub_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"))
+    # A topic code from kiosk.topics (never shown again on the kiosk).
+    topic: Mapped[str] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    private_room: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default=VisitStatus.WAITING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    claimed_at: Mapped[datetime | None]
+    greeted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    hub: Mapped[Hub] = relationship()

@@ -1,0 +1,227 @@
+"""Checking in and asking for help, called directly: no HTTP, a real database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from booking.checkin import (
+    check_in_booking,
+    check_in_drop_in,
+    drop_ins_now,
+    find_todays_bookings,
+)
+from booking.contact import Contact, Party
+from booking.help_requests import request_help
+from booking.services import book_session
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import Booking, HelpRequest, Session, Visit
+from tests.booking_fixtures import NOW, make_session
+
+pytestmark = pytest.mark.usefixtures("app_context")
+
+
+def booked(session_id: int, name: str = "Amira", last: str = "Hassan") -> Booking:
+    result = book_session(
+        session_id, Party(1, ("0-1",)), Contact(name, last_name=last), now=NOW, source="staff"
+    )
+    db.session.commit()
+    return result.booking
+
+
+def at_start(session_id: int, minutes: int = 0):
+    return db.session.get(Session, session_id).starts_at + timedelta(minutes=minutes)
+
+
+def code_of(call) -> str:
+    with pytest.raises(ServiceError) as raised:
+        call()
+    db.session.rollback()
+    return raised.value.code
+
+
+def test_check_in_records_one_visit_and_says_who_greets():
+    session_id = make_session()
+    booking = booked(session_id)
+    hub_id = db.session.get(Session, session_id).hub_id
+    result = check_in_booking(
+        booking.id, hub_id=hub_id, adults=1, children=1, now=at_start(session_id, -10), nonce="n1"
+    )
+    db.session.commit()
+    assert result.created and result.visit.display_name == "Amira H."
+    assert result.wait_in == "Hall"
+    assert db.session.get(Booking, booking.id).checked_in_at is not None
+    again = check_in_booking(
+        booking.id, hub_id=hub_id, adults=1, children=1, now=at_start(session_id, -9), nonce="n1"
+    )
+    assert again.created is False and again.visit.id == result.visit.id
+    assert (
+        code_of(
+            lambda: check_in_booking(
+                booking.id,
+                hub_id=hub_id,
+                adults=1,
+                children=0,
+                now=at_start(session_id, -8),
+                nonce="n2",
+            )
+        )
+        == "already_checked_in"
+    )
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+@pytest.mark.parametrize(
+    ("minutes", "code"), [(-61, "too_early"), (60, "session_over"), (-60 * 24, "not_today")]
+)
+def test_check_in_outside_its_window_is_refused_kindly(minutes, code):
+    session_id = make_session()
+    booking = booked(session_id)
+    hub_id = db.session.get(Session, session_id).hub_id
+    assert (
+        code_of(
+            lambda: check_in_booking(
+                booking.id, hub_id=hub_id, adults=1, children=0, now=at_start(session_id, minutes)
+            )
+        )
+        == code
+    )
+
+
+def test_other_hub_cancelled_and_waiting_bookings_are_refused():
+    session_id = make_session(capacity=1)
+    other_hub = make_session()
+    booking = booked(session_id)
+    waiting = book_session(
+        session_id, Party(1), Contact("Ola", email="o@example.com"), now=NOW, join_waiting_list=True
+    ).booking
+    db.session.commit()
+    hub_id = db.session.get(Session, session_id).hub_id
+    other_hub_id = db.session.get(Session, other_hub).hub_id
+    when = at_start(session_id, -5)
+    assert (
+        code_of(
+            lambda: check_in_booking(
+                booking.id, hub_id=other_hub_id, adults=1, children=0, now=when
+            )
+        )
+        == "other_hub"
+    )
+    assert (
+        code_of(lambda: check_in_booking(waiting.id, hub_id=hub_id, adults=1, children=0, now=when))
+        == "waiting_list"
+    )
+    db.session.get(Booking, booking.id).status = "cancelled"
+    db.session.commit()
+    assert (
+        code_of(lambda: check_in_booking(booking.id, hub_id=hub_id, adults=1, children=0, now=when))
+        == "cancelled"
+    )
+
+
+def test_two_kiosks_checking_in_the_same_booking_make_one_visit(app: Flask):
+    session_id = make_session()
+    booking_id = booked(session_id).id
+    hub_id = db.session.get(Session, session_id).hub_id
+    when = at_start(session_id, -5)
+    db.session.remove()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def kiosk(n: int) -> None:
+        with app.app_context():
+            barrier.wait(timeout=10)
+            try:
+                check_in_booking(
+                    booking_id, hub_id=hub_id, adults=1, children=0, now=when, nonce=f"kiosk-{n}"
+                )
+                db.session.commit()
+                outcomes.append("checked_in")
+            except ServiceError as error:
+                db.session.rollback()
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=kiosk, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["already_checked_in", "checked_in"]
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+def test_find_me_matches_only_todays_bookings_here_and_shows_little():
+    session_id = make_session()
+    booked(session_id, "Amira", "Hassan")
+    booked(session_id, "Ben", "Jones")
+    clock.freeze(at_start(session_id, -20))
+    hub_id = db.session.get(Session, session_id).hub_id
+    found = find_todays_bookings(hub_id, " amira ", now=clock.now())
+    assert [(f.name, f.title) for f in found] == [("Amira H.", "Baby Massage")]
+    assert find_todays_bookings(hub_id, "Zed", now=clock.now()) == []
+    # Tomorrow's bookings are not offered today.
+    assert find_todays_bookings(hub_id, "amira", now=at_start(session_id, -60 * 24)) == []
+
+
+def test_drop_in_check_in_counts_places_and_offers_next_times_when_full():
+    session_id = make_session(capacity=2, mode="drop_in")
+    hub_id = db.session.get(Session, session_id).hub_id
+    when = at_start(session_id, 5)
+    assert [s.id for s in drop_ins_now(hub_id, when)] == [session_id]
+    for n in range(2):
+        check_in_drop_in(
+            session_id,
+            hub_id=hub_id,
+            first_name=f"P{n}",
+            adults=1,
+            children=1,
+            now=when,
+            first_time=True,
+            nonce=f"d{n}",
+        )
+    db.session.commit()
+    with pytest.raises(ServiceError) as raised:
+        check_in_drop_in(
+            session_id, hub_id=hub_id, first_name="Late", adults=1, children=0, now=when
+        )
+    assert raised.value.code == "full"
+    assert raised.value.details["next_times"]
+    assert all(s.starts_at > when for s in raised.value.details["next_times"])
+
+
+@pytest.mark.parametrize(("adults", "children"), [(0, 0), (-1, 2), (21, 0)])
+def test_drop_in_party_out_of_range_is_refused(adults, children):
+    session_id = make_session(mode="drop_in")
+    hub_id = db.session.get(Session, session_id).hub_id
+    assert (
+        code_of(
+            lambda: check_in_drop_in(
+                session_id,
+                hub_id=hub_id,
+                first_name="A",
+                adults=adults,
+                children=children,
+                now=at_start(session_id),
+            )
+        )
+        == "party_size"
+    )
+
+
+def test_help_request_double_tap_makes_one_request():
+    session_id = make_session()
+    hub_id = db.session.get(Session, session_id).hub_id
+    first = request_help(hub_id, topic="money", now=NOW, urgent=True, nonce="h1")
+    second = request_help(hub_id, topic="money", now=NOW, urgent=True, nonce="h1")
+    db.session.commit()
+    assert first.id == second.id
+    assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 1
+    assert code_of(lambda: request_help(hub_id, topic="<b>", now=NOW)) == "unknown_topic"
