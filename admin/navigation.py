@@ -17,6 +17,7 @@ MENU = (
     ("admin.hubs", "Hubs and rooms", MANAGERS),
     ("admin.categories", "Categories", MANAGERS),
     ("admin.staff_list", "Staff", MANAGERS),
+    ("admin.kiosks", "Kiosks", MANAGERS),
 )
 
 

@@ -64,11 +64,48 @@ def _check_time(session: Session, hub: Hub, now: datetime) -> None:
     if session.status == SessionStatus.CANCELLED:
         raise ServiceError("session_cancelled")
     if session.starts_at.astimezone(tz).date() != now.astimezone(tz).date():
-        raise ServiceError("not_today")
+        raise ServiceError("not_today", starts_at=session.starts_at)
     if now >= session.ends_at:
         raise ServiceError("session_over")
-    if now < session.starts_at - timedelta(minutes=hub.settings.checkin_early_minutes):
-        raise ServiceError("too_early")
+    opens = session.starts_at - timedelta(minutes=hub.settings.checkin_early_minutes)
+    if now < opens:
+        raise ServiceError("too_early", opens=opens)
+
+
+def _check_booking(booking: Booking, hub_id: int, now: datetime) -> None:
+    session = booking.session
+    if session.hub_id != hub_id:
+        raise ServiceError("other_hub", hub=session.hub.name)
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("cancelled")
+    if booking.status == BookingStatus.WAITING:
+        raise ServiceError("waiting_list")
+    if booking.checked_in_at is not None:
+        visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
+        raise ServiceError("already_checked_in", visit=visit)
+    _check_time(session, session.hub, now)
+
+
+def booking_for_check_in(
+    *, hub_id: int, now: datetime, reference: str | None = None, booking_id: int | None = None
+) -> Booking:
+    """The booking a family showed (QR: id and reference) or typed (reference), or
+    chose from "find me" (id), if they may check in for it now.
+
+    Reads only; ``check_in_booking`` checks again under the lock. Raises the same
+    codes, so the kiosk can say "too early" before asking who is here.
+    """
+    booking = None
+    if reference:
+        booking = booking_by_reference(reference)
+        if booking is not None and booking_id is not None and booking.id != booking_id:
+            booking = None
+    elif booking_id is not None:
+        booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.session_id is None:
+        raise ServiceError("not_found")
+    _check_booking(booking, hub_id, now)
+    return booking
 
 
 def check_in_booking(
@@ -87,17 +124,8 @@ def check_in_booking(
     booking = lock_booking(booking_id)
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
+    _check_booking(booking, hub_id, now)
     session = booking.session
-    if session.hub_id != hub_id:
-        raise ServiceError("other_hub")
-    if booking.status == BookingStatus.CANCELLED:
-        raise ServiceError("cancelled")
-    if booking.status == BookingStatus.WAITING:
-        raise ServiceError("waiting_list")
-    if booking.checked_in_at is not None:
-        visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
-        raise ServiceError("already_checked_in", visit=visit)
-    _check_time(session, session.hub, now)
     if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
         raise ServiceError("party_size", field="adults")
     visit = Visit(

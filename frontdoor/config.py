@@ -33,6 +33,9 @@ class Config:
     sign_in_attempts: int = 5
     sign_in_window_minutes: int = 15
     sign_in_pause_max_minutes: int = 15
+    # Seconds without a touch before a kiosk asks "Are you still there?"; when
+    # set, it overrides every hub's own kiosk setting (tests use a short one).
+    kiosk_idle_seconds: int | None = None
 
     @property
     def is_production(self) -> bool:
@@ -97,6 +100,11 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         "council_name": env.get("FRONTDOOR_COUNCIL_NAME", Config.council_name),
         "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
     }
+    if env.get("FRONTDOOR_KIOSK_IDLE_SECONDS"):
+        try:
+            values["kiosk_idle_seconds"] = int(env["FRONTDOOR_KIOSK_IDLE_SECONDS"])
+        except ValueError as error:
+            raise ConfigError("FRONTDOOR_KIOSK_IDLE_SECONDS must be a whole number") from error
     if env.get("FRONTDOOR_INSTANCE_PATH"):
         values["instance_path"] = Path(env["FRONTDOOR_INSTANCE_PATH"])
     values.update(overrides or {})

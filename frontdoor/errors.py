@@ -38,7 +38,9 @@ PAGES = {
 
 def _page(code: int, title: str | None = None, body: str | None = None):
     default_title, default_body = PAGES.get(code, PAGES[500])
-    template = "errors/kiosk.html" if request.blueprint == "kiosk" else "errors/page.html"
+    # The kiosk's own calm page, also for addresses under /kiosk/ that match no route.
+    kiosk = request.blueprint == "kiosk" or request.path.startswith("/kiosk/")
+    template = "errors/kiosk.html" if kiosk else "errors/page.html"
     try:
         html = render_template(
             template, code=code, title=title or default_title, body=body or default_body

@@ -1,7 +1,8 @@
 """Every route declares who may use it, and the declaration is what happens.
 
-Walks the app's whole URL map. A new route without ``@staff_required`` or
-``@public`` fails here; so does a route that lets in a role it should not.
+Walks the app's whole URL map. A new route without ``@staff_required``,
+``@public`` or ``@kiosk_required`` fails here; so does a route that lets in a
+role it should not, and a kiosk route that works without a paired screen.
 """
 
 from __future__ import annotations
@@ -10,8 +11,20 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.models import Hub, Role, Room, ServiceCategory, Session, SessionSeries, StaffUser
+from frontdoor.models import (
+    Hub,
+    KioskDevice,
+    Role,
+    Room,
+    ServiceCategory,
+    Session,
+    SessionSeries,
+    StaffUser,
+)
+from kiosk.device import COOKIE
+from kiosk.devices import add_kiosk, pair
 from tests.conftest import csrf_from, sign_in
 
 # One demo account per role, all at Riverside (the admin is council-wide).
@@ -28,14 +41,32 @@ def _rules(app: Flask):
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
 
 
+def _declared(view) -> bool:
+    return bool(
+        getattr(view, "public", False)
+        or getattr(view, "required_roles", None)
+        or getattr(view, "kiosk_device", False)
+    )
+
+
 def test_every_route_declares_who_may_use_it(app):
     undeclared = [
-        rule.rule
-        for rule in _rules(app)
-        if not getattr(app.view_functions[rule.endpoint], "public", False)
-        and not getattr(app.view_functions[rule.endpoint], "required_roles", None)
+        rule.rule for rule in _rules(app) if not _declared(app.view_functions[rule.endpoint])
     ]
     assert undeclared == []
+
+
+def test_kiosk_routes_need_a_paired_screen_except_pairing(app):
+    kiosk_rules = [rule for rule in _rules(app) if rule.rule.startswith("/kiosk")]
+    assert kiosk_rules
+    for rule in kiosk_rules:
+        view = app.view_functions[rule.endpoint]
+        if rule.rule == "/kiosk/pair":
+            assert getattr(view, "public", False)
+        else:
+            assert getattr(view, "kiosk_device", False), rule.rule
+            assert not getattr(view, "public", False), rule.rule
+            assert not getattr(view, "required_roles", None), rule.rule
 
 
 def test_staff_pages_are_never_public(app):
@@ -61,7 +92,16 @@ def _sample_values(app: Flask) -> dict[str, object]:
             "staff_id": db.session.scalar(
                 select(StaffUser.id).filter_by(email="practitioner@riverside.example")
             ),
+            "device_id": _a_kiosk(hub.id),
         }
+
+
+def _a_kiosk(hub_id: int) -> int:
+    device = db.session.scalar(select(KioskDevice).filter_by(hub_id=hub_id))
+    if device is None:
+        device, _ = add_kiosk(hub_id, "Foyer", now=clock.now(), created_by_id=None)
+        db.session.commit()
+    return device.id
 
 
 def _staff_routes(app: Flask):
@@ -104,6 +144,49 @@ def test_each_role_gets_exactly_the_staff_routes_declared_for_it(app, demo, role
 
 def test_signed_out_browsers_are_sent_to_sign_in_from_every_staff_route(app, demo, client):
     values = _sample_values(app)
+    token = csrf_from(client.get("/admin/sign-in").get_data(as_text=True))
+    for rule, _ in _staff_routes(app):
+        url = _url(rule, values)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/admin/sign-in"), url
+
+
+def _kiosk_routes(app: Flask):
+    return [rule for rule in _rules(app) if rule.rule.startswith("/kiosk")]
+
+
+def test_every_kiosk_route_but_pairing_shows_not_set_up_without_a_paired_screen(
+    app, demo, signed_in
+):
+    values = _sample_values(app)
+    # Signed in as a manager: a staff sign-in is no way into the kiosk.
+    client = signed_in("manager@riverside.example")
+    token = csrf_from(client.get("/kiosk/pair").get_data(as_text=True))
+    client.set_cookie(COOKIE, "a-guess", path="/kiosk")
+    for rule in _kiosk_routes(app):
+        if rule.rule == "/kiosk/pair":
+            continue
+        url = _url(rule, values)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            page = response.get_data(as_text=True)
+            assert response.status_code == 403, f"{method} {url}"
+            assert "This screen is not set up yet" in page, f"{method} {url}"
+            assert "Riverside" not in page, f"{method} {url}"
+
+
+def test_a_paired_kiosk_gives_no_way_into_the_staff_side(app, demo, client):
+    values = _sample_values(app)
+    with app.app_context():
+        hub_id = db.session.scalar(select(Hub.id).filter_by(slug="riverside"))
+        _, code = add_kiosk(hub_id, "Foyer", now=clock.now(), created_by_id=None)
+        _, credential = pair(code, now=clock.now())
+        db.session.commit()
+    # Sent everywhere, not only to /kiosk, to be sure it grants nothing there.
+    client.set_cookie(COOKIE, credential, path="/")
+    assert client.get("/kiosk/").status_code == 200
     token = csrf_from(client.get("/admin/sign-in").get_data(as_text=True))
     for rule, _ in _staff_routes(app):
         url = _url(rule, values)

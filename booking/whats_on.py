@@ -1,0 +1,96 @@
+"""What's on at one hub over the next few days: for the kiosk and the booking site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.places import places_left_by_session
+from frontdoor.extensions import db
+from frontdoor.models import BookingMode, Hub, ServiceCategory, Session, SessionSeries
+from frontdoor.timetable import local_datetime
+
+
+@dataclass
+class WhatsOn:
+    # (local day, its sessions) for every day in the range, empty days included.
+    days: list[tuple[date, list[Session]]]
+    # Categories and age bands of the sessions in the range, for filters.
+    categories: list[ServiceCategory]
+    age_bands: set[str]
+    # Places left to book, for sessions that take bookings.
+    places: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def sessions(self) -> list[Session]:
+        return [session for _, sessions in self.days for session in sessions]
+
+
+def whats_on(
+    hub_id: int,
+    *,
+    now: datetime,
+    days: int = 8,
+    age_band: str | None = None,
+    category_id: int | None = None,
+) -> WhatsOn:
+    """Sessions not yet over from now to the end of the ``days``-th local day.
+
+    Cancelled sessions are included (the kiosk says so); the filters narrow the
+    days, never the choices offered, so a family can always widen again.
+    """
+    hub = db.session.get(Hub, hub_id)
+    tz = ZoneInfo(hub.timezone)
+    today = now.astimezone(tz).date()
+    end = local_datetime(today + timedelta(days=days), time(0), tz)
+    sessions = db.session.scalars(
+        select(Session)
+        .join(Session.series)
+        .where(
+            Session.hub_id == hub_id,
+            Session.ends_at > now,
+            Session.starts_at < end,
+            SessionSeries.active.is_(True),
+        )
+        .options(
+            joinedload(Session.series).joinedload(SessionSeries.category),
+            joinedload(Session.room),
+            joinedload(Session.series).selectinload(SessionSeries.leads),
+        )
+        .order_by(Session.starts_at)
+    ).all()
+    categories = {s.series.category.id: s.series.category for s in sessions if s.series.category}
+    bands = {band for s in sessions for band in s.series.age_bands or ()}
+    chosen = [
+        s
+        for s in sessions
+        if (age_band is None or age_band in (s.series.age_bands or ()))
+        and (category_id is None or s.series.category_id == category_id)
+    ]
+    by_day: dict[date, list[Session]] = {today + timedelta(days=i): [] for i in range(days)}
+    for session in chosen:
+        by_day.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
+    bookable = [s for s in chosen if s.series.booking_mode != BookingMode.DROP_IN]
+    return WhatsOn(
+        days=sorted(by_day.items()),
+        categories=sorted(categories.values(), key=lambda c: c.name),
+        age_bands=bands,
+        places=places_left_by_session(bookable),
+    )
+
+
+def session_at_hub(session_id: int, hub_id: int) -> Session | None:
+    """One session of this hub, with what its page shows loaded."""
+    return db.session.scalar(
+        select(Session)
+        .where(Session.id == session_id, Session.hub_id == hub_id)
+        .options(
+            joinedload(Session.series).joinedload(SessionSeries.category),
+            joinedload(Session.room),
+            joinedload(Session.series).selectinload(SessionSeries.leads),
+        )
+    )

@@ -1,0 +1,398 @@
+"""Arriving: "I have a booking" (QR code, reference or "find me") and
+"I'm here for a drop-in". Both end with a named person coming to say hello."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import current_app, g, render_template, request
+
+from booking.checkin import (
+    booking_for_check_in,
+    check_in_booking,
+    check_in_drop_in,
+    drop_in_places_left,
+    drop_ins_now,
+    find_todays_bookings,
+    next_times,
+)
+from booking.references import ALPHABET, read_reference
+from booking.tokens import CHECK_IN, read_token
+from booking.whats_on import whats_on
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import Booking, BookingMode, Session, SessionStatus
+from kiosk import bp, flow
+from kiosk.device import kiosk_required
+
+MAX_MATCHES = 6
+_MAX_SCAN = 600  # characters: more than any token or link we print
+
+
+def problem(error: ServiceError, **extra):
+    """A service's refusal as the kind message for its code."""
+    details = error.details
+    if error.code == "too_early":
+        extra["at"] = details["opens"].isoformat()
+    elif error.code == "not_today":
+        extra["at"] = details["starts_at"].isoformat()
+    elif error.code == "other_hub":
+        extra["hub"] = details.get("hub", "")
+    elif error.code == "full" and "next_times" in details:
+        extra["times"] = [s.starts_at.isoformat() for s in details["next_times"]]
+    return flow.sorry(error.code, **extra)
+
+
+def finished_visit(result) -> object:
+    flow.start(
+        "done",
+        done={
+            "kind": "visit",
+            "id": result.visit.id,
+            "greeter": result.greeter,
+            "room": result.wait_in,
+        },
+    )
+    return flow.go("kiosk.done")
+
+
+def _party(default_adults: int = 1, default_children: int = 0) -> dict[str, int]:
+    party = flow.state().get("party") or {}
+    return {
+        "adults": int(party.get("adults", default_adults)),
+        "children": int(party.get("children", default_children)),
+    }
+
+
+def _posted_party() -> dict[str, int] | None:
+    adults = flow.read_count(request.form.get("adults"))
+    children = flow.read_count(request.form.get("children"))
+    if adults is None or children is None or not 1 <= adults + children <= flow.MAX_PARTY:
+        return None
+    return {"adults": adults, "children": children}
+
+
+# --- "I have a booking" ------------------------------------------------------------------
+
+
+@bp.route("/booking")
+@kiosk_required
+@flow.in_visit
+def booking():
+    return render_template("kiosk/booking.html")
+
+
+@bp.route("/booking/reference")
+@kiosk_required
+@flow.in_visit
+def booking_reference():
+    return render_template(
+        "kiosk/booking_reference.html", alphabet=ALPHABET, message=flow.take_note()
+    )
+
+
+def _scanned(typed: str) -> tuple[str | None, int | None]:
+    """(reference, booking id or None) from a typed reference, a check-in token, or
+    a link carrying a token. Anything else finds nothing."""
+    text = (typed or "").strip()
+    if not text or len(text) > _MAX_SCAN:
+        return None, None
+    reference = read_reference(text)
+    if reference:
+        return reference, None
+    candidates = [text]
+    if "/" in text or "?" in text:
+        parts = urlsplit(text)
+        candidates += [value for _, value in parse_qsl(parts.query)]
+        candidates.append(parts.path.rstrip("/").rsplit("/", 1)[-1])
+    secret = current_app.config["SECRET_KEY"]
+    for candidate in candidates:
+        found = read_token(secret, CHECK_IN, candidate)
+        if found:
+            return found[1], found[0]
+    return None, None
+
+
+def _look_up(typed: str):
+    reference, booking_id = _scanned(typed)
+    if reference is None:
+        return flow.sorry("not_found")
+    try:
+        found = booking_for_check_in(
+            hub_id=g.hub.id, now=clock.now(), reference=reference, booking_id=booking_id
+        )
+    except ServiceError as error:
+        return problem(error)
+    return _chosen(found)
+
+
+def _chosen(found: Booking):
+    flow.start(
+        "booking",
+        booking=found.id,
+        party={
+            "adults": min(found.adults, flow.MAX_EACH),
+            "children": min(max(found.people - found.adults, 0), flow.MAX_EACH),
+        },
+    )
+    return flow.go("kiosk.booking_who")
+
+
+@bp.post("/reference")
+@kiosk_required
+@flow.in_visit
+def reference():
+    if not (request.form.get("reference") or "").strip():
+        flow.save(note="reference_required")
+        return flow.go("kiosk.booking_reference")
+    return _look_up(request.form.get("reference", ""))
+
+
+@bp.post("/scan")
+@kiosk_required
+def scan():
+    """A 2D barcode scanner types the booking's QR code and Enter, on the start and
+    booking screens. Whatever was going on, this starts checking in. The code is
+    never shown back."""
+    flow.start("booking")
+    return _look_up(request.form.get("code", ""))
+
+
+@bp.route("/booking/find")
+@kiosk_required
+@flow.in_visit
+def booking_find():
+    return render_template("kiosk/booking_find.html", message=flow.take_note())
+
+
+@bp.post("/find")
+@kiosk_required
+@flow.in_visit
+def find():
+    name, note = flow.read_name(request.form.get("first_name"))
+    if note:
+        flow.save(note=note)
+        return flow.go("kiosk.booking_find")
+    matches = find_todays_bookings(g.hub.id, name, now=clock.now())[:MAX_MATCHES]
+    if not matches:
+        return flow.sorry("no_match")
+    flow.start("booking", matches=[m.booking_id for m in matches])
+    return flow.go("kiosk.booking_matches")
+
+
+@bp.route("/booking/matches")
+@kiosk_required
+@flow.in_visit
+def booking_matches():
+    ids = flow.state().get("matches") or []
+    found = [db.session.get(Booking, i) for i in ids if isinstance(i, int)]
+    found = [b for b in found if b and b.session and b.session.hub_id == g.hub.id]
+    if not found:
+        return flow.home()
+    # First name and last initial, the session and its time: nothing more.
+    rows = [(ids.index(b.id), b.display_name, b.session) for b in found]
+    return render_template("kiosk/booking_matches.html", rows=rows)
+
+
+@bp.post("/booking/choose")
+@kiosk_required
+@flow.in_visit
+def booking_choose():
+    ids = flow.state().get("matches") or []
+    index = flow.read_count(request.form.get("index"), 0, len(ids) - 1) if ids else None
+    if index is None:
+        return flow.sorry("not_found")
+    try:
+        found = booking_for_check_in(hub_id=g.hub.id, now=clock.now(), booking_id=ids[index])
+    except ServiceError as error:
+        return problem(error)
+    return _chosen(found)
+
+
+def _booking_in_visit() -> Booking | None:
+    booking_id = flow.state().get("booking")
+    found = db.session.get(Booking, booking_id) if isinstance(booking_id, int) else None
+    if found is None or found.session is None or found.session.hub_id != g.hub.id:
+        return None
+    return found
+
+
+@bp.route("/booking/who")
+@kiosk_required
+@flow.in_visit
+def booking_who():
+    found = _booking_in_visit()
+    if found is None:
+        return flow.lost()
+    return render_template(
+        "kiosk/booking_who.html", booking=found, party=_party(), message=flow.take_note()
+    )
+
+
+@bp.post("/booking/who")
+@kiosk_required
+@flow.in_visit
+def booking_who_post():
+    found = _booking_in_visit()
+    if found is None:
+        return flow.lost()
+    change = request.form.get("change")
+    if change:  # a + or - without JavaScript
+        flow.save(party=flow.step_counts(_party(), change, {}))
+        return flow.go("kiosk.booking_who")
+    party = _posted_party()
+    if party is None:
+        flow.save(note="party_size")
+        return flow.go("kiosk.booking_who")
+    nonce = flow.posted_nonce()
+    try:
+        result = flow.once(
+            lambda: check_in_booking(
+                found.id,
+                hub_id=g.hub.id,
+                adults=party["adults"],
+                children=party["children"],
+                now=clock.now(),
+                nonce=nonce,
+                kiosk_id=g.kiosk.id,
+            ),
+            nonce,
+        )
+    except ServiceError as error:
+        return problem(error)
+    return finished_visit(result)
+
+
+# --- "I'm here for a drop-in" -----------------------------------------------------------
+
+
+@bp.route("/drop-in")
+@kiosk_required
+@flow.in_visit
+def drop_in():
+    now = clock.now()
+    sessions = drop_ins_now(g.hub.id, now)
+    later = []
+    if not sessions:
+        today = whats_on(g.hub.id, now=now, days=1).sessions
+        later = [
+            s
+            for s in today
+            if s.starts_at > now
+            and s.status == SessionStatus.SCHEDULED
+            and s.series.booking_mode != BookingMode.BOOKING
+        ]
+    return render_template(
+        "kiosk/drop_in.html",
+        sessions=sessions,
+        places={s.id: drop_in_places_left(s) for s in sessions},
+        later=later,
+    )
+
+
+def _running(session_id: int | None) -> Session | None:
+    if session_id is None:
+        return None
+    return next((s for s in drop_ins_now(g.hub.id, clock.now()) if s.id == session_id), None)
+
+
+@bp.post("/drop-in")
+@kiosk_required
+@flow.in_visit
+def drop_in_choose():
+    raw = request.form.get("session", "")
+    session = _running(int(raw) if raw.isdigit() and len(raw) < 10 else None)
+    if session is None:
+        return flow.sorry("drop_in_gone")
+    if drop_in_places_left(session) < 1:
+        return flow.sorry(
+            "full",
+            title=session.series.title,
+            times=[s.starts_at.isoformat() for s in next_times(session)],
+        )
+    flow.start("drop_in", session=session.id, party={"adults": 1, "children": 0})
+    return flow.go("kiosk.drop_in_who")
+
+
+def _drop_in_in_visit() -> Session | None:
+    session_id = flow.state().get("session")
+    if flow.state().get("flow") != "drop_in" or not isinstance(session_id, int):
+        return None
+    session = db.session.get(Session, session_id)
+    return session if session is not None and session.hub_id == g.hub.id else None
+
+
+@bp.route("/drop-in/who")
+@kiosk_required
+@flow.in_visit
+def drop_in_who():
+    session = _drop_in_in_visit()
+    if session is None:
+        return flow.lost()
+    return render_template(
+        "kiosk/drop_in_who.html", session=session, party=_party(), message=flow.take_note()
+    )
+
+
+@bp.post("/drop-in/who")
+@kiosk_required
+@flow.in_visit
+def drop_in_who_post():
+    if _drop_in_in_visit() is None:
+        return flow.lost()
+    change = request.form.get("change")
+    if change:
+        flow.save(party=flow.step_counts(_party(), change, {}))
+        return flow.go("kiosk.drop_in_who")
+    party = _posted_party()
+    if party is None:
+        flow.save(note="party_size")
+        return flow.go("kiosk.drop_in_who")
+    flow.save(party=party)
+    return flow.go("kiosk.drop_in_name")
+
+
+@bp.route("/drop-in/name")
+@kiosk_required
+@flow.in_visit
+def drop_in_name():
+    session = _drop_in_in_visit()
+    if session is None:
+        return flow.lost()
+    return render_template("kiosk/drop_in_name.html", session=session, message=flow.take_note())
+
+
+@bp.post("/drop-in/name")
+@kiosk_required
+@flow.in_visit
+def drop_in_name_post():
+    session = _drop_in_in_visit()
+    if session is None:
+        return flow.lost()
+    name, note = flow.read_name(request.form.get("first_name"))
+    if note:
+        flow.save(note=note)
+        return flow.go("kiosk.drop_in_name")
+    party = _party()
+    first_time = {"yes": True, "no": False}.get(request.form.get("first_time", ""))
+    nonce = flow.posted_nonce()
+    try:
+        result = flow.once(
+            lambda: check_in_drop_in(
+                session.id,
+                hub_id=g.hub.id,
+                first_name=name,
+                adults=party["adults"],
+                children=party["children"],
+                now=clock.now(),
+                first_time=first_time,
+                language=flow.language(),
+                nonce=nonce,
+                kiosk_id=g.kiosk.id,
+            ),
+            nonce,
+        )
+    except ServiceError as error:
+        return problem(error, title=session.series.title)
+    return finished_visit(result)

@@ -1,0 +1,223 @@
+"""What's on at this hub today and for the next week, and booking a place: here on
+the screen, or on the family's own phone from a QR code."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request
+from flask_babel import gettext
+
+from booking.checkin import DROP_IN_AHEAD
+from booking.contact import Contact, Party
+from booking.places import places_left
+from booking.services import book_session
+from booking.whats_on import session_at_hub, whats_on
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.models import AGE_BANDS, BookingMode, BookingSource, Session, SessionStatus
+from frontdoor.qr import qr_svg
+from kiosk import bp, flow
+from kiosk.device import kiosk_required
+
+CHILD_BANDS = ("0-1", "1-3", "3-5", "5-11", "11-19")
+DAYS = 8  # today and the next seven
+# What the booking service's refusals are called on the kiosk's "sorry" screen.
+BOOKING_PROBLEMS = {"full": "booking_full", "not_found": "session_gone"}
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
+@bp.route("/whats-on")
+@kiosk_required
+@flow.in_visit
+def whats_on_page():
+    band = request.args.get("age")
+    band = band if band in AGE_BANDS else None
+    category = _number(request.args.get("category"))
+    listing = whats_on(g.hub.id, now=clock.now(), days=DAYS, age_band=band, category_id=category)
+    return render_template(
+        "kiosk/whats_on.html",
+        listing=listing,
+        band=band,
+        category=category,
+        bands=[b for b in AGE_BANDS if b in listing.age_bands],
+        age_bands=AGE_BANDS,
+    )
+
+
+def _can_book(session: Session) -> bool:
+    return (
+        session.status == SessionStatus.SCHEDULED
+        and session.series.booking_mode != BookingMode.DROP_IN
+        and clock.now() < session.starts_at
+    )
+
+
+def _running_drop_in(session: Session) -> bool:
+    now = clock.now()
+    return (
+        session.status == SessionStatus.SCHEDULED
+        and session.series.booking_mode != BookingMode.BOOKING
+        and session.starts_at <= now + DROP_IN_AHEAD
+        and now < session.ends_at
+    )
+
+
+def phone_link(session: Session) -> str:
+    base = current_app.config["FRONTDOOR"].base_url.rstrip("/")
+    return f"{base}/book/{session.hub.slug}/sessions/{session.id}"
+
+
+@bp.route("/whats-on/<int:session_id>")
+@kiosk_required
+@flow.in_visit
+def session_page(session_id: int):
+    session = session_at_hub(session_id, g.hub.id)
+    if session is None:
+        abort(404)
+    bookable = _can_book(session)
+    return render_template(
+        "kiosk/session.html",
+        session=session,
+        bookable=bookable,
+        places=places_left(session) if bookable else 0,
+        drop_in_now=_running_drop_in(session),
+        qr=qr_svg(
+            phone_link(session),
+            label=gettext("A QR code to book %(title)s on your phone", title=session.series.title),
+        )
+        if bookable
+        else None,
+        age_bands=AGE_BANDS,
+    )
+
+
+# --- "Book here" ----------------------------------------------------------------------
+
+
+def child_bands(session: Session) -> list[str]:
+    """Age bands to count children in: the session's own, or all when it names none."""
+    named = session.series.age_bands or []
+    if not named:
+        return list(CHILD_BANDS)
+    return [band for band in CHILD_BANDS if band in named]
+
+
+@bp.post("/book")
+@kiosk_required
+@flow.in_visit
+def book_start():
+    session = session_at_hub(_number(request.form.get("session")) or 0, g.hub.id)
+    if session is None or not _can_book(session):
+        return flow.sorry("session_gone")
+    if places_left(session) < 1:
+        return flow.sorry("booking_full", title=session.series.title)
+    party = {"adults": 1, **{f"c_{band}": 0 for band in child_bands(session)}}
+    flow.start("book", session=session.id, party=party)
+    return flow.go("kiosk.book_who")
+
+
+def _book_in_visit() -> Session | None:
+    current = flow.state()
+    if current.get("flow") != "book" or not isinstance(current.get("session"), int):
+        return None
+    return session_at_hub(current["session"], g.hub.id)
+
+
+def _counts(session: Session) -> dict[str, int]:
+    saved = flow.state().get("party") or {}
+    names = ["adults", *(f"c_{band}" for band in child_bands(session))]
+    return {name: int(saved.get(name, 1 if name == "adults" else 0)) for name in names}
+
+
+@bp.route("/book/who")
+@kiosk_required
+@flow.in_visit
+def book_who():
+    session = _book_in_visit()
+    if session is None:
+        return flow.lost()
+    return render_template(
+        "kiosk/book_who.html",
+        session=session,
+        counts=_counts(session),
+        bands=child_bands(session),
+        age_bands=AGE_BANDS,
+        message=flow.take_note(),
+    )
+
+
+@bp.post("/book/who")
+@kiosk_required
+@flow.in_visit
+def book_who_post():
+    session = _book_in_visit()
+    if session is None:
+        return flow.lost()
+    counts = _counts(session)
+    change = request.form.get("change")
+    if change:
+        flow.save(party=flow.step_counts(counts, change, {}))
+        return flow.go("kiosk.book_who")
+    posted = {name: flow.read_count(request.form.get(name)) for name in counts}
+    if None in posted.values() or not 1 <= sum(posted.values()) <= flow.MAX_PARTY:  # type: ignore[arg-type]
+        flow.save(note="party_size")
+        return flow.go("kiosk.book_who")
+    flow.save(party=posted)
+    return flow.go("kiosk.book_details")
+
+
+@bp.route("/book/details")
+@kiosk_required
+@flow.in_visit
+def book_details():
+    session = _book_in_visit()
+    if session is None:
+        return flow.lost()
+    return render_template("kiosk/book_details.html", session=session, message=flow.take_note())
+
+
+@bp.post("/book/details")
+@kiosk_required
+@flow.in_visit
+def book_details_post():
+    session = _book_in_visit()
+    if session is None:
+        return flow.lost()
+    name, note = flow.read_name(request.form.get("first_name"))
+    mobile = (request.form.get("mobile") or "").strip()
+    if not note and len(mobile) > 20:
+        note = "invalid_mobile"
+    if note:
+        flow.save(note=note)
+        return flow.go("kiosk.book_details")
+    counts = _counts(session)
+    children = tuple(band for band in child_bands(session) for _ in range(counts[f"c_{band}"]))
+    nonce = flow.posted_nonce()
+    try:
+        result = flow.once(
+            lambda: book_session(
+                session.id,
+                Party(counts["adults"], children),
+                Contact(name, mobile=mobile, language=flow.language()),
+                now=clock.now(),
+                source=BookingSource.KIOSK,
+                idempotency_key=nonce,
+            ),
+            nonce,
+        )
+    except ServiceError as error:
+        if error.code in ("invalid_mobile", "first_name_required", "name_too_long"):
+            flow.save(note=error.code)
+            return flow.go("kiosk.book_details")
+        if error.code in ("party_empty", "child_age_band"):
+            flow.save(note="party_size")
+            return flow.go("kiosk.book_who")
+        return flow.sorry(
+            BOOKING_PROBLEMS.get(error.code, error.code),
+            title=session.series.title,
+            limit=error.details.get("limit"),
+        )
+    flow.start("done", done={"kind": "booked", "id": result.booking.id})
+    return flow.go("kiosk.done")
