@@ -6,7 +6,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from admin import auth, home, manage, timetable  # noqa: F401  (routes register on import)
+    from admin import appointments, auth, home, manage, register, timetable  # noqa: F401
     from admin.navigation import staff_navigation
 
     app.register_blueprint(bp)
