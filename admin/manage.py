@@ -1,1 +1,678 @@
-"""Managers' pages for hubs, rooms, categories and staff (filled in by that work)."""
+"""Managers' pages: hubs and their settings, rooms, service categories and staff.
+
+Each view parses its form, calls one service (``frontdoor.hubs`` or
+``frontdoor.staff``), commits and redirects; a refusal re-shows the form with
+the service's coded error in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from flask import abort, flash, g, make_response, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length, ValidationError
+
+from admin import bp
+from admin.forms import Required, WholeNumberField, add_service_errors
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.hubs import (
+    MAX_REMINDERS,
+    MAX_ROOM_CAPACITY,
+    REMINDER_HOURS,
+    SETTING_LIMITS,
+    create_category,
+    create_hub,
+    create_room,
+    delete_category,
+    delete_room,
+    update_category,
+    update_hub,
+    update_room,
+)
+from frontdoor.models import Hub, Role, Room, ServiceCategory, StaffUser
+from frontdoor.staff import (
+    RoleAt,
+    add_staff,
+    colleagues_of,
+    may_manage,
+    reset_password,
+    update_staff,
+)
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+
+MANAGER = Role.MANAGER
+HUB_ROLES = (Role.MANAGER, Role.SESSION_LEAD, Role.PRACTITIONER, Role.RECEPTION)
+
+
+# --- form pieces ----------------------------------------------------------------------
+
+# Control characters cannot be typed, break PostgreSQL (NUL) and hide text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(form: FlaskForm, field: Field) -> None:
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(f"{field.label.text} must not contain hidden control characters")
+
+
+def _strip(value: str | None) -> str:
+    # A field missing from the POST arrives as None: treat it as empty.
+    return (value or "").strip()
+
+
+def _text(
+    label: str, max_length: int, *, required: str = "", area: bool = False, hint: str = ""
+) -> Field:
+    checks = [Required(required)] if required else []
+    checks += [Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")]
+    field_class, widget = (TextAreaField, GovTextArea()) if area else (StringField, GovTextInput())
+    return field_class(
+        label, widget=widget, validators=[*checks, _plain], filters=[_strip], description=hint
+    )
+
+
+def _active(hint: str) -> BooleanField:
+    return BooleanField("Active", widget=GovCheckboxInput(), description=hint)
+
+
+def _submit(text: str) -> SubmitField:
+    return SubmitField(text, widget=GovSubmitInput())
+
+
+HOURS_MESSAGE = (
+    f"Reminder times must be up to {MAX_REMINDERS} whole numbers of hours from "
+    f"{REMINDER_HOURS[0]} to {REMINDER_HOURS[1]}, separated by commas"
+)
+
+
+class HoursField(Field):
+    """Whole hours separated by commas, like "24, 2", kept largest first."""
+
+    widget = GovTextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return ", ".join(str(hours) for hours in self.data or ())
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [p.strip() for p in (valuelist[0] if valuelist else "").split(",") if p.strip()]
+        if not all(re.fullmatch(r"\d{1,3}", part) for part in parts):
+            raise ValueError(HOURS_MESSAGE)
+        self.data = tuple(sorted({int(part) for part in parts}, reverse=True))
+
+
+def _setting(label: str, key: str, what: str, hint: str) -> WholeNumberField:
+    low, high = SETTING_LIMITS[key]
+    return WholeNumberField(
+        label,
+        what,
+        low,
+        high,
+        validators=[Required(f"Enter the {what.lower()}")],
+        description=f"{hint} From {low} to {high}.",
+    )
+
+
+def _hub_name() -> Field:
+    return _text("Name", 200, required="Enter the hub's name")
+
+
+def _address() -> Field:
+    return _text("Address", 1000, area=True)
+
+
+def _access() -> Field:
+    return _text(
+        "Access information",
+        2000,
+        area=True,
+        hint="Step-free access, parking, buggy park, toilets and baby change.",
+    )
+
+
+class NewHubForm(FlaskForm):
+    name = _hub_name()
+    slug = _text(
+        "Short name for web addresses",
+        60,
+        required="Enter a short name for web addresses",
+        hint="Lowercase letters, numbers and hyphens, like riverside. It cannot be changed later.",
+    )
+    address = _address()
+    access_information = _access()
+    submit = _submit("Add hub")
+
+
+class HubForm(FlaskForm):
+    name = _hub_name()
+    address = _address()
+    access_information = _access()
+    active = _active("Families cannot see or book sessions at an inactive hub.")
+    greeting_escalation_minutes = _setting(
+        "Greeting time, in minutes",
+        "greeting_escalation_minutes",
+        "Greeting time",
+        "If nobody has greeted a family this long after they checked in, the arrivals "
+        "board flags them.",
+    )
+    kiosk_idle_seconds = _setting(
+        "Kiosk reset time, in seconds",
+        "kiosk_idle_seconds",
+        "Kiosk reset time",
+        "The kiosk goes back to its start screen after this long without a touch.",
+    )
+    retention_months = _setting(
+        "Keep visit records for, in months",
+        "retention_months",
+        "Time to keep records",
+        "Families' check-ins and bookings are deleted after this long.",
+    )
+    checkin_early_minutes = _setting(
+        "Earliest check-in, in minutes before a session",
+        "checkin_early_minutes",
+        "Earliest check-in time",
+        "How early families can check in for a session.",
+    )
+    waiting_list_fill_gaps = RadioField(
+        "Can the waiting list fill places that come free?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        widget=GovRadioInput(),
+        validators=[Required("Select yes if the waiting list can fill places that come free")],
+        validate_choice=False,
+    )
+    reminder_hours = HoursField(
+        "Reminder times, in hours before a session",
+        description="For example 24, 2 for a day before and two hours before. "
+        "Leave empty to send no reminders.",
+    )
+    submit = _submit("Save changes")
+
+    def validate_reminder_hours(self, field: HoursField) -> None:
+        low, high = REMINDER_HOURS
+        hours = field.data or ()
+        if len(hours) > MAX_REMINDERS or not all(low <= h <= high for h in hours):
+            raise ValidationError(HOURS_MESSAGE)
+
+
+class RoomForm(FlaskForm):
+    name = _text("Name", 120, required="Enter the room's name")
+    capacity = WholeNumberField(
+        "Capacity (optional)",
+        "Capacity",
+        1,
+        MAX_ROOM_CAPACITY,
+        description="The most people the room holds safely.",
+    )
+    description = _text("Description (optional)", 2000, area=True)
+    active = _active("Inactive rooms cannot be chosen for new sessions.")
+    submit = _submit("Save room")
+
+
+class CategoryForm(FlaskForm):
+    name = _text("Name", 120, required="Enter the category's name")
+    icon = _text(
+        "Icon (optional)",
+        60,
+        hint="The name of its picture on the kiosk and booking site, like play or feeding.",
+    )
+    active = _active("Inactive categories cannot be chosen for new session series.")
+    submit = _submit("Save category")
+
+
+class NewStaffForm(FlaskForm):
+    name = _text("Full name", 200, required="Enter their full name")
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            Required("Enter their email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+        filters=[_strip],
+    )
+    submit = _submit("Add member of staff")
+
+
+class StaffForm(FlaskForm):
+    name = _text("Full name", 200, required="Enter their full name")
+    submit = _submit("Save changes")
+
+
+def _staff_form(base: type[FlaskForm], hubs: list[Hub], **kwargs) -> FlaskForm:
+    """``base`` plus a set of role checkboxes for each hub, and council admin for admins."""
+
+    class Form(base):  # type: ignore[valid-type, misc]
+        pass
+
+    for hub in hubs:
+        setattr(
+            Form,
+            f"roles_{hub.id}",
+            SelectMultipleField(
+                f"Roles at {hub.name}",
+                choices=[SelectChoice(role.value, role.label) for role in HUB_ROLES],
+                widget=GovCheckboxesInput(),
+                invalid_choice_message="Choose only from the roles shown",
+            ),
+        )
+    if staff().is_admin():
+        Form.council_admin = BooleanField(
+            "Council admin",
+            widget=GovCheckboxInput(),
+            description="Every role at every hub, and can add hubs and give this role.",
+        )
+    if base is StaffForm:
+        Form.active = _active("Deactivating signs them out everywhere and stops them signing in.")
+    return Form(**kwargs)
+
+
+def _chosen_roles(form: FlaskForm, hubs: list[Hub]) -> set[RoleAt]:
+    roles: set[RoleAt] = {
+        (hub.id, Role(value)) for hub in hubs for value in form[f"roles_{hub.id}"].data
+    }
+    if "council_admin" in form and form.council_admin.data:
+        roles.add((None, Role.ADMIN))
+    return roles
+
+
+HUB_MESSAGES = {
+    "invalid_slug": "Short name must be 2 to 60 lowercase letters, numbers and hyphens",
+    "duplicate_slug": "A hub with that short name already exists",
+    "name_required": "Enter the hub's name",
+}
+ROOM_MESSAGES = {
+    "duplicate_name": "A room with that name already exists at this hub",
+    "name_required": "Enter the room's name",
+    "capacity_range": f"Capacity must be between 1 and {MAX_ROOM_CAPACITY}",
+    "in_use": "This room is used by sessions. Make it inactive instead",
+}
+CATEGORY_MESSAGES = {
+    "duplicate_name": "A category with that name already exists",
+    "name_required": "Enter the category's name",
+    "invalid_icon": "Icon can only contain lowercase letters, numbers and hyphens",
+    "in_use": "This category is used by session series. Make it inactive instead",
+}
+STAFF_MESSAGES = {
+    "duplicate_email": "A staff account with that email already exists",
+    "invalid_email": "Enter an email address in the correct format, like name@example.com",
+    "name_required": "Enter their full name",
+    "deactivate_self": "You cannot deactivate your own account",
+    "own_access": "You cannot remove your own manager or council admin role",
+    "not_allowed": "You cannot give that role",
+}
+
+
+# --- hubs -----------------------------------------------------------------------------
+
+
+@bp.route("/hubs")
+@staff_required(MANAGER)
+def hubs():
+    user = staff()
+    every = db.session.scalars(
+        select(Hub)
+        .where(Hub.organisation_id == user.organisation_id)
+        .options(selectinload(Hub.rooms))
+        .order_by(Hub.name)
+    )
+    # Inactive hubs are listed too, so they can be made active again.
+    managed = [hub for hub in every if MANAGER in user.roles_at(hub.id)]
+    return render_template(
+        "admin/manage/hubs.html", hubs=managed, can_add=user.is_admin(), title="Hubs and rooms"
+    )
+
+
+@bp.route("/hubs/new", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)  # council admins only
+def hub_new():
+    form = NewHubForm()
+    if form.validate_on_submit():
+        try:
+            hub = create_hub(
+                organisation_id=staff().organisation_id,
+                slug=form.slug.data,
+                name=form.name.data,
+                address=form.address.data,
+                access_information=form.access_information.data,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], HUB_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"{hub.name} added", "success")
+            return redirect(url_for("admin.hubs"))
+    return render_template("admin/manage/hub_new.html", form=form, title="Add a hub")
+
+
+@bp.route("/hubs/<slug:hub>", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def hub_edit(hub: str):
+    record: Hub = g.hub
+    settings = record.settings
+    form = HubForm(
+        obj=record,
+        data={
+            **{key: getattr(settings, key) for key in SETTING_LIMITS},
+            "waiting_list_fill_gaps": "yes" if settings.waiting_list_fill_gaps else "no",
+            "reminder_hours": settings.reminder_hours,
+        },
+    )
+    if form.validate_on_submit():
+        new_settings = replace(
+            settings,
+            **{key: form[key].data for key in SETTING_LIMITS},
+            waiting_list_fill_gaps=form.waiting_list_fill_gaps.data == "yes",
+            reminder_hours=form.reminder_hours.data,
+        )
+        try:
+            update_hub(
+                record,
+                name=form.name.data,
+                address=form.address.data,
+                access_information=form.access_information.data,
+                active=form.active.data,
+                settings=new_settings,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], HUB_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"Changes to {record.name} saved", "success")
+            return redirect(url_for("admin.hubs"))
+    return render_template(
+        "admin/manage/hub_edit.html", form=form, hub=record, title=f"Change {record.name}"
+    )
+
+
+# --- rooms ----------------------------------------------------------------------------
+
+
+def _room(room_id: int) -> Room:
+    room = db.get_or_404(Room, room_id)
+    require_role_at(room.hub_id, [MANAGER])
+    return room
+
+
+def _room_page(form: RoomForm, room: Room):
+    return render_template(
+        "admin/manage/room_edit.html", form=form, room=room, title=f"Change {room.name}"
+    )
+
+
+@bp.route("/hubs/<slug:hub>/rooms/new", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def room_new(hub: str):
+    record: Hub = g.hub
+    form = RoomForm()
+    if form.validate_on_submit():
+        try:
+            room = create_room(
+                record,
+                name=form.name.data,
+                capacity=form.capacity.data,
+                description=form.description.data,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], ROOM_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"{room.name} added to {record.name}", "success")
+            return redirect(url_for("admin.hubs"))
+    return render_template(
+        "admin/manage/room_new.html", form=form, hub=record, title=f"Add a room to {record.name}"
+    )
+
+
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def room_edit(room_id: int):
+    room = _room(room_id)
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        try:
+            update_room(
+                room,
+                name=form.name.data,
+                capacity=form.capacity.data,
+                description=form.description.data,
+                active=form.active.data,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], ROOM_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"Changes to {room.name} saved", "success")
+            return redirect(url_for("admin.hubs"))
+    return _room_page(form, room)
+
+
+@bp.post("/rooms/<int:room_id>/delete")
+@staff_required(MANAGER)
+def room_delete(room_id: int):
+    room = _room(room_id)
+    try:
+        delete_room(room)
+    except ServiceError as error:
+        form = RoomForm(formdata=None, obj=room)
+        add_service_errors(form, [error], ROOM_MESSAGES)
+        return _room_page(form, room)
+    db.session.commit()
+    flash(f"{room.name} deleted", "success")
+    return redirect(url_for("admin.hubs"))
+
+
+# --- service categories -----------------------------------------------------------------
+
+
+def _category(category_id: int) -> ServiceCategory:
+    category = db.get_or_404(ServiceCategory, category_id)
+    if category.organisation_id != staff().organisation_id:
+        abort(404)
+    return category
+
+
+def _category_page(form: CategoryForm, category: ServiceCategory):
+    return render_template(
+        "admin/manage/category_edit.html",
+        form=form,
+        category=category,
+        title=f"Change {category.name}",
+    )
+
+
+@bp.route("/categories")
+@staff_required(MANAGER)
+def categories():
+    rows = db.session.scalars(
+        select(ServiceCategory)
+        .where(ServiceCategory.organisation_id == staff().organisation_id)
+        .order_by(ServiceCategory.name)
+    ).all()
+    return render_template("admin/manage/categories.html", categories=rows, title="Categories")
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def category_new():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = create_category(
+                organisation_id=staff().organisation_id,
+                name=form.name.data,
+                icon=form.icon.data,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], CATEGORY_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"{category.name} added", "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/manage/category_new.html", form=form, title="Add a category")
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def category_edit(category_id: int):
+    category = _category(category_id)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            update_category(
+                category, name=form.name.data, icon=form.icon.data, active=form.active.data
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], CATEGORY_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"Changes to {category.name} saved", "success")
+            return redirect(url_for("admin.categories"))
+    return _category_page(form, category)
+
+
+@bp.post("/categories/<int:category_id>/delete")
+@staff_required(MANAGER)
+def category_delete(category_id: int):
+    category = _category(category_id)
+    try:
+        delete_category(category)
+    except ServiceError as error:
+        form = CategoryForm(formdata=None, obj=category)
+        add_service_errors(form, [error], CATEGORY_MESSAGES)
+        return _category_page(form, category)
+    db.session.commit()
+    flash(f"{category.name} deleted", "success")
+    return redirect(url_for("admin.categories"))
+
+
+# --- staff ------------------------------------------------------------------------------
+
+
+def _colleague(staff_id: int) -> StaffUser:
+    user = db.get_or_404(StaffUser, staff_id)
+    if not may_manage(staff(), user):
+        abort(403)
+    return user
+
+
+def _role_words(user: StaffUser, hub_names: dict[int, str]) -> list[str]:
+    return sorted(
+        "Council admin" if r.hub_id is None else f"{Role(r.role).label} at {hub_names[r.hub_id]}"
+        for r in user.roles
+    )
+
+
+def _show_password(user: StaffUser, password: str, title: str):
+    """The one time a password is shown: straight from the POST, never stored in
+    the (signed, not encrypted) session cookie, and never cached."""
+    response = make_response(
+        render_template(
+            "admin/manage/staff_password.html", person=user, password=password, title=title
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/staff")
+@staff_required(MANAGER)
+def staff_list():
+    hub_names = dict(db.session.execute(select(Hub.id, Hub.name)).all())
+    people = [(user, _role_words(user, hub_names)) for user in colleagues_of(staff())]
+    return render_template("admin/manage/staff_list.html", people=people, title="Staff")
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def staff_new():
+    hubs = hubs_for(staff(), [MANAGER])
+    form = _staff_form(NewStaffForm, hubs)
+    if form.validate_on_submit():
+        try:
+            user, password = add_staff(
+                staff(),
+                email=form.email.data,
+                name=form.name.data,
+                roles=_chosen_roles(form, hubs),
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], STAFF_MESSAGES)
+        else:
+            db.session.commit()
+            return _show_password(user, password, f"{user.name} added")
+    return render_template(
+        "admin/manage/staff_new.html",
+        form=form,
+        role_fields=[form[f"roles_{hub.id}"] for hub in hubs],
+        title="Add a member of staff",
+    )
+
+
+@bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
+@staff_required(MANAGER)
+def staff_edit(staff_id: int):
+    user = _colleague(staff_id)
+    hubs = hubs_for(staff(), [MANAGER])
+    initial = {
+        "name": user.name,
+        "active": user.active,
+        "council_admin": user.is_admin(),
+        **{f"roles_{hub.id}": [r.role for r in user.roles if r.hub_id == hub.id] for hub in hubs},
+    }
+    form = _staff_form(StaffForm, hubs, data=initial)
+    if form.validate_on_submit():
+        try:
+            update_staff(
+                staff(),
+                user,
+                name=form.name.data,
+                roles=_chosen_roles(form, hubs),
+                active=form.active.data,
+            )
+        except ServiceError as error:
+            add_service_errors(form, [error], STAFF_MESSAGES)
+        else:
+            db.session.commit()
+            flash(f"Changes to {user.name} saved", "success")
+            return redirect(url_for("admin.staff_list"))
+    return render_template(
+        "admin/manage/staff_edit.html",
+        form=form,
+        person=user,
+        role_fields=[form[f"roles_{hub.id}"] for hub in hubs],
+        title=f"Change {user.name}",
+    )
+
+
+@bp.post("/staff/<int:staff_id>/password")
+@staff_required(MANAGER)
+def staff_reset_password(staff_id: int):
+    user = _colleague(staff_id)
+    password = reset_password(staff(), user)
+    db.session.commit()
+    return _show_password(user, password, f"New password for {user.name}")

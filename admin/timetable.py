@@ -1,1 +1,549 @@
-"""Timetables for session leads (filled in by the timetable work)."""
+"""Session leads' timetable: the week view, session series, and changes to one session.
+
+Views parse and check input, call the timetable service and render; the rules
+themselves live in ``frontdoor.timetable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import or_, select
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import Length
+
+from admin import bp
+from admin.forms import (
+    ClockField,
+    DayMonthYearField,
+    Required,
+    WholeNumberField,
+    add_service_errors,
+)
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import AGE_BANDS, Hub, Role, ServiceCategory, Session, SessionSeries
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.templating import page_or_fragment
+from frontdoor.timetable import (
+    SeriesInput,
+    SyncResult,
+    booked_ahead,
+    cancel_session,
+    change_capacity,
+    keep_as_is,
+    live_booking_counts,
+    move_clashes,
+    move_session,
+    possible_leads,
+    restore_session,
+    save_series,
+    series_clashes,
+    series_problems,
+    week_sessions,
+    week_start,
+)
+
+LEADS = (Role.SESSION_LEAD, Role.MANAGER)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+BOOKING_MODES = {"drop_in": "Drop-in", "booking": "Booking only", "both": "Booking and drop-in"}
+
+MESSAGES = {
+    "ends_before_start": "End time must be after the start time",
+    "capacity_range": "Capacity must be between 1 and 500",
+    "no_dates": "These days and dates give no sessions: choose other days or a later end date",
+    "no_weekdays": "Select at least one day",
+    "until_before_start": "End date must be the same as or after the start date",
+    "until_and_count": "Choose an end date or a number of sessions, not both",
+    "drop_in_places_range": "Places held for drop-in must be more than 0 and less than capacity",
+    "reason_required": "Enter a reason for cancelling",
+    "already_cancelled": "This session is already cancelled",
+    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
+}
+
+# Why a series edit left a session alone, for the lead deciding what to do.
+ATTENTION = {
+    "no_longer_in_series": "The series no longer includes this date, but families have booked "
+    "this session, so it was kept.",
+    "series_changed": "The series' time or room changed, but families have booked this "
+    "session, so it was kept as it was.",
+    "capacity_below_bookings": "The series' new capacity is less than the bookings for this "
+    "session, so its capacity was kept.",
+}
+
+
+def _explain(form: FlaskForm, errors: list[ServiceError]) -> None:
+    messages = {e.code: MESSAGES[e.code].format(**e.details) for e in errors if e.code in MESSAGES}
+    add_service_errors(form, errors, messages)
+
+
+def _optional_id(value: object) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _room_choices(hub: Hub, current: int | None) -> dict[object, str]:
+    # A room taken out of use still shows for sessions already in it.
+    return {"": "No room"} | {r.id: r.name for r in hub.rooms if r.active or r.id == current}
+
+
+# --- the week view ------------------------------------------------------------
+
+
+def _week_asked() -> date | None:
+    try:
+        day = date.fromisoformat(request.args.get("week", ""))
+    except ValueError:
+        return None
+    return day if DayMonthYearField.EARLIEST <= day.year <= DayMonthYearField.LATEST else None
+
+
+@bp.route("/timetable")
+@staff_required()
+def timetable():
+    hubs = hubs_for(staff(), Role)
+    hub = g.get("hub") or hubs[0]
+    today = clock.today()
+    monday = week_start(_week_asked() or today)
+    return page_or_fragment(
+        "admin/timetable/week.html",
+        "admin/timetable/_week.html",
+        title=f"Timetable: {hub.name}",
+        hub=hub,
+        hubs=hubs,
+        monday=monday,
+        previous=monday - timedelta(weeks=1),
+        following=monday + timedelta(weeks=1),
+        days=week_sessions(hub.id, monday, ZoneInfo(hub.timezone)),
+        today=today,
+        can_edit=bool(staff().roles_at(hub.id) & set(LEADS)),
+        modes=BOOKING_MODES,
+    )
+
+
+# --- a session series -----------------------------------------------------------
+
+
+def _when(field: str, value: str) -> Callable[[FlaskForm], bool]:
+    return lambda form: form[field].data == value
+
+
+class SeriesForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[Required("Enter a title"), Length(max=200, message="Title is too long")],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        description="What happens and who it is for. Families see this.",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Description must be 2000 characters or fewer")],
+    )
+    category_id = SelectField("Category (optional)", coerce=_optional_id, widget=GovSelect())
+    age_bands = SelectMultipleField(
+        "Ages (optional)", choices=AGE_BANDS, widget=GovCheckboxesInput()
+    )
+    weekdays = SelectMultipleField(
+        "Days", coerce=int, choices=dict(enumerate(WEEKDAYS)), widget=GovCheckboxesInput()
+    )
+    interval_weeks = WholeNumberField(
+        "Every how many weeks",
+        "Number of weeks",
+        1,
+        8,
+        default=1,
+        description="1 is every week, 2 is every other week",
+        validators=[Required("Enter how often it happens, in weeks")],
+    )
+    start_date = DayMonthYearField(
+        "Start date",
+        description="For example, 7 9 2026",
+        validators=[Required("Enter the start date")],
+    )
+    ends = RadioField(
+        "Ends",
+        choices={"never": "No end date", "on": "On a date", "after": "After a number of sessions"},
+        default="never",
+        widget=GovRadioInput(),
+    )
+    until_date = DayMonthYearField(
+        "End date", validators=[Required("Enter the end date", when=_when("ends", "on"))]
+    )
+    occurrence_count = WholeNumberField(
+        "Number of sessions",
+        "Number of sessions",
+        1,
+        500,
+        validators=[Required("Enter the number of sessions", when=_when("ends", "after"))],
+    )
+    start_time = ClockField(
+        "Start time",
+        description="For example, 10:00 or 14:30",
+        validators=[Required("Enter the start time")],
+    )
+    end_time = ClockField(
+        "End time",
+        description="For example, 11:30",
+        validators=[Required("Enter the end time")],
+    )
+    skip_bank_holidays = BooleanField("Skip bank holidays", default=True, widget=GovCheckboxInput())
+    room_id = SelectField("Room (optional)", coerce=_optional_id, widget=GovSelect())
+    lead_ids = SelectMultipleField(
+        "Who leads it (optional)",
+        coerce=int,
+        description="Session leads and practitioners at this hub",
+        widget=GovCheckboxesInput(),
+    )
+    # The service checks the range, so 0 and 501 get the same words as everywhere.
+    capacity = WholeNumberField(
+        "Capacity",
+        "Capacity",
+        description="The most that can come",
+        validators=[Required("Enter the capacity")],
+    )
+    capacity_unit = RadioField(
+        "Capacity is counted in",
+        choices={"families": "Families", "people": "People"},
+        default="families",
+        widget=GovRadioInput(),
+    )
+    booking_mode = RadioField(
+        "How families come",
+        choices=BOOKING_MODES,
+        default="drop_in",
+        widget=GovRadioInput(),
+    )
+    drop_in_places = WholeNumberField(
+        "Places held for drop-in",
+        "Places held for drop-in",
+        validators=[
+            Required("Enter the places held for drop-in", when=_when("booking_mode", "both"))
+        ],
+    )
+    booking_opens_days = WholeNumberField(
+        "Booking opens, days before",
+        "Days before booking opens",
+        0,
+        90,
+        default=14,
+        validators=[Required("Enter how many days before booking opens")],
+    )
+    booking_closes_minutes = WholeNumberField(
+        "Booking closes, minutes before",
+        "Minutes before booking closes",
+        0,
+        1440,
+        default=60,
+        validators=[Required("Enter how many minutes before booking closes")],
+    )
+    confirm_clash = BooleanField(
+        "Save anyway: the room is double-booked on purpose", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Save series", widget=GovSubmitInput())
+
+    def to_input(self, hub_id: int) -> SeriesInput:
+        return SeriesInput(
+            hub_id=hub_id,
+            title=self.title.data.strip(),
+            description=(self.description.data or "").strip(),
+            category_id=self.category_id.data,
+            room_id=self.room_id.data,
+            age_bands=self.age_bands.data,
+            lead_ids=self.lead_ids.data,
+            weekdays=self.weekdays.data,
+            interval_weeks=self.interval_weeks.data,
+            start_date=self.start_date.data,
+            until_date=self.until_date.data,
+            occurrence_count=self.occurrence_count.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            skip_bank_holidays=self.skip_bank_holidays.data,
+            capacity=self.capacity.data,
+            capacity_unit=self.capacity_unit.data,
+            booking_mode=self.booking_mode.data,
+            drop_in_places=self.drop_in_places.data or 0,
+            booking_opens_days=self.booking_opens_days.data,
+            booking_closes_minutes=self.booking_closes_minutes.data,
+        )
+
+
+def _series_form(series: SessionSeries, hub: Hub) -> SeriesForm:
+    if series.id is None:
+        form = SeriesForm()
+    else:
+        starts = datetime.combine(date.min, series.start_time)
+        ending = "on" if series.until_date else "after" if series.occurrence_count else "never"
+        form = SeriesForm(
+            obj=series,
+            data={
+                "ends": ending,
+                "end_time": (starts + timedelta(minutes=series.duration_minutes)).time(),
+                "lead_ids": [lead.id for lead in series.leads],
+            },
+        )
+    categories = db.session.scalars(
+        select(ServiceCategory)
+        .where(
+            ServiceCategory.organisation_id == hub.organisation_id,
+            or_(ServiceCategory.active, ServiceCategory.id == series.category_id),
+        )
+        .order_by(ServiceCategory.name)
+    )
+    form.category_id.choices = {"": "No category"} | {c.id: c.name for c in categories}
+    form.room_id.choices = _room_choices(hub, series.room_id)
+    leads = sorted({*possible_leads(hub.id), *series.leads}, key=lambda user: user.name)
+    form.lead_ids.choices = {user.id: user.name for user in leads}
+    return form
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _saved_message(result: SyncResult) -> str:
+    message = (
+        f"Series saved: {_plural(result.created, 'session')} created, {result.updated} updated"
+    )
+    if result.removed:
+        message += f", {result.removed} removed"
+    if result.flagged:
+        kept = "was kept and needs" if result.flagged == 1 else "were kept and need"
+        message += f". {_plural(result.flagged, 'session')} with bookings {kept} your decision"
+    return message
+
+
+def _series_page(series: SessionSeries, hub: Hub):
+    today = clock.today()
+    form = _series_form(series, hub)
+    clashes: list[Session] = []
+    if form.validate_on_submit():
+        data = form.to_input(hub.id)
+        if problems := series_problems(data):
+            _explain(form, problems)
+        else:
+            clashes = series_clashes(data, today=today, series_id=series.id)
+            if not clashes or form.confirm_clash.data:
+                result = save_series(series, data, today=today)
+                db.session.commit()
+                flash(_saved_message(result), "success")
+                week = max(data.start_date, today)
+                return redirect(url_for("admin.timetable", hub=hub.slug, week=week.isoformat()))
+    html = render_template(
+        "admin/timetable/series_form.html",
+        title="Change a session series" if series.id else "Add a session series",
+        form=form,
+        hub=hub,
+        series=series,
+        clashes=clashes,
+        booked=booked_ahead(series, today=today) if series.id else 0,
+    )
+    return html, 400 if form.errors else 200
+
+
+@bp.route("/timetable/series/new", methods=["GET", "POST"])
+@staff_required(*LEADS)
+def series_new():
+    hub = g.get("hub") or hubs_for(staff(), LEADS)[0]
+    return _series_page(SessionSeries(), hub)
+
+
+@bp.route("/timetable/series/<int:series_id>", methods=["GET", "POST"])
+@staff_required(*LEADS)
+def series_edit(series_id: int):
+    series = db.get_or_404(SessionSeries, series_id)
+    require_role_at(series.hub_id, LEADS)
+    return _series_page(series, series.hub)
+
+
+# --- one session ----------------------------------------------------------------
+
+
+class CancelForm(FlaskForm):
+    # No "required" check here: the service says a reason is needed.
+    reason = TextAreaField(
+        "Reason for cancelling",
+        description="For example, “Staff illness”. Families who booked will see this.",
+        widget=GovTextArea(),
+        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Cancel this session", widget=GovSubmitInput())
+
+
+class MoveForm(FlaskForm):
+    day = DayMonthYearField("Date", validators=[Required("Enter the date")])
+    start_time = ClockField("Start time", validators=[Required("Enter the start time")])
+    end_time = ClockField("End time", validators=[Required("Enter the end time")])
+    room_id = SelectField("Room", coerce=_optional_id, widget=GovSelect())
+    confirm_clash = BooleanField(
+        "Move anyway: the room is double-booked on purpose", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Move this session", widget=GovSubmitInput())
+
+
+class CapacityForm(FlaskForm):
+    capacity = WholeNumberField("Capacity", "Capacity", validators=[Required("Enter the capacity")])
+    submit = SubmitField("Change capacity", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
+
+
+def _occurrence(session_id: int, roles) -> Session:
+    occurrence = db.get_or_404(Session, session_id)
+    require_role_at(occurrence.hub_id, roles)
+    return occurrence
+
+
+def _move_form(occurrence: Session, **kwargs) -> MoveForm:
+    tz = ZoneInfo(occurrence.hub.timezone)
+    starts, ends = occurrence.starts_at.astimezone(tz), occurrence.ends_at.astimezone(tz)
+    form = MoveForm(
+        prefix="move",
+        data={
+            "day": starts.date(),
+            "start_time": starts.time(),
+            "end_time": ends.time(),
+            "room_id": occurrence.room_id,
+        },
+        **kwargs,
+    )
+    form.room_id.choices = _room_choices(occurrence.hub, occurrence.room_id)
+    return form
+
+
+def _detail(occurrence: Session, form: FlaskForm | None = None, clashes=(), status: int = 200):
+    forms = {
+        type(f): f
+        for f in (
+            CancelForm(prefix="cancel", formdata=None),
+            _move_form(occurrence, formdata=None),
+            CapacityForm(prefix="capacity", formdata=None, data={"capacity": occurrence.capacity}),
+            ConfirmForm(formdata=None),
+        )
+    }
+    if form is not None:
+        forms[type(form)] = form
+    html = render_template(
+        "admin/timetable/session.html",
+        title=f"{occurrence.series.title}, {clock.local(occurrence.starts_at):%-d %B %Y}",
+        occurrence=occurrence,
+        booked=live_booking_counts([occurrence.id]).get(occurrence.id, 0),
+        can_edit=bool(staff().roles_at(occurrence.hub_id) & set(LEADS)),
+        attention=ATTENTION.get(occurrence.needs_attention, occurrence.needs_attention),
+        modes=BOOKING_MODES,
+        form=form,
+        cancel_form=forms[CancelForm],
+        move_form=forms[MoveForm],
+        capacity_form=forms[CapacityForm],
+        confirm_form=forms[ConfirmForm],
+        clashes=clashes,
+    )
+    return html, status
+
+
+def _apply(occurrence: Session, form: FlaskForm, change: Callable[[], None], done: str):
+    """Make a change the form asked for: commit and go back to the session, or say why not."""
+    try:
+        change()
+    except ServiceError as error:
+        db.session.rollback()
+        _explain(form, [error])
+        return _detail(occurrence, form, status=400)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("admin.session_detail", session_id=occurrence.id))
+
+
+@bp.route("/timetable/sessions/<int:session_id>")
+@staff_required()
+def session_detail(session_id: int):
+    return _detail(_occurrence(session_id, Role))
+
+
+@bp.post("/timetable/sessions/<int:session_id>/cancel")
+@staff_required(*LEADS)
+def session_cancel(session_id: int):
+    occurrence = _occurrence(session_id, LEADS)
+    form = CancelForm(prefix="cancel")
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    return _apply(
+        occurrence, form, lambda: cancel_session(occurrence, form.reason.data), "Session cancelled"
+    )
+
+
+@bp.post("/timetable/sessions/<int:session_id>/restore")
+@staff_required(*LEADS)
+def session_restore(session_id: int):
+    occurrence = _occurrence(session_id, LEADS)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    return _apply(occurrence, form, lambda: restore_session(occurrence), "Session restored")
+
+
+@bp.post("/timetable/sessions/<int:session_id>/keep")
+@staff_required(*LEADS)
+def session_keep(session_id: int):
+    occurrence = _occurrence(session_id, LEADS)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    return _apply(occurrence, form, lambda: keep_as_is(occurrence), "Session kept as it is")
+
+
+@bp.post("/timetable/sessions/<int:session_id>/capacity")
+@staff_required(*LEADS)
+def session_capacity(session_id: int):
+    occurrence = _occurrence(session_id, LEADS)
+    form = CapacityForm(prefix="capacity")
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    return _apply(
+        occurrence,
+        form,
+        lambda: change_capacity(occurrence, form.capacity.data),
+        f"Capacity changed to {form.capacity.data}",
+    )
+
+
+@bp.post("/timetable/sessions/<int:session_id>/move")
+@staff_required(*LEADS)
+def session_move(session_id: int):
+    occurrence = _occurrence(session_id, LEADS)
+    form = _move_form(occurrence)
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    where = {
+        "day": form.day.data,
+        "start": form.start_time.data,
+        "end": form.end_time.data,
+        "room_id": form.room_id.data,
+    }
+    clashes = move_clashes(occurrence, **where)
+    if clashes and not form.confirm_clash.data:
+        return _detail(occurrence, form, clashes=clashes)
+    return _apply(occurrence, form, lambda: move_session(occurrence, **where), "Session moved")

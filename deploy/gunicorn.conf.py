@@ -1,4 +1,6 @@
-"""gunicorn settings for production: ``gunicorn -c deploy/gunicorn.conf.py 'frontdoor:create_app()'``.
+"""gunicorn settings for production.
+
+    gunicorn -c deploy/gunicorn.conf.py 'frontdoor:create_app()'
 
 Threads rather than more processes: the arrivals board holds a server-sent event
 stream open per screen, and a thread waiting on a socket costs little memory.

@@ -11,9 +11,17 @@ import importlib
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import BaseConverter
 
 from frontdoor.config import PROJECT_ROOT, Config, load_config
 from frontdoor.models.base import render_item
+
+
+class SlugConverter(BaseConverter):
+    """``<slug:hub>``: a hub's short name in a web address."""
+
+    regex = r"[a-z0-9-]+"
+
 
 # The three faces of the product, imported by name so this package never
 # imports them at module level. Each module exposes ``init_app(app)``.
@@ -29,6 +37,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
         instance_path=str(settings.instance_path),
     )
     app.config.update(settings.flask_settings())
+    app.url_map.converters["slug"] = SlugConverter
 
     from frontdoor import errors, logs, security, staff_auth, templating
     from frontdoor.extensions import babel, csrf, db, htmx, migrate

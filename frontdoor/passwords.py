@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from argon2.profiles import CHEAPEST
@@ -41,3 +43,13 @@ def password_problem(password: str) -> str | None:
     if password.lower() in {"password12", "password123", "qwertyuiop", "1234567890"}:
         return "Choose a password that is harder to guess"
     return None
+
+
+# No 0/o, 1/l/i: a password read out over the phone or copied from a screen.
+_READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generate_password() -> str:
+    """A random password like ``k7mq-w3xp-rt9b-h2fn`` (about 79 bits)."""
+    groups = ("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)

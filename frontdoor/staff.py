@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
-from frontdoor.passwords import hash_password, password_problem, verify_password
+from frontdoor.models import (
+    AuditEvent,
+    Hub,
+    Role,
+    SignInFailure,
+    StaffLogin,
+    StaffRole,
+    StaffUser,
+)
+from frontdoor.passwords import generate_password, hash_password, password_problem, verify_password
 
 
 def _sha(text: str) -> str:
@@ -99,6 +107,170 @@ def end_logins(user_id: int, *, now: datetime | None = None) -> None:
         .where(StaffLogin.user_id == user_id, StaffLogin.ended_at.is_(None))
         .values(ended_at=now or clock_now())
     )
+
+
+# --- managing colleagues (the managers' pages) -------------------------------------
+#
+# A manager manages the staff of their hubs; a council admin manages everyone.
+# Each change is written to the audit log in plain words, never with a password.
+
+RoleAt = tuple[int | None, Role]
+
+
+def managed_hub_ids(actor: StaffUser) -> set[int]:
+    """Active hubs whose staff ``actor`` manages: every one for a council admin."""
+    query = select(Hub.id).where(Hub.active.is_(True))
+    if not actor.is_admin():
+        managed = [r.hub_id for r in actor.roles if r.role == Role.MANAGER]
+        query = query.where(Hub.id.in_(managed))
+    return set(db.session.scalars(query))
+
+
+def _created_by(actor: StaffUser) -> Select[tuple[int | None]]:
+    """Ids of the accounts ``actor`` added."""
+    return select(AuditEvent.subject_id).where(
+        AuditEvent.action == "staff.create",
+        AuditEvent.subject_type == "staff_user",
+        AuditEvent.staff_id == actor.id,
+    )
+
+
+def colleagues_of(actor: StaffUser) -> list[StaffUser]:
+    """Accounts ``actor`` may manage, by name (see ``may_manage``)."""
+    query = select(StaffUser).where(StaffUser.organisation_id == actor.organisation_id)
+    if not actor.is_admin():
+        query = query.where(
+            ~StaffUser.roles.any(StaffRole.role == Role.ADMIN),
+            or_(
+                StaffUser.roles.any(StaffRole.hub_id.in_(managed_hub_ids(actor))),
+                and_(~StaffUser.roles.any(), StaffUser.id.in_(_created_by(actor))),
+            ),
+        )
+    return list(db.session.scalars(query.order_by(StaffUser.name, StaffUser.id)))
+
+
+def may_manage(actor: StaffUser, user: StaffUser) -> bool:
+    """Admins manage everyone in the council; a manager, people with a role at one
+    of their hubs, or with no role at all if that manager added them."""
+    if actor.organisation_id != user.organisation_id:
+        return False
+    if actor.is_admin():
+        return True
+    if user.is_admin():
+        return False
+    if user.roles:
+        return bool({r.hub_id for r in user.roles} & managed_hub_ids(actor))
+    return user.id in db.session.scalars(_created_by(actor)).all()
+
+
+def _check_grant(actor: StaffUser, roles: set[RoleAt]) -> None:
+    scope = managed_hub_ids(actor)
+    for hub_id, role in roles:
+        allowed = actor.is_admin() if role == Role.ADMIN else hub_id in scope
+        if not allowed:
+            raise ServiceError("not_allowed")
+
+
+def _describe(roles: set[RoleAt]) -> str:
+    if not roles:
+        return "no roles"
+    ids = {hub_id for hub_id, _ in roles if hub_id is not None}
+    names = dict(db.session.execute(select(Hub.id, Hub.name).where(Hub.id.in_(ids))).all())
+    return ", ".join(
+        sorted(
+            "Council admin" if role == Role.ADMIN else f"{role.label} at {names[hub_id]}"
+            for hub_id, role in roles
+        )
+    )
+
+
+def _audit(actor: StaffUser, action: str, user: StaffUser, detail: str, roles: set[RoleAt]) -> None:
+    hubs = {hub_id for hub_id, _ in roles if hub_id is not None}
+    db.session.add(
+        AuditEvent(
+            staff_id=actor.id,
+            hub_id=hubs.pop() if len(hubs) == 1 else None,
+            action=action,
+            subject_type="staff_user",
+            subject_id=user.id,
+            detail=detail[:500],
+        )
+    )
+
+
+def add_staff(
+    actor: StaffUser, *, email: str, name: str, roles: Iterable[RoleAt]
+) -> tuple[StaffUser, str]:
+    """A new account with a generated password, returned once for the manager to
+    hand over. Raises ``not_allowed`` and what ``create_staff`` raises."""
+    wanted = {(hub_id, Role(role)) for hub_id, role in roles}
+    _check_grant(actor, wanted)
+    password = generate_password()
+    user = create_staff(
+        organisation_id=actor.organisation_id,
+        email=email,
+        name=name,
+        password=password,
+        roles=wanted,
+    )
+    _audit(actor, "staff.create", user, f"Added {user.name} with {_describe(wanted)}", wanted)
+    return user, password
+
+
+def update_staff(
+    actor: StaffUser, user: StaffUser, *, name: str, roles: Iterable[RoleAt], active: bool
+) -> None:
+    """Change a colleague's name, their roles at the hubs ``actor`` manages, and
+    whether the account is active (deactivating signs them out everywhere).
+
+    Roles at other hubs stay as they were; only a council admin changes the
+    council admin role. Nobody deactivates themselves or removes their own
+    manager or admin role. Errors name the form fields ``roles_<hub id>``,
+    ``council_admin``, ``active`` and ``name``.
+    """
+    wanted = {(hub_id, Role(role)) for hub_id, role in roles}
+    _check_grant(actor, wanted)
+    scope = managed_hub_ids(actor)
+    before = {(r.hub_id, Role(r.role)) for r in user.roles}
+    out_of_reach = {
+        (hub_id, role)
+        for hub_id, role in before
+        if not (actor.is_admin() if role == Role.ADMIN else hub_id in scope)
+    }
+    after = out_of_reach | wanted
+    if user.id == actor.id:
+        if not active:
+            raise ServiceError("deactivate_self", field="active")
+        for hub_id, role in before - after:
+            if role in (Role.ADMIN, Role.MANAGER):
+                field = "council_admin" if role == Role.ADMIN else f"roles_{hub_id}"
+                raise ServiceError("own_access", field=field)
+    if not name.strip():
+        raise ServiceError("name_required", field="name")
+
+    changes = []
+    if name.strip() != user.name:
+        changes.append(f"Name changed from {user.name} to {name.strip()}")
+        user.name = name.strip()
+    if after != before:
+        set_roles(user, after)
+        changes.append(f"Roles now {_describe(after)}")
+    if changes:
+        _audit(actor, "staff.update", user, ". ".join(changes), before ^ after)
+    if active != user.active:
+        set_active(user, active)
+        if active:
+            _audit(actor, "staff.reactivate", user, "Reactivated", set())
+        else:
+            _audit(actor, "staff.deactivate", user, "Deactivated and signed out everywhere", set())
+
+
+def reset_password(actor: StaffUser, user: StaffUser) -> str:
+    """Give ``user`` a new generated password (returned once) and sign them out."""
+    password = generate_password()
+    set_password(user, password)
+    _audit(actor, "staff.reset_password", user, "Password reset and signed out everywhere", set())
+    return password
 
 
 # --- signing in -------------------------------------------------------------

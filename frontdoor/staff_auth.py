@@ -96,8 +96,14 @@ def require_role_at(hub_id: int, roles: Iterable[Role]) -> None:
 def hubs_for(user: StaffUser, roles: Iterable[Role]) -> list[Hub]:
     """Active hubs where ``user`` holds one of ``roles``, by name."""
     wanted = set(roles)
-    hubs = db.session.query(Hub).filter_by(active=True).order_by(Hub.name).all()
-    return [hub for hub in hubs if user.roles_at(hub.id) & wanted]
+    return [hub for hub in _active_hubs() if user.roles_at(hub.id) & wanted]
+
+
+def _active_hubs() -> list[Hub]:
+    # Asked several times a page (menu, hub chooser, role checks): once per request.
+    if "active_hubs" not in g:
+        g.active_hubs = db.session.query(Hub).filter_by(active=True).order_by(Hub.name).all()
+    return g.active_hubs
 
 
 def staff_required(*roles: Role) -> Callable[[F], F]:

@@ -23,10 +23,14 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
     BookingStatus,
+    Hub,
+    Role,
     Room,
     Session,
     SessionSeries,
     SessionStatus,
+    StaffRole,
+    StaffUser,
 )
 
 HORIZON = timedelta(weeks=12)
@@ -86,13 +90,13 @@ class Recurrence:
         last = min(end, self.until_date) if self.until_date else end
         while day <= last:
             weeks = (day - first_monday).days // 7
-            if day.weekday() in self.weekdays and weeks % self.interval_weeks == 0:
-                if not (self.skip_bank_holidays and is_bank_holiday(day)):
-                    produced += 1
-                    if self.count is not None and produced > self.count:
-                        break
-                    if day >= start:
-                        found.append(day)
+            on_rule = day.weekday() in self.weekdays and weeks % self.interval_weeks == 0
+            if on_rule and not (self.skip_bank_holidays and is_bank_holiday(day)):
+                produced += 1
+                if self.count is not None and produced > self.count:
+                    break
+                if day >= start:
+                    found.append(day)
             day += timedelta(days=1)
         return found
 
@@ -218,8 +222,13 @@ def sync_sessions(series: SessionSeries, *, today: date) -> SyncResult:
         starts, ends = _planned_times(series, day, tz)
         db.session.add(
             Session(
-                series=series, hub_id=series.hub_id, room_id=series.room_id,
-                occurrence_date=day, starts_at=starts, ends_at=ends, capacity=series.capacity,
+                series=series,
+                hub_id=series.hub_id,
+                room_id=series.room_id,
+                occurrence_date=day,
+                starts_at=starts,
+                ends_at=ends,
+                capacity=series.capacity,
             )
         )
         result.created += 1
@@ -270,14 +279,25 @@ def save_series(series: SessionSeries, data: SeriesInput, *, today: date) -> Syn
     """Apply validated input to a (new or existing) series and sync its sessions."""
     if problems := series_problems(data):
         raise problems[0]
-    from frontdoor.models import StaffUser
-
     series.hub_id = data.hub_id
     for name in (
-        "title", "description", "category_id", "room_id", "age_bands", "interval_weeks",
-        "start_date", "until_date", "occurrence_count", "start_time", "capacity",
-        "capacity_unit", "booking_mode", "drop_in_places", "booking_opens_days",
-        "booking_closes_minutes", "skip_bank_holidays",
+        "title",
+        "description",
+        "category_id",
+        "room_id",
+        "age_bands",
+        "interval_weeks",
+        "start_date",
+        "until_date",
+        "occurrence_count",
+        "start_time",
+        "capacity",
+        "capacity_unit",
+        "booking_mode",
+        "drop_in_places",
+        "booking_opens_days",
+        "booking_closes_minutes",
+        "skip_bank_holidays",
     ):
         setattr(series, name, getattr(data, name))
     series.title = data.title.strip()
@@ -285,7 +305,8 @@ def save_series(series: SessionSeries, data: SeriesInput, *, today: date) -> Syn
     series.duration_minutes = data.duration_minutes
     if data.booking_mode != "both":
         series.drop_in_places = 0
-    series.leads = list(db.session.scalars(select(StaffUser).where(StaffUser.id.in_(data.lead_ids))))
+    leads = select(StaffUser).where(StaffUser.id.in_(data.lead_ids))
+    series.leads = list(db.session.scalars(leads))
     db.session.add(series)
     db.session.flush()
     db.session.refresh(series, ["hub"])
@@ -398,11 +419,14 @@ def room_clashes(
         query = query.where(Session.series_id != exclude_series_id)
     if exclude_session_id is not None:
         query = query.where(Session.id != exclude_session_id)
-    candidates = db.session.scalars(query.options(joinedload(Session.series))).all()
+    query = query.options(joinedload(Session.series)).order_by(Session.starts_at)
+    candidates = db.session.scalars(query).all()
     return [c for c in candidates if any(c.starts_at < e and c.ends_at > s for s, e in slots)]
 
 
-def planned_slots(data: SeriesInput, tz: ZoneInfo, *, today: date) -> list[tuple[datetime, datetime]]:
+def planned_slots(
+    data: SeriesInput, tz: ZoneInfo, *, today: date
+) -> list[tuple[datetime, datetime]]:
     """The start and end of each session the input would create in the horizon."""
     slots = []
     for day in data.recurrence().dates(max(today, data.start_date), today + HORIZON):
@@ -411,9 +435,57 @@ def planned_slots(data: SeriesInput, tz: ZoneInfo, *, today: date) -> list[tuple
     return slots
 
 
+def series_clashes(
+    data: SeriesInput, *, today: date, series_id: int | None = None
+) -> list[Session]:
+    """Other sessions already in the room when the input's sessions would be."""
+    hub = db.session.get_one(Hub, data.hub_id)
+    slots = planned_slots(data, ZoneInfo(hub.timezone), today=today)
+    return room_clashes(data.room_id, slots, exclude_series_id=series_id)
+
+
+def move_clashes(
+    session: Session, *, day: date, start: time, end: time, room_id: int | None
+) -> list[Session]:
+    """Other sessions in the room at the time a session would move to."""
+    tz = ZoneInfo(session.hub.timezone)
+    starts, ends = local_datetime(day, start, tz), local_datetime(day, end, tz)
+    if ends <= starts:
+        return []  # move_session refuses this with the real reason
+    return room_clashes(room_id, [(starts, ends)], exclude_session_id=session.id)
+
+
+def booked_ahead(series: SessionSeries, *, today: date) -> int:
+    """How many of the series' sessions from ``today`` on have live bookings.
+
+    An edit keeps these as they are and flags them, so the lead is told first."""
+    ids = db.session.scalars(
+        select(Session.id).where(Session.series_id == series.id, Session.occurrence_date >= today)
+    )
+    return len(live_booking_counts(ids))
+
+
+def possible_leads(hub_id: int) -> list[StaffUser]:
+    """Active staff who may lead a session at the hub: its session leads and practitioners."""
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(StaffRole)
+            .where(
+                StaffUser.active,
+                StaffRole.hub_id == hub_id,
+                StaffRole.role.in_([Role.SESSION_LEAD, Role.PRACTITIONER]),
+            )
+            .distinct()
+            .order_by(StaffUser.name)
+        )
+    )
+
+
 def rooms_in_use(room: Room) -> bool:
+    sessions = select(func.count()).select_from(Session).where(Session.room_id == room.id)
     return bool(
-        db.session.scalar(select(func.count()).select_from(Session).where(Session.room_id == room.id))
+        db.session.scalar(sessions)
         or db.session.scalar(
             select(func.count()).select_from(SessionSeries).where(SessionSeries.room_id == room.id)
         )

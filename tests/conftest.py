@@ -220,6 +220,6 @@ def page(browser, live_server: str):
 def browser_sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/admin/sign-in")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/**")

@@ -1,0 +1,204 @@
+"""Hubs, their rooms and the council's service categories: the rules for changing them.
+
+Plain functions; the caller commits. Each refusal is a coded ``ServiceError`` naming
+the field at fault, so a form can show it next to the input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import Hub, HubSettings, Room, ServiceCategory, SessionSeries
+from frontdoor.timetable import rooms_in_use
+
+SLUG = re.compile(r"[a-z0-9-]{2,60}")
+# Slugs that would be shadowed by a fixed page under /admin/hubs/.
+RESERVED_SLUGS = frozenset({"new"})
+ICON = re.compile(r"[a-z0-9-]{1,60}")
+MAX_ROOM_CAPACITY = 500
+
+# Lowest and highest value of each number a manager sets on a hub.
+SETTING_LIMITS: dict[str, tuple[int, int]] = {
+    "greeting_escalation_minutes": (1, 60),
+    "kiosk_idle_seconds": (20, 600),
+    "retention_months": (1, 84),
+    "checkin_early_minutes": (0, 180),
+}
+REMINDER_HOURS = (1, 168)
+MAX_REMINDERS = 5
+
+
+def _flush_unique(code: str, field: str) -> None:
+    """Flush, turning a unique-constraint clash into ``code``.
+
+    The checks before each flush catch duplicates; this catches the one a
+    colleague saved a moment earlier. The transaction is rolled back, which is
+    safe because each view saves one thing.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ServiceError(code, field=field) from error
+
+
+def _required(text: str, code: str = "name_required") -> str:
+    if not text.strip():
+        raise ServiceError(code, field="name")
+    return text.strip()
+
+
+# --- hubs ---------------------------------------------------------------------------
+
+
+def create_hub(
+    *, organisation_id: int, slug: str, name: str, address: str = "", access_information: str = ""
+) -> Hub:
+    """A new active hub with default settings. Raises ``invalid_slug``, ``duplicate_slug``."""
+    slug = slug.strip().lower()
+    if not SLUG.fullmatch(slug) or slug in RESERVED_SLUGS:
+        raise ServiceError("invalid_slug", field="slug")
+    if db.session.scalar(select(Hub.id).where(Hub.slug == slug)):
+        raise ServiceError("duplicate_slug", field="slug")
+    hub = Hub(
+        organisation_id=organisation_id,
+        slug=slug,
+        name=_required(name),
+        address=address.strip(),
+        access_information=access_information.strip(),
+        settings_json={},
+    )
+    db.session.add(hub)
+    _flush_unique("duplicate_slug", "slug")
+    return hub
+
+
+def settings_problems(settings: HubSettings) -> list[ServiceError]:
+    """Every setting out of its range, each against the field of the same name."""
+    problems = [
+        ServiceError("out_of_range", field=key, low=low, high=high)
+        for key, (low, high) in SETTING_LIMITS.items()
+        if not low <= getattr(settings, key) <= high
+    ]
+    low, high = REMINDER_HOURS
+    hours = settings.reminder_hours
+    if len(hours) > MAX_REMINDERS or not all(low <= h <= high for h in hours):
+        problems.append(ServiceError("out_of_range", field="reminder_hours", low=low, high=high))
+    return problems
+
+
+def update_hub(
+    hub: Hub,
+    *,
+    name: str,
+    address: str,
+    access_information: str,
+    active: bool,
+    settings: HubSettings,
+) -> None:
+    """Change a hub's details and settings. Raises ``name_required``, ``out_of_range``."""
+    if problems := settings_problems(settings):
+        raise problems[0]
+    hub.name = _required(name)
+    hub.address = address.strip()
+    hub.access_information = access_information.strip()
+    hub.active = active
+    hub.settings = settings
+
+
+# --- rooms --------------------------------------------------------------------------
+
+
+def _check_room(hub_id: int, name: str, capacity: int | None, room_id: int | None) -> str:
+    name = _required(name)
+    if capacity is not None and not 1 <= capacity <= MAX_ROOM_CAPACITY:
+        raise ServiceError("capacity_range", field="capacity")
+    # Case-insensitive, so "Main hall" and "main hall" are not two rooms.
+    same = select(Room.id).where(Room.hub_id == hub_id, func.lower(Room.name) == name.lower())
+    if room_id is not None:
+        same = same.where(Room.id != room_id)
+    if db.session.scalar(same):
+        raise ServiceError("duplicate_name", field="name")
+    return name
+
+
+def create_room(hub: Hub, *, name: str, capacity: int | None = None, description: str = "") -> Room:
+    """A new active room. Raises ``name_required``, ``duplicate_name``, ``capacity_range``."""
+    room = Room(
+        hub_id=hub.id,
+        name=_check_room(hub.id, name, capacity, None),
+        capacity=capacity,
+        description=description.strip(),
+    )
+    db.session.add(room)
+    _flush_unique("duplicate_name", "name")
+    return room
+
+
+def update_room(
+    room: Room, *, name: str, capacity: int | None, description: str, active: bool
+) -> None:
+    room.name = _check_room(room.hub_id, name, capacity, room.id)
+    room.capacity = capacity
+    room.description = description.strip()
+    room.active = active
+    _flush_unique("duplicate_name", "name")
+
+
+def delete_room(room: Room) -> None:
+    """Delete a room no session or series has used. Raises ``in_use``."""
+    if rooms_in_use(room):
+        raise ServiceError("in_use", field="active")
+    db.session.delete(room)
+
+
+# --- service categories -----------------------------------------------------------
+
+
+def _check_category(organisation_id: int, name: str, icon: str, category_id: int | None) -> str:
+    name = _required(name)
+    if icon and not ICON.fullmatch(icon):
+        raise ServiceError("invalid_icon", field="icon")
+    same = select(ServiceCategory.id).where(
+        ServiceCategory.organisation_id == organisation_id,
+        func.lower(ServiceCategory.name) == name.lower(),
+    )
+    if category_id is not None:
+        same = same.where(ServiceCategory.id != category_id)
+    if db.session.scalar(same):
+        raise ServiceError("duplicate_name", field="name")
+    return name
+
+
+def create_category(*, organisation_id: int, name: str, icon: str = "") -> ServiceCategory:
+    """A new active category. Raises ``name_required``, ``duplicate_name``, ``invalid_icon``."""
+    icon = icon.strip()
+    category = ServiceCategory(
+        organisation_id=organisation_id,
+        name=_check_category(organisation_id, name, icon, None),
+        icon=icon,
+    )
+    db.session.add(category)
+    _flush_unique("duplicate_name", "name")
+    return category
+
+
+def update_category(category: ServiceCategory, *, name: str, icon: str, active: bool) -> None:
+    icon = icon.strip()
+    category.name = _check_category(category.organisation_id, name, icon, category.id)
+    category.icon = icon
+    category.active = active
+    _flush_unique("duplicate_name", "name")
+
+
+def delete_category(category: ServiceCategory) -> None:
+    """Delete a category no session series uses. Raises ``in_use``."""
+    used = select(func.count()).where(SessionSeries.category_id == category.id)
+    if db.session.scalar(used):
+        raise ServiceError("in_use", field="active")
+    db.session.delete(category)
