@@ -36,6 +36,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
@@ -553,7 +554,7 @@ def booking_move(booking_id: int):
     now = clock.now()
     choices = move_choices(booking, now)
     form = MoveForm()
-    form.session.choices = [(s.id, session_label(s, left)) for s, left in choices]
+    form.session.choices = [SelectChoice(s.id, session_label(s, left)) for s, left in choices]
     from_session_id = booking.session_id
     if booking.status == BookingStatus.CONFIRMED and form.validate_on_submit():
         try:

@@ -22,18 +22,18 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BaseConverter
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from booking import bp
 from booking.appointments import Slot, book_appointment, find_slot, first_name, free_slots
 from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
+from booking.forms import CHILD_BANDS, child_band_choices
 from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import AGE_BANDS, AppointmentType, BookingSource, Hub, StaffUser
+from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
 
 DAYS_PER_PAGE = 7
@@ -42,18 +42,7 @@ CHILD_ROWS = 6
 MAX_ACCESS_NEEDS = 2000
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _WHOLE_NUMBER = re.compile(r"^\d{1,3}$")
-# Age groups a child can be in (not "pregnancy" or "parents and carers").
-CHILD_BANDS = [band for band in AGE_BANDS if band not in ("pregnancy", "parents")]
 
-
-class _SlugConverter(BaseConverter):
-    """``<slug:hub>``: a hub's short name in a web address."""
-
-    regex = r"[a-z0-9-]+"
-
-
-# The same converter the other pages use; whoever registers first wins.
-bp.record(lambda state: state.app.url_map.converters.setdefault("slug", _SlugConverter))
 
 MESSAGES = {
     "slot_taken": _l("Sorry, someone has just booked that time. Please choose another."),
@@ -74,13 +63,6 @@ SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered")
 
 
 # --- the form ---------------------------------------------------------------------------------
-
-
-def _band_choices() -> list[SelectChoice]:
-    return [
-        SelectChoice("", _("No child")),
-        *(SelectChoice(band, _(AGE_BANDS[band])) for band in CHILD_BANDS),
-    ]
 
 
 class AppointmentForm(FlaskForm):
@@ -131,7 +113,7 @@ class AppointmentForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.child_fields:
-            field.choices = _band_choices()
+            field.choices = child_band_choices()
 
     @property
     def child_fields(self) -> list[SelectField]:

@@ -26,6 +26,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -105,8 +106,15 @@ class PublicForm(FlaskForm):
         self._form_error_key = FORM_PROBLEM
 
 
-def _band_choices() -> list[tuple[str, str]]:
-    return [("", _("No child")), *((band, _(label)) for band, label in AGE_BANDS.items())]
+# Age groups a child can be in (not "pregnancy" or "parents and carers").
+CHILD_BANDS = [band for band in AGE_BANDS if band not in ("pregnancy", "parents")]
+
+
+def child_band_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _("No child")),
+        *(SelectChoice(band, _(AGE_BANDS[band])) for band in CHILD_BANDS),
+    ]
 
 
 class PartyForm(PublicForm):
@@ -122,7 +130,7 @@ class PartyForm(PublicForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.child_fields:
-            field.choices = _band_choices()
+            field.choices = child_band_choices()
 
     @property
     def child_fields(self) -> list[SelectField]:
@@ -190,7 +198,7 @@ class BookingForm(PartyForm):
     )
     reminders = RadioField(
         _l("Send me a confirmation and reminders?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         widget=GovRadioInput(),
         validate_choice=False,
         validators=[
@@ -248,7 +256,9 @@ class BookingForm(PartyForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = [(code, info["name"]) for code, info in LANGUAGES.items()]
+        self.language.choices = [
+            SelectChoice(code, info["name"]) for code, info in LANGUAGES.items()
+        ]
 
     @property
     def wants_reminders(self) -> bool:

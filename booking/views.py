@@ -28,7 +28,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.routing import BaseConverter
 
 from booking import bp
 from booking.appointments import cancel_appointment
@@ -69,16 +68,6 @@ from frontdoor.models import (
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment
 from frontdoor.timetable import HORIZON, week_sessions, week_start
-
-
-class SlugConverter(BaseConverter):
-    """``<slug:hub>``: a hub's short name in a web address."""
-
-    regex = r"[a-z0-9-]+"
-
-
-# Registered before any route uses it, whichever booking module is imported first.
-bp.record(lambda state: state.app.url_map.converters.setdefault("slug", SlugConverter))
 
 HUB_COOKIE = "frontdoor_hub"
 HUB_COOKIE_AGE = timedelta(days=365)
