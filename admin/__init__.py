@@ -6,7 +6,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from admin import auth, home, kiosks, manage, timetable  # noqa: F401  (routes register on import)
+    from admin import (  # noqa: F401  (routes register on import)
+        appointments,
+        auth,
+        home,
+        kiosks,
+        manage,
+        register,
+        timetable,
+    )
     from admin.navigation import staff_navigation
 
     app.register_blueprint(bp)

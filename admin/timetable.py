@@ -41,6 +41,7 @@ from admin.forms import (
     WholeNumberField,
     add_service_errors,
 )
+from booking.services import cancel_session, set_capacity
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -51,8 +52,6 @@ from frontdoor.timetable import (
     SeriesInput,
     SyncResult,
     booked_ahead,
-    cancel_session,
-    change_capacity,
     keep_as_is,
     live_booking_counts,
     move_clashes,
@@ -491,7 +490,10 @@ def session_cancel(session_id: int):
     if not form.validate_on_submit():
         return _detail(occurrence, form, status=400)
     return _apply(
-        occurrence, form, lambda: cancel_session(occurrence, form.reason.data), "Session cancelled"
+        occurrence,
+        form,
+        lambda: cancel_session(occurrence, form.reason.data, now=clock.now()),
+        "Session cancelled. Every family booked or waiting will be told",
     )
 
 
@@ -525,7 +527,7 @@ def session_capacity(session_id: int):
     return _apply(
         occurrence,
         form,
-        lambda: change_capacity(occurrence, form.capacity.data),
+        lambda: set_capacity(occurrence, form.capacity.data, now=clock.now()),
         f"Capacity changed to {form.capacity.data}",
     )
 

@@ -19,17 +19,27 @@ def queue_booking_message(
 ) -> int:
     """One message per channel the family gave; returns how many were queued."""
     assert template in TEMPLATES, template
-    session = booking.session
+    # A booking is of a session or of an appointment: the same message either way,
+    # and for an appointment the practitioner's first name too.
+    extra = {}
+    if booking.appointment_id is None:
+        happening = booking.session
+        title = happening.series.title
+    else:
+        happening = booking.appointment
+        title = happening.type.name
+        extra["practitioner"] = (happening.practitioner.name.split() or [""])[0]
     payload = {
         "reference": booking.reference,
         "first_name": booking.first_name,
-        "title": session.series.title,
-        "hub": session.hub.name,
-        "room": session.room.name if session.room else "",
-        "starts_at": session.starts_at.isoformat(),
-        "ends_at": session.ends_at.isoformat(),
+        "title": title,
+        "hub": happening.hub.name,
+        "room": happening.room.name if happening.room else "",
+        "starts_at": happening.starts_at.isoformat(),
+        "ends_at": happening.ends_at.isoformat(),
         "people": booking.people,
         "reason": reason,
+        **extra,
     }
     queued = 0
     for channel, recipient in (("email", booking.email), ("sms", booking.mobile)):
@@ -44,7 +54,7 @@ def queue_booking_message(
             language=booking.language,
             payload=payload,
             now=now,
-            hub_id=session.hub_id,
+            hub_id=happening.hub_id,
             booking_id=booking.id,
         )
         queued += 1

@@ -10,21 +10,23 @@ reads places and writes, leaves committing to the caller, and raises
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.places import (
     bookable_places,
     booking_window,
+    held_for_drop_in,
     lock_session,
     places_taken,
     units,
 )
-from booking.references import new_reference
+from booking.references import new_reference, read_reference
 from frontdoor import timetable
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -34,6 +36,7 @@ from frontdoor.models import (
     BookingSource,
     BookingStatus,
     Session,
+    SignInFailure,
 )
 
 
@@ -89,6 +92,28 @@ def _by_idempotency_key(key: str | None) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.idempotency_key == key))
 
 
+def _decide(
+    session: Session | None,
+    party: Party,
+    contact: Contact,
+    source: str,
+    now: datetime,
+    idempotency_key: str | None,
+) -> tuple[Booking | None, bool]:
+    """Every check before a booking, in order: an earlier submit of the same form
+    (returned), the session, the party, the family; then whether they fit."""
+    if earlier := _by_idempotency_key(idempotency_key):
+        return earlier, True
+    session = _check_bookable(session, source, now)
+    party.check(session.hub.settings.max_party_size)
+    if existing := _existing_for_contact(session.id, contact):
+        raise ServiceError("duplicate", booking=existing)
+    need = units(session, party.people)
+    if need > bookable_places(session):
+        raise ServiceError("party_too_large", field="adults", limit=bookable_places(session))
+    return None, places_taken(session) + need <= bookable_places(session)
+
+
 def book_session(
     session_id: int,
     party: Party,
@@ -105,17 +130,18 @@ def book_session(
     The same form submitted twice (same ``idempotency_key``) gives the first result.
     """
     contact = contact.checked()
+    checks = (party, contact, source, now, idempotency_key)
+    if not join_waiting_list:
+        # A first look without the lock, so that in a rush the families who cannot
+        # get a place are told "full" without queueing for it. It only ever says no:
+        # a place is given only under the lock below, where every check runs again.
+        earlier, fits = _decide(db.session.get(Session, session_id), *checks)
+        if earlier is None and not fits:
+            raise ServiceError("full")
     session = lock_session(session_id)
-    if earlier := _by_idempotency_key(idempotency_key):
+    earlier, fits = _decide(session, *checks)
+    if earlier is not None:
         return BookingResult(earlier, created=False)
-    session = _check_bookable(session, source, now)
-    party.check(session.hub.settings.max_party_size)
-    if existing := _existing_for_contact(session.id, contact):
-        raise ServiceError("duplicate", booking=existing)
-    need = units(session, party.people)
-    if need > bookable_places(session):
-        raise ServiceError("party_too_large", field="adults", limit=bookable_places(session))
-    fits = places_taken(session) + need <= bookable_places(session)
     if not fits and not join_waiting_list:
         raise ServiceError("full")
     booking = Booking(
@@ -269,9 +295,22 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
 
 
 def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Booking]:
-    """A lead changes one session's capacity; a raise moves the waiting list."""
+    """A lead changes one session's capacity; a raise moves the waiting list.
+
+    Only the places confirmed bookings take (and those held for drop-in) must
+    still fit: families on the waiting list hold no place, so they never stop a
+    raise, unlike ``timetable.change_capacity``'s count of every live booking.
+    """
     session = lock_session(session.id)
-    timetable.change_capacity(session, capacity)
+    if not 1 <= capacity <= timetable.MAX_CAPACITY:
+        raise ServiceError("capacity_range", field="capacity")
+    needed = places_taken(session) + held_for_drop_in(session)
+    if capacity < needed:
+        raise ServiceError("capacity_below_bookings", field="capacity", booked=needed)
+    session.capacity = capacity
+    session.capacity_overridden = True
+    if session.needs_attention == "capacity_below_bookings":
+        session.needs_attention = ""
     db.session.flush()
     return promote_waiting_list(session, now=now)
 
@@ -312,3 +351,33 @@ def find_booking(reference: str, contact: str) -> Booking | None:
     except ServiceError:
         return None
     return booking if matches and booking.email + booking.mobile else None
+
+
+# Finding a booking from the public site: at most this many tries per address.
+FIND_ATTEMPTS = 10
+FIND_WINDOW = timedelta(minutes=15)
+
+
+def find_booking_from(
+    address: str, reference: str, contact: str, *, now: datetime
+) -> Booking | None:
+    """``find_booking`` for a family typing their details, tried at most
+    ``FIND_ATTEMPTS`` times in ``FIND_WINDOW`` from one address.
+
+    Every try is logged (as a hash of the address, in the table that throttles
+    staff sign-in) so the limit holds across processes; raises
+    ``too_many_attempts`` once it is reached. The reference is read leniently.
+    """
+    key = hashlib.sha256(f"find|{address}".encode()).hexdigest()
+    since = now - FIND_WINDOW
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.key_hash == key, SignInFailure.at < since)
+    )
+    tries = db.session.scalar(
+        select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
+    )
+    if tries >= FIND_ATTEMPTS:
+        raise ServiceError("too_many_attempts")
+    db.session.add(SignInFailure(key_hash=key, at=now))
+    typed = read_reference(reference)
+    return find_booking(typed, contact) if typed else None

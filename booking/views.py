@@ -1,14 +1,171 @@
-"""Public booking pages."""
+"""Public booking pages: choose a hub, what's on, a session, booking a place,
+the confirmation and manage pages, finding a booking, privacy and accessibility.
+
+Views are thin: read the request, call one booking service, render. Every view
+is ``@public``. Pages that show a family's details are never cached.
+"""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from booking import bp
+from booking.appointments import cancel_appointment
+from booking.calendar import CalendarEvent, calendar_file
+from booking.forms import (
+    MESSAGES,
+    BookingForm,
+    CancelForm,
+    ChangePartyForm,
+    FindForm,
+    add_service_error,
+)
+from booking.places import booking_window, places_left, places_left_by_session
+from booking.qr import qr_svg
+from booking.references import show_reference
+from booking.services import (
+    book_session,
+    cancel_booking,
+    change_party,
+    find_booking_from,
+    waiting_position,
+)
+from booking.tokens import CHECK_IN, MANAGE, make_token, manage_link_expired, read_token
+from frontdoor import clock
+from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import Hub
+from frontdoor.models import (
+    AGE_BANDS,
+    Booking,
+    BookingMode,
+    BookingSource,
+    BookingStatus,
+    Hub,
+    HubSettings,
+    ServiceCategory,
+    Session,
+)
 from frontdoor.staff_auth import public
+from frontdoor.templating import page_or_fragment
+from frontdoor.timetable import HORIZON, week_sessions, week_start
+
+HUB_COOKIE = "frontdoor_hub"
+HUB_COOKIE_AGE = timedelta(days=365)
+MAX_SEARCH = 100
+
+
+def no_store(view: Callable) -> Callable:
+    """The page shows a family's details: no browser or proxy may keep a copy."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+# --- finding things -----------------------------------------------------------------
+
+
+def _hub(slug: str) -> Hub:
+    hub = db.session.scalar(select(Hub).where(Hub.slug == slug, Hub.active.is_(True)))
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def _session_at(hub: Hub, session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None or session.hub_id != hub.id:
+        abort(404)
+    return session
+
+
+def _remembered_hub() -> Hub | None:
+    slug = request.cookies.get(HUB_COOKIE, "")
+    if not slug:
+        return None
+    return db.session.scalar(select(Hub).where(Hub.slug == slug[:60], Hub.active.is_(True)))
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _manage_token(booking: Booking) -> str:
+    return make_token(_secret(), MANAGE, booking.id, booking.reference)
+
+
+def _booking_for(token: str) -> Booking:
+    """The booking (of a session or an appointment) a manage token names, or 404."""
+    found = read_token(_secret(), MANAGE, token)
+    if found is None:
+        abort(404)
+    booking_id, reference = found
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.reference != reference:
+        abort(404)
+    return booking
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What a family can do about a session now, for lists and the session page."""
+
+    state: str  # cancelled, finished, drop_in, started, not_open, closed, open, full
+    places: int
+    opens: datetime | None = None
+    drop_in_too: bool = False
+
+    @property
+    def bookable(self) -> bool:
+        return self.state in ("open", "full")
+
+
+def availability(session: Session, places: int, now: datetime) -> Availability:
+    mode = session.series.booking_mode
+    both = mode == BookingMode.BOTH
+    opens, closes = booking_window(session)
+    if session.is_cancelled:
+        state = "cancelled"
+    elif now >= session.ends_at:
+        state = "finished"
+    elif mode == BookingMode.DROP_IN:
+        state = "drop_in"
+    elif now >= session.starts_at:
+        state = "started"
+    elif now < opens:
+        state = "not_open"
+    elif now >= closes:
+        state = "closed"
+    else:
+        state = "open" if places > 0 else "full"
+    return Availability(state, places, opens, both)
+
+
+# --- choosing a hub, and what's on ---------------------------------------------------------
 
 
 @public
@@ -19,5 +176,419 @@ def root():
 @bp.route("/")
 @public
 def choose_hub():
+    remembered = _remembered_hub()
+    if remembered is not None and not request.args.get("change"):
+        return redirect(url_for("booking.whats_on", hub=remembered.slug))
     hubs = db.session.scalars(select(Hub).where(Hub.active.is_(True)).order_by(Hub.name)).all()
-    return render_template("booking/choose_hub.html", hubs=hubs, title="Choose your family hub")
+    return render_template(
+        "booking/choose_hub.html",
+        hubs=hubs,
+        remembered=remembered,
+        title=_("Choose your family hub"),
+    )
+
+
+def _week_from(typed: str | None, this_week: date) -> date:
+    try:
+        chosen = week_start(date.fromisoformat(typed or ""))
+    except ValueError:
+        return this_week
+    last = week_start(this_week + HORIZON)
+    return min(max(chosen, this_week), last)
+
+
+def _matches(session: Session, ages: list[str], category: int | None, words: str) -> bool:
+    series = session.series
+    if ages and not set(ages) & set(series.age_bands or []):
+        return False
+    if category is not None and series.category_id != category:
+        return False
+    text = f"{series.title}\n{series.description}".casefold()
+    return all(word in text for word in words.casefold().split())
+
+
+@bp.route("/<slug:hub>/")
+@public
+def whats_on(hub: str):
+    place = _hub(hub)
+    tz = ZoneInfo(place.timezone)
+    now = clock.now()
+    this_week = week_start(clock.today(tz))
+    week = _week_from(request.args.get("week"), this_week)
+    ages = [band for band in request.args.getlist("age") if band in AGE_BANDS]
+    category = request.args.get("category", type=int)
+    words = request.args.get("q", "").strip()[:MAX_SEARCH]
+
+    days = {
+        day: [s for s in sessions if s.ends_at > now and _matches(s, ages, category, words)]
+        for day, sessions in week_sessions(place.id, week, tz).items()
+    }
+    shown = [s for sessions in days.values() for s in sessions]
+    left = places_left_by_session(shown)
+    listing = [
+        (day, [(s, availability(s, left[s.id], now)) for s in sessions])
+        for day, sessions in sorted(days.items())
+        if sessions
+    ]
+    categories = db.session.scalars(
+        select(ServiceCategory)
+        .where(
+            ServiceCategory.organisation_id == place.organisation_id,
+            ServiceCategory.active.is_(True),
+        )
+        .order_by(ServiceCategory.name)
+    ).all()
+    filters = {"age": ages, "category": category, "q": words or None}
+
+    def week_url(monday: date) -> str:
+        return url_for("booking.whats_on", hub=place.slug, week=monday.isoformat(), **filters)
+
+    last_week = week_start(this_week + HORIZON)
+    response = page_or_fragment(
+        "booking/whats_on.html",
+        "booking/_whats_on_results.html",
+        hub=place,
+        week=week,
+        listing=listing,
+        categories=categories,
+        age_bands=AGE_BANDS,
+        ages=ages,
+        category=category,
+        words=words,
+        filtered=bool(ages or category is not None or words),
+        previous_url=week_url(week - timedelta(weeks=1)) if week > this_week else None,
+        next_url=week_url(week + timedelta(weeks=1)) if week < last_week else None,
+        clear_url=url_for("booking.whats_on", hub=place.slug, week=week.isoformat()),
+        title=_("What's on at %(hub)s", hub=place.name),
+    )
+    response.set_cookie(
+        HUB_COOKIE,
+        place.slug,
+        max_age=int(HUB_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+# --- a session, and booking it --------------------------------------------------------------
+
+
+@bp.route("/<slug:hub>/sessions/<int:session_id>")
+@public
+def session_page(hub: str, session_id: int):
+    place = _hub(hub)
+    session = _session_at(place, session_id)
+    now = clock.now()
+    return render_template(
+        "booking/session.html",
+        hub=place,
+        session=session,
+        series=session.series,
+        available=availability(session, places_left(session), now),
+        age_bands=AGE_BANDS,
+        title=session.series.title,
+    )
+
+
+@bp.route("/<slug:hub>/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@public
+@no_store
+def book(hub: str, session_id: int):
+    place = _hub(hub)
+    session = _session_at(place, session_id)
+    now = clock.now()
+    available = availability(session, places_left(session), now)
+    form = BookingForm()
+    if request.method == "GET":
+        if not available.bookable:
+            return redirect(url_for("booking.session_page", hub=place.slug, session_id=session.id))
+        form.nonce.data = secrets.token_urlsafe(24)
+    elif form.validate_on_submit():
+        try:
+            result = book_session(
+                session.id,
+                form.party(),
+                form.contact(),
+                now=now,
+                source=BookingSource.PUBLIC,
+                idempotency_key=form.idempotency_key(),
+                join_waiting_list=bool(form.waiting_list.data),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("booking.confirmation", token=_manage_token(result.booking)))
+    if not form.idempotency_key():
+        form.nonce.data = secrets.token_urlsafe(24)
+    return render_template(
+        "booking/book.html",
+        form=form,
+        hub=place,
+        session=session,
+        series=session.series,
+        available=available,
+        waiting=available.state == "full" and not form.waiting_list.errors,
+        max_party=place.settings.max_party_size,
+        title=_("Join the waiting list") if available.state == "full" else _("Book a place"),
+    )
+
+
+# --- the confirmation and manage pages ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What a booking is for, a session or an appointment, as the pages show it."""
+
+    title: str
+    hub: Hub
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    session: Session | None = None
+    practitioner: str = ""
+
+
+def _booked(booking: Booking) -> Booked:
+    if booking.session_id is not None:
+        session = booking.session
+        return Booked(
+            session.series.title,
+            session.hub,
+            session.room.name if session.room else "",
+            session.starts_at,
+            session.ends_at,
+            session=session,
+        )
+    appointment = booking.appointment
+    return Booked(
+        appointment.type.name,
+        appointment.hub,
+        appointment.room.name if appointment.room else "",
+        appointment.starts_at,
+        appointment.ends_at,
+        practitioner=(appointment.practitioner.name.split() or [""])[0],
+    )
+
+
+def _over(booking: Booking, booked: Booked, now: datetime):
+    """The page for a booking that can no longer be managed, or None."""
+    if manage_link_expired(booked.ends_at, now):
+        title = _("This session has finished") if booked.session else _("This appointment is over")
+        return render_template("booking/finished.html", booked=booked, title=title)
+    if booking.status == BookingStatus.CANCELLED:
+        return render_template(
+            "booking/cancelled.html",
+            booking=booking,
+            booked=booked,
+            title=_("This booking was cancelled"),
+        )
+    return None
+
+
+def _details(booking: Booking, booked: Booked) -> dict[str, object]:
+    return {
+        "booking": booking,
+        "booked": booked,
+        "hub": booked.hub,
+        "token": _manage_token(booking),
+        "reference": show_reference(booking.reference),
+        "age_bands": AGE_BANDS,
+    }
+
+
+@bp.route("/bookings/<token>")
+@public
+@no_store
+def confirmation(token: str):
+    booking = _booking_for(token)
+    booked = _booked(booking)
+    if (page := _over(booking, booked, clock.now())) is not None:
+        return page
+    confirmed = booking.status == BookingStatus.CONFIRMED
+    check_in = make_token(_secret(), CHECK_IN, booking.id, booking.reference)
+    return render_template(
+        "booking/confirmation.html",
+        **_details(booking, booked),
+        position=waiting_position(booking),
+        qr=qr_svg(check_in, label=_("QR code to check in")) if confirmed else None,
+        title=_("Your booking") if confirmed else _("You are on the waiting list"),
+    )
+
+
+def _manage_page(
+    booking: Booking, booked: Booked, party_form: ChangePartyForm, cancel_form: CancelForm
+):
+    failed = next((f for f in (party_form, cancel_form) if f.errors), None)
+    return render_template(
+        "booking/manage.html",
+        **_details(booking, booked),
+        party_form=party_form,
+        cancel_form=cancel_form,
+        form=failed,
+        cutoff=booked.hub.settings.cancellation_cutoff_minutes,
+        title=_("Manage your booking"),
+    )
+
+
+def _party_form(booking: Booking, *, posted: bool = False) -> ChangePartyForm:
+    if posted:
+        return ChangePartyForm()
+    form = ChangePartyForm(formdata=None)
+    form.fill_from(booking.adults, booking.children)
+    return form
+
+
+@bp.route("/bookings/<token>/manage")
+@public
+@no_store
+def manage(token: str):
+    booking = _booking_for(token)
+    booked = _booked(booking)
+    if (page := _over(booking, booked, clock.now())) is not None:
+        return page
+    return _manage_page(booking, booked, _party_form(booking), CancelForm(formdata=None))
+
+
+@bp.route("/bookings/<token>/cancel", methods=["POST"])
+@public
+@no_store
+def cancel(token: str):
+    booking = _booking_for(token)
+    booked = _booked(booking)
+    now = clock.now()
+    if (page := _over(booking, booked, now)) is not None:
+        return page
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            if booked.session is not None:
+                cancel_booking(booking, now=now)
+            else:
+                cancel_appointment(booking, now=now)
+        except ServiceError as error:
+            db.session.rollback()
+            if error.code == "already_cancelled":
+                return redirect(url_for("booking.confirmation", token=token))
+            text = MESSAGES["cancel_too_late"] if error.code == "too_late" else None
+            add_service_error(form, error, str(text) if text else None)
+        else:
+            db.session.commit()
+            flash(_("Your booking has been cancelled"), "success")
+            return redirect(url_for("booking.confirmation", token=token))
+    return _manage_page(booking, booked, _party_form(booking), form)
+
+
+@bp.route("/bookings/<token>/party", methods=["POST"])
+@public
+@no_store
+def change_who(token: str):
+    booking = _booking_for(token)
+    booked = _booked(booking)
+    if booked.session is None:
+        abort(404)  # an appointment is for who booked it; reception can change it
+    now = clock.now()
+    if (page := _over(booking, booked, now)) is not None:
+        return page
+    form = _party_form(booking, posted=True)
+    if form.validate_on_submit():
+        try:
+            change_party(booking, form.party(), now=now)
+        except ServiceError as error:
+            db.session.rollback()
+            words = {"full": "change_full", "too_late": "change_too_late"}
+            text = MESSAGES.get(words.get(error.code, ""))
+            add_service_error(form, error, str(text) if text else None)
+        else:
+            db.session.commit()
+            flash(_("Your booking has been changed"), "success")
+            return redirect(url_for("booking.confirmation", token=token))
+    return _manage_page(booking, booked, form, CancelForm(formdata=None))
+
+
+@bp.route("/bookings/<token>/calendar.ics")
+@public
+@no_store
+def calendar(token: str):
+    booking = _booking_for(token)
+    booked = _booked(booking)
+    now = clock.now()
+    if booking.status == BookingStatus.CANCELLED or manage_link_expired(booked.ends_at, now):
+        abort(404)
+    hub = booked.hub
+    # A calendar entry leaves the app, so its link uses the public base URL.
+    base_url = current_app.config["FRONTDOOR"].base_url.rstrip("/")
+    manage_url = base_url + url_for("booking.confirmation", token=token)
+    host = urlsplit(base_url).hostname or request.host
+    lines = [_("Booking reference: %(reference)s", reference=show_reference(booking.reference))]
+    if booked.practitioner:
+        lines.append(_("With %(name)s", name=booked.practitioner))
+    lines.append(_("See or change your booking: %(url)s", url=manage_url))
+    event = CalendarEvent(
+        uid=f"booking-{booking.reference}@{host}",
+        stamp=now,
+        starts_at=booked.starts_at,
+        ends_at=booked.ends_at,
+        summary=_("%(title)s at %(hub)s", title=booked.title, hub=hub.name),
+        location=", ".join(part for part in (booked.room, hub.name, hub.address) if part),
+        description="\n".join(lines),
+        url=manage_url,
+    )
+    return Response(
+        calendar_file(event),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="booking-{booking.reference}.ics"'},
+    )
+
+
+# --- finding a booking --------------------------------------------------------------------
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@public
+@no_store
+def find():
+    form = FindForm()
+    if form.validate_on_submit():
+        try:
+            booking = find_booking_from(
+                request.remote_addr or "",
+                form.reference.data,
+                form.contact.data,
+                now=clock.now(),
+            )
+        except ServiceError:
+            db.session.rollback()
+            html = render_template("booking/too_many.html", title=_("Too many attempts"))
+            return html, 429
+        db.session.commit()
+        if booking is not None:
+            return redirect(url_for("booking.confirmation", token=_manage_token(booking)))
+        form.form_errors.append(_("We could not find a booking with those details."))
+    return render_template("booking/find.html", form=form, title=_("Find your booking"))
+
+
+# --- about the service ----------------------------------------------------------------------
+
+
+def _retention_months() -> int:
+    hub = _remembered_hub()
+    return (hub.settings if hub else HubSettings()).retention_months
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template(
+        "booking/privacy.html", retention_months=_retention_months(), title=_("Privacy notice")
+    )
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("booking/accessibility.html", title=_("Accessibility statement"))

@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from frontdoor.config import PROJECT_ROOT, Config, load_config
@@ -38,6 +39,10 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     )
     app.config.update(settings.flask_settings())
     app.url_map.converters["slug"] = SlugConverter
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
+        )
 
     from frontdoor import errors, logs, security, staff_auth, templating
     from frontdoor.extensions import babel, csrf, db, htmx, migrate

@@ -29,6 +29,9 @@ class Config:
     base_url: str = "http://127.0.0.1:5000"
     council_name: str = "Demo Council"
     log_level: str = "INFO"
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-* headers
+    # are trusted so that throttles see each visitor's own address, not the proxy's.
+    proxy_count: int = 0
     # Failed sign-ins from one address for one email before a short pause.
     sign_in_attempts: int = 5
     sign_in_window_minutes: int = 15
@@ -99,6 +102,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         "base_url": env.get("FRONTDOOR_BASE_URL", Config.base_url),
         "council_name": env.get("FRONTDOOR_COUNCIL_NAME", Config.council_name),
         "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
+        "proxy_count": int(env.get("FRONTDOOR_PROXY_COUNT", "0") or 0),
     }
     if env.get("FRONTDOOR_KIOSK_IDLE_SECONDS"):
         try:

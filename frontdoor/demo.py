@@ -9,10 +9,21 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from frontdoor.clock import LONDON
 from frontdoor.extensions import db
-from frontdoor.models import Hub, Organisation, Role, Room, ServiceCategory, SessionSeries
+from frontdoor.models import (
+    AppointmentType,
+    Availability,
+    AvailabilityException,
+    Hub,
+    Organisation,
+    Role,
+    Room,
+    ServiceCategory,
+    SessionSeries,
+)
 from frontdoor.staff import create_staff
-from frontdoor.timetable import SeriesInput, save_series, week_start
+from frontdoor.timetable import SeriesInput, local_datetime, save_series, week_start
 
 DEMO_SLUG = "demo-council"
 
@@ -267,6 +278,69 @@ TIMETABLE = [
 ]
 
 
+# Appointments at Riverside: name, minutes, minutes kept free after, description.
+APPOINTMENT_TYPES = [
+    ("Money advice", 45, 15, "One to one help with benefits, debts and energy bills."),
+    (
+        "Infant feeding support",
+        30,
+        10,
+        "Help with breastfeeding, bottle feeding or starting solids.",
+    ),
+    ("Health visitor review", 20, 10, "A check of your child's health and development."),
+]
+APPOINTMENT_STAFF = ["practitioner@riverside.example", "lead@riverside.example"]
+# email, weekdays, from, until, room (None for any)
+AVAILABILITY = [
+    (
+        "practitioner@riverside.example",
+        [MON, WED, THU, FRI],
+        time(9, 30),
+        time(12, 30),
+        "Meeting room 1",
+    ),
+    ("lead@riverside.example", [TUE, THU], time(13), time(16), None),
+]
+
+
+def _load_appointments(hub: Hub, rooms: dict, staff: dict, today: date) -> None:
+    people = [staff[email] for email in APPOINTMENT_STAFF]
+    for name, minutes, buffer, description in APPOINTMENT_TYPES:
+        kind = AppointmentType(
+            hub_id=hub.id,
+            name=name,
+            description=description,
+            duration_minutes=minutes,
+            buffer_minutes=buffer,
+            min_notice_minutes=120,
+            max_days_ahead=28,
+        )
+        kind.practitioners = list(people)
+        db.session.add(kind)
+    for email, days, begins, ends, room in AVAILABILITY:
+        for weekday in days:
+            db.session.add(
+                Availability(
+                    staff_id=staff[email].id,
+                    hub_id=hub.id,
+                    weekday=weekday,
+                    start_time=begins,
+                    end_time=ends,
+                    room_id=rooms[hub.slug, room].id if room else None,
+                )
+            )
+    # A training day a fortnight on Friday.
+    training = week_start(today) + timedelta(weeks=2, days=FRI)
+    db.session.add(
+        AvailabilityException(
+            staff_id=staff["practitioner@riverside.example"].id,
+            starts_at=local_datetime(training, time(9), LONDON),
+            ends_at=local_datetime(training, time(17), LONDON),
+            reason="Training",
+        )
+    )
+
+
 def load_demo(*, password: str, today: date) -> bool:
     """Create the demo council; returns False (changing nothing) if it exists."""
     if db.session.scalar(select(Organisation).where(Organisation.slug == DEMO_SLUG)):
@@ -340,4 +414,6 @@ def load_demo(*, password: str, today: date) -> bool:
             ),
             today=today,
         )
+    _load_appointments(hubs["riverside"], rooms, staff, today)
+    db.session.flush()
     return True

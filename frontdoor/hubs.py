@@ -18,7 +18,8 @@ from frontdoor.timetable import rooms_in_use
 
 SLUG = re.compile(r"[a-z0-9-]{2,60}")
 # Slugs that would be shadowed by a fixed page under /admin/hubs/.
-RESERVED_SLUGS = frozenset({"new"})
+# "new" is a staff page; the others are public pages under /book/.
+RESERVED_SLUGS = frozenset({"new", "find", "privacy", "accessibility", "bookings"})
 ICON = re.compile(r"[a-z0-9-]{1,60}")
 MAX_ROOM_CAPACITY = 500
 

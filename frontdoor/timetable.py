@@ -353,18 +353,6 @@ def move_session(
     session.needs_attention = ""
 
 
-def change_capacity(session: Session, capacity: int) -> None:
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise ServiceError("capacity_range", field="capacity")
-    booked = live_booking_counts([session.id]).get(session.id, 0)
-    if capacity < booked:
-        raise ServiceError("capacity_below_bookings", field="capacity", booked=booked)
-    session.capacity = capacity
-    session.capacity_overridden = True
-    if session.needs_attention == "capacity_below_bookings":
-        session.needs_attention = ""
-
-
 def keep_as_is(session: Session) -> None:
     """The lead has looked at a flagged session and wants it kept unchanged."""
     session.needs_attention = ""

@@ -32,8 +32,9 @@ def make_session(
     db.session.add(council)
     db.session.flush()
     slug = f"hub{db.session.query(Hub).count() + 1}"
-    hub = Hub(organisation_id=council.id, slug=slug, name=f"Hub {slug}",
-              settings_json=hub_settings or {})
+    hub = Hub(
+        organisation_id=council.id, slug=slug, name=f"Hub {slug}", settings_json=hub_settings or {}
+    )
     room = Room(hub=hub, name="Hall")
     db.session.add_all([hub, room])
     db.session.flush()
@@ -41,15 +42,23 @@ def make_session(
     save_series(
         series,
         SeriesInput(
-            hub_id=hub.id, title="Baby Massage", weekdays=[SESSION_DAY.weekday()],
-            start_date=NOW.date(), start_time=time(10), end_time=time(11),
-            capacity=capacity, booking_mode=mode, capacity_unit=unit,
-            drop_in_places=drop_in_places, room_id=room.id,
+            hub_id=hub.id,
+            title="Baby Massage",
+            weekdays=[SESSION_DAY.weekday()],
+            start_date=NOW.date(),
+            start_time=time(10),
+            end_time=time(11),
+            capacity=capacity,
+            booking_mode=mode,
+            capacity_unit=unit,
+            drop_in_places=drop_in_places,
+            room_id=room.id,
         ),
         today=NOW.date(),
     )
     db.session.commit()
     return db.session.scalar(
-        select(Session.id).where(Session.series_id == series.id,
-                                 Session.occurrence_date == SESSION_DAY)
+        select(Session.id).where(
+            Session.series_id == series.id, Session.occurrence_date == SESSION_DAY
+        )
     )

@@ -215,3 +215,26 @@ def test_console_script_upgrades_creates_staff_and_loads_demo(tmp_path):
     assert "Demo council loaded" in demo.stdout
     assert "already there" in _cli(tmp_path, "demo").stdout
     assert "/kiosk/" in _cli(tmp_path, "urls").stdout
+
+
+def test_behind_a_proxy_throttles_see_the_visitors_own_address(tmp_path):
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'p.sqlite3'}"
+    app = create_app(
+        {
+            "env": "test",
+            "database_url": url,
+            "secret_key": "x",
+            "instance_path": tmp_path,
+            "proxy_count": 1,
+        }
+    )
+
+    @app.route("/whoami")
+    def whoami():
+        from flask import request
+
+        return request.remote_addr or ""
+
+    whoami.public = True
+    seen = app.test_client().get("/whoami", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert seen.get_data(as_text=True) == "198.51.100.7"

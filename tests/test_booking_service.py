@@ -31,7 +31,10 @@ def family(n: int, **extra) -> Contact:
     return Contact(first_name=f"Parent{n}", email=f"parent{n}@example.com", **extra)
 
 
-def book(session_id, n, party=Party(1, ("0-1",)), **kwargs):
+ONE_WITH_BABY = Party(1, ("0-1",))
+
+
+def book(session_id, n, party=ONE_WITH_BABY, **kwargs):
     result = book_session(session_id, party, family(n), now=NOW, **kwargs)
     db.session.commit()
     return result.booking
@@ -52,18 +55,23 @@ def test_booking_takes_a_place_and_queues_a_confirmation():
     assert places_left(db.session.get(Session, session_id)) == 4
     message = db.session.scalar(select(OutboxMessage).filter_by(booking_id=booking.id))
     assert (message.template, message.channel, message.recipient) == (
-        "booked", "email", "parent1@example.com")
+        "booked",
+        "email",
+        "parent1@example.com",
+    )
     assert message.payload["reference"] == booking.reference
     assert message.payload["title"] == "Baby Massage"
 
 
 def test_email_and_mobile_each_get_a_message():
     session_id = make_session()
-    result = book_session(session_id, Party(1), Contact("Ana", email="a@example.com",
-                          mobile="07700 900123"), now=NOW)
+    result = book_session(
+        session_id, Party(1), Contact("Ana", email="a@example.com", mobile="07700 900123"), now=NOW
+    )
     db.session.commit()
     channels = db.session.scalars(
-        select(OutboxMessage.channel).filter_by(booking_id=result.booking.id)).all()
+        select(OutboxMessage.channel).filter_by(booking_id=result.booking.id)
+    ).all()
     assert sorted(channels) == ["email", "sms"]
     assert result.booking.mobile == "+447700900123"
 
@@ -93,8 +101,9 @@ def test_cancelling_promotes_the_first_family_waiting_and_tells_them():
 
 def test_smaller_party_fills_a_gap_only_where_the_hub_allows_it():
     for fill_gaps, expected in ((True, ["waiting", "confirmed"]), (False, ["waiting", "waiting"])):
-        session_id = make_session(capacity=3, unit="people",
-                                  hub_settings={"waiting_list_fill_gaps": fill_gaps})
+        session_id = make_session(
+            capacity=3, unit="people", hub_settings={"waiting_list_fill_gaps": fill_gaps}
+        )
         big = book(session_id, 1, Party(2, ("0-1",)))  # 3 people: full
         too_big = book(session_id, 2, Party(2, ("0-1",)), join_waiting_list=True)
         small = book(session_id, 3, Party(1), join_waiting_list=True)
@@ -127,8 +136,9 @@ def test_one_live_booking_per_contact_shows_the_first():
 def test_the_same_form_submitted_twice_makes_one_booking():
     session_id = make_session()
     first = book(session_id, 1, idempotency_key="form-nonce-1")
-    again = book_session(session_id, Party(1, ("0-1",)), family(1), now=NOW,
-                         idempotency_key="form-nonce-1")
+    again = book_session(
+        session_id, Party(1, ("0-1",)), family(1), now=NOW, idempotency_key="form-nonce-1"
+    )
     assert again.created is False and again.booking.id == first.id
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
 
@@ -136,15 +146,38 @@ def test_the_same_form_submitted_twice_makes_one_booking():
 def test_booking_window_and_session_state():
     session_id = make_session()
     session = db.session.get(Session, session_id)
-    assert code_of(lambda: book_session(session_id, Party(1), family(1),
-                                        now=session.starts_at - timedelta(days=15))) == "not_open"
-    assert code_of(lambda: book_session(session_id, Party(1), family(1),
-                                        now=session.starts_at - timedelta(minutes=30))) == "closed"
-    assert code_of(lambda: book_session(session_id, Party(1), family(1),
-                                        now=session.starts_at + timedelta(minutes=1))) == "too_late"
+    assert (
+        code_of(
+            lambda: book_session(
+                session_id, Party(1), family(1), now=session.starts_at - timedelta(days=15)
+            )
+        )
+        == "not_open"
+    )
+    assert (
+        code_of(
+            lambda: book_session(
+                session_id, Party(1), family(1), now=session.starts_at - timedelta(minutes=30)
+            )
+        )
+        == "closed"
+    )
+    assert (
+        code_of(
+            lambda: book_session(
+                session_id, Party(1), family(1), now=session.starts_at + timedelta(minutes=1)
+            )
+        )
+        == "too_late"
+    )
     # The kiosk and staff may book after the public window closes, until the start.
-    ok = book_session(session_id, Party(1), family(1), source="staff",
-                      now=session.starts_at - timedelta(minutes=30))
+    ok = book_session(
+        session_id,
+        Party(1),
+        family(1),
+        source="staff",
+        now=session.starts_at - timedelta(minutes=30),
+    )
     assert ok.booking.status == "confirmed"
     db.session.rollback()
     assert code_of(lambda: book_session(999999, Party(1), family(1), now=NOW)) == "not_found"
@@ -155,15 +188,20 @@ def test_cancelled_and_drop_in_sessions_cannot_be_booked():
     cancel_session(db.session.get(Session, session_id), "Room flooded", now=NOW)
     db.session.commit()
     assert code_of(lambda: book_session(session_id, Party(1), family(1), now=NOW)) == (
-        "cancelled_session")
+        "cancelled_session"
+    )
     drop_in = make_session(mode="drop_in")
     assert code_of(lambda: book_session(drop_in, Party(1), family(1), now=NOW)) == "drop_in_only"
 
 
 @pytest.mark.parametrize(
     ("party", "code"),
-    [(Party(0), "party_empty"), (Party(-1), "party_empty"), (Party(11), "party_too_large"),
-     (Party(1, ("toddler",)), "child_age_band")],
+    [
+        (Party(0), "party_empty"),
+        (Party(-1), "party_empty"),
+        (Party(11), "party_too_large"),
+        (Party(1, ("toddler",)), "child_age_band"),
+    ],
 )
 def test_bad_parties_are_refused(party, code):
     session_id = make_session()
@@ -172,10 +210,13 @@ def test_bad_parties_are_refused(party, code):
 
 @pytest.mark.parametrize(
     ("contact", "code"),
-    [(Contact(""), "first_name_required"), (Contact("A" * 101), "name_too_long"),
-     (Contact("Ann", email="not-an-email"), "invalid_email"),
-     (Contact("Ann", mobile="0121 496 0000"), "invalid_mobile"),
-     (Contact("Ann", reminders=True), "reminders_need_contact")],
+    [
+        (Contact(""), "first_name_required"),
+        (Contact("A" * 101), "name_too_long"),
+        (Contact("Ann", email="not-an-email"), "invalid_email"),
+        (Contact("Ann", mobile="0121 496 0000"), "invalid_mobile"),
+        (Contact("Ann", reminders=True), "reminders_need_contact"),
+    ],
 )
 def test_bad_contact_details_are_refused(contact, code):
     session_id = make_session()
@@ -201,15 +242,22 @@ def test_capacity_in_people_counts_everyone():
     session_id = make_session(capacity=4, unit="people")
     book(session_id, 1, Party(2, ("0-1",)))
     assert code_of(lambda: book_session(session_id, Party(1, ("1-3",)), family(2), now=NOW)) == (
-        "full")
+        "full"
+    )
     book(session_id, 3, Party(1))
     assert places_left(db.session.get(Session, session_id)) == 0
 
 
 def test_party_bigger_than_the_session_is_told_so_not_put_on_the_list():
     session_id = make_session(capacity=3, unit="people")
-    assert code_of(lambda: book_session(session_id, Party(2, ("0-1", "1-3")), family(1), now=NOW,
-                                        join_waiting_list=True)) == "party_too_large"
+    assert (
+        code_of(
+            lambda: book_session(
+                session_id, Party(2, ("0-1", "1-3")), family(1), now=NOW, join_waiting_list=True
+            )
+        )
+        == "party_too_large"
+    )
 
 
 def test_change_party_within_capacity_only():
@@ -233,8 +281,12 @@ def test_raising_capacity_moves_the_waiting_list():
 def test_staff_move_a_booking_and_the_old_sessions_list_moves_up():
     session_id = make_session(capacity=1)
     other = db.session.scalar(
-        select(Session.id).where(Session.series_id == db.session.get(Session, session_id).series_id,
-                                 Session.id != session_id, Session.starts_at > NOW))
+        select(Session.id).where(
+            Session.series_id == db.session.get(Session, session_id).series_id,
+            Session.id != session_id,
+            Session.starts_at > NOW,
+        )
+    )
     booking = book(session_id, 1)
     waiting = book(session_id, 2, join_waiting_list=True)
     move_booking(booking, other, now=NOW)
@@ -251,8 +303,9 @@ def test_cancelling_a_session_tells_every_family():
     told = cancel_session(db.session.get(Session, session_id), "Staff illness", now=NOW)
     db.session.commit()
     assert told == 2
-    reasons = db.session.scalars(select(OutboxMessage.payload).filter_by(
-        template="session_cancelled")).all()
+    reasons = db.session.scalars(
+        select(OutboxMessage.payload).filter_by(template="session_cancelled")
+    ).all()
     assert [r["reason"] for r in reasons] == ["Staff illness", "Staff illness"]
 
 
@@ -260,8 +313,10 @@ def test_public_cannot_cancel_after_check_in_or_the_cut_off():
     session_id = make_session()
     booking = book(session_id, 1)
     session = db.session.get(Session, session_id)
-    assert code_of(lambda: cancel_booking(booking, now=session.starts_at - timedelta(minutes=30))
-                   ) == "too_late"
+    assert (
+        code_of(lambda: cancel_booking(booking, now=session.starts_at - timedelta(minutes=30)))
+        == "too_late"
+    )
     booking = db.session.get(Booking, booking.id)
     booking.checked_in_at = NOW
     db.session.commit()
@@ -270,11 +325,29 @@ def test_public_cannot_cancel_after_check_in_or_the_cut_off():
 
 def test_find_booking_needs_the_contact_it_was_made_with():
     session_id = make_session()
-    booking = book_session(session_id, Party(1), Contact("Ann", email="ann@example.com",
-                           mobile="07700900123"), now=NOW).booking
+    booking = book_session(
+        session_id, Party(1), Contact("Ann", email="ann@example.com", mobile="07700900123"), now=NOW
+    ).booking
     db.session.commit()
     assert find_booking(booking.reference, "ANN@example.com").id == booking.id
     assert find_booking(booking.reference, "+44 7700 900123").id == booking.id
     assert find_booking(booking.reference, "other@example.com") is None
     assert find_booking("ZZZZZZZZ", "ann@example.com") is None
     assert find_booking(booking.reference, "") is None
+
+
+@pytest.mark.parametrize(
+    ("capacity", "code"),
+    [(1, "capacity_below_bookings"), (0, "capacity_range"), (501, "capacity_range")],
+)
+def test_capacity_cannot_go_below_the_places_booked_or_over_500(capacity, code):
+    session_id = make_session(capacity=5)
+    book(session_id, 1)
+    book(session_id, 2)
+    assert (
+        code_of(lambda: set_capacity(db.session.get(Session, session_id), capacity, now=NOW))
+        == code
+    )
+    assert db.session.get(Session, session_id).capacity == 5
+    set_capacity(db.session.get(Session, session_id), 2, now=NOW)
+    assert db.session.get(Session, session_id).capacity == 2

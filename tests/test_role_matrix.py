@@ -14,6 +14,7 @@ from sqlalchemy import select
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
+    Booking,
     Hub,
     KioskDevice,
     Role,
@@ -79,11 +80,38 @@ def test_staff_pages_are_never_public(app):
     assert sorted(public_admin) == ["/admin/sign-in", "/admin/sign-out"]
 
 
+def _sample_booking(hub: Hub) -> int:
+    """A family's booking at one of the hub's bookable sessions (the demo has none)."""
+    session = db.session.scalar(
+        select(Session)
+        .join(Session.series)
+        .where(Session.hub_id == hub.id, SessionSeries.booking_mode == "booking")
+        .order_by(Session.starts_at.desc())
+    )
+    booking = Booking(
+        session_id=session.id,
+        reference="SAMPLE01",
+        first_name="Sample",
+        last_name="Family",
+        adults=1,
+        people=1,
+        children=[],
+    )
+    db.session.add(booking)
+    db.session.commit()
+    return booking.id
+
+
 def _sample_values(app: Flask) -> dict[str, object]:
     """A real Riverside record for each kind of URL variable."""
+    from frontdoor.models import AppointmentType, Availability, AvailabilityException
+
+    practitioner = select(StaffUser.id).filter_by(email="practitioner@riverside.example")
     with app.app_context():
         hub = db.session.scalar(select(Hub).filter_by(slug="riverside"))
         return {
+            "booking_id": db.session.scalar(select(Booking.id).filter_by(reference="SAMPLE01"))
+            or _sample_booking(hub),
             "hub": hub.slug,
             "series_id": db.session.scalar(select(SessionSeries.id).filter_by(hub_id=hub.id)),
             "session_id": db.session.scalar(select(Session.id).filter_by(hub_id=hub.id)),
@@ -93,6 +121,16 @@ def _sample_values(app: Flask) -> dict[str, object]:
                 select(StaffUser.id).filter_by(email="practitioner@riverside.example")
             ),
             "device_id": _a_kiosk(hub.id),
+            # Appointments: the demo's Riverside type, the practitioner's times and leave.
+            "type_id": db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id)),
+            "availability_id": db.session.scalar(
+                select(Availability.id).where(Availability.staff_id.in_(practitioner))
+            ),
+            "exception_id": db.session.scalar(
+                select(AvailabilityException.id).where(
+                    AvailabilityException.staff_id.in_(practitioner)
+                )
+            ),
         }
 
 

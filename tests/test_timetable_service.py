@@ -16,7 +16,6 @@ from frontdoor.models import Booking, Hub, Organisation, Room, Session, SessionS
 from frontdoor.timetable import (
     SeriesInput,
     cancel_session,
-    change_capacity,
     local_datetime,
     room_clashes,
     save_series,
@@ -261,29 +260,6 @@ def test_cancelling_needs_a_reason(hub):
     cancel_session(session, " Staff illness ")
     assert session.is_cancelled
     assert session.cancel_reason == "Staff illness"
-
-
-@pytest.mark.parametrize(
-    ("capacity", "code"),
-    [(2, "capacity_below_bookings"), (501, "capacity_range"), (0, "capacity_range")],
-)
-def test_capacity_cannot_go_below_bookings_or_over_500(hub, capacity, code):
-    session = sessions_of(create(hub, today=date(2026, 6, 1)))[0]
-    book(session, 3)
-
-    with pytest.raises(ServiceError) as refused:
-        change_capacity(session, capacity)
-    assert refused.value.code == code
-    assert session.capacity == 20
-
-
-def test_capacity_can_go_down_to_the_bookings(hub):
-    session = sessions_of(create(hub, today=date(2026, 6, 1)))[0]
-    book(session, 3)
-
-    change_capacity(session, 3)
-    assert session.capacity == 3
-    assert session.capacity_overridden
 
 
 def test_room_clashes_find_overlaps_and_ignore_cancelled_sessions(hub):

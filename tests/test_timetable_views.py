@@ -338,6 +338,35 @@ def test_cancel_an_occurrence_with_a_reason(app, signed_in):
     assert not load_session(app, session_id).is_cancelled
 
 
+def test_cancelling_from_the_timetable_tells_the_families_booked(app, signed_in):
+    from frontdoor.models import Booking, OutboxMessage
+
+    client = signed_in(LEAD)
+    session_id = find_session(app, "Baby Massage", date(2026, 6, 2))
+    with app.app_context():
+        db.session.add(
+            Booking(
+                session_id=session_id,
+                reference="ABCD2345",
+                first_name="Ann",
+                email="ann@example.com",
+                people=2,
+                adults=1,
+                children=["0-1"],
+            )
+        )
+        db.session.commit()
+
+    response = act(client, session_id, "cancel", {"reason": "Room flooded"}, prefix="cancel")
+
+    assert response.status_code == 302
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert (message.template, message.recipient) == ("session_cancelled", "ann@example.com")
+        assert message.payload["reason"] == "Room flooded"
+        assert db.session.scalar(select(Booking.status)) == "cancelled"
+
+
 def test_move_an_occurrence(app, signed_in):
     client = signed_in(LEAD)
     session_id = find_session(app, "Stay and Play", date(2026, 6, 3))

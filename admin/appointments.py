@@ -1,0 +1,621 @@
+"""Staff pages for appointments: types (managers), weekly availability and leave
+(the practitioner themself, or a manager), and a practitioner's own list.
+
+Thin views: each reads a form, calls one function in ``booking.appointments``
+and shows its coded refusals in plain words. Every view declares its roles with
+``@staff_required``; views about one record check the record's own hub too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    Field,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from admin import bp
+from admin.forms import add_service_errors
+from booking.appointments import (
+    BUFFER_RANGE,
+    DAYS_AHEAD_RANGE,
+    DURATION_RANGE,
+    MAX_REASON,
+    MAX_TYPE_NAME,
+    NOTICE_RANGE,
+    TypeInput,
+    WindowInput,
+    add_availability,
+    add_leave,
+    eligible_practitioners,
+    remove_availability,
+    remove_leave,
+    save_type,
+    upcoming_for,
+)
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import (
+    AppointmentType,
+    Availability,
+    AvailabilityException,
+    Hub,
+    Role,
+    StaffUser,
+)
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.timetable import local_datetime
+
+MANAGERS = (Role.MANAGER,)
+# Availability and leave: the practitioner themself, or a manager.
+PRACTICE = (Role.PRACTITIONER, Role.MANAGER)
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+MESSAGES = {
+    "name_required": "Enter a name",
+    "name_too_long": f"Name must be {MAX_TYPE_NAME} characters or fewer",
+    "name_taken": "This hub already has an appointment type with that name",
+    "duration_minutes_range": "Length must be between {low} and {high} minutes",
+    "buffer_minutes_range": "Time kept free afterwards must be between {low} and {high} minutes",
+    "min_notice_minutes_range": "Minimum notice must be between {low} and {high} minutes",
+    "max_days_ahead_range": "Furthest ahead must be between {low} and {high} days",
+    "practitioner_not_here": "Choose practitioners who work at this hub",
+    "weekday_range": "Choose a day of the week",
+    "ends_before_start": "The end must be after the start",
+    "room_not_here": "Choose a room at this hub",
+    "until_before_from": "The last date must be on or after the first date",
+    "window_overlaps": "These times overlap another window on the same day (at any hub)",
+    "reason_too_long": f"Reason must be {MAX_REASON} characters or fewer",
+}
+
+
+def _in_words(errors: list[ServiceError]) -> list[ServiceError]:
+    """Fill the ranges into the messages that name them."""
+    for error in errors:
+        if "low" in error.details:
+            template = MESSAGES.get(error.code, error.code)
+            error.details["message"] = template.format(**error.details)
+    return errors
+
+
+def _show(form: FlaskForm, errors: list[ServiceError]) -> None:
+    errors = _in_words(errors)
+    words = {e.code: str(e.details["message"]) for e in errors if "message" in e.details}
+    add_service_errors(form, errors, {**MESSAGES, **words})
+
+
+# --- form fields -----------------------------------------------------------------------------
+
+
+class WholeNumberField(Field):
+    """A number typed into a text box, with its range in plain words."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, what: str, bounds: tuple[int, int], **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.what, self.bounds = what, bounds
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        if not re.fullmatch(r"\d{1,6}", text):
+            raise ValueError(f"{self.what} must be a whole number")
+        self.data = int(text)
+
+    def post_validate(self, form: FlaskForm, stop_validation: bool) -> None:
+        low, high = self.bounds
+        if not stop_validation and self.data is not None and not low <= self.data <= high:
+            self.errors.append(f"{self.what} must be between {low} and {high}")
+
+
+class ClockField(Field):
+    """A time of day typed as 10:00 (9:30 and 9.30 are fine too)."""
+
+    widget = GovTextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H:%M") if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError(f"{self.label.text} must be a time like 09:00 or 14:30")
+        self.data = time(int(match[1]), int(match[2]))
+
+
+class DayMonthYearField(Field):
+    """A GOV.UK date input: day, month and year boxes posted under one name."""
+
+    widget = GovDateInput()
+
+    def _value(self) -> str:
+        return self.data.isoformat() if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # Always three parts, so the widget can show back whatever was typed.
+        self.raw_data = [*(v.strip() for v in valuelist[:3]), "", "", ""][:3]
+        self.data = None
+        if not any(self.raw_data):
+            return
+        try:
+            day, month, year = (int(part) for part in self.raw_data)
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+        if not 2000 <= self.data.year <= 2099:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be in the years 2000 to 2099")
+
+
+def _required(message: str):
+    def check(form: FlaskForm, field: Field) -> None:
+        if not field.errors and field.data is None:
+            raise ValidationError(message)
+
+    return check
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class TypeForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a name"), Length(max=MAX_TYPE_NAME)],
+    )
+    description = TextAreaField(
+        "Description for families (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Description must be 2000 characters or fewer")],
+    )
+    duration_minutes = WholeNumberField(
+        "Length in minutes",
+        "Length",
+        DURATION_RANGE,
+        validators=[_required("Enter the length in minutes")],
+    )
+    buffer_minutes = WholeNumberField(
+        "Minutes kept free afterwards, for notes",
+        "Time kept free afterwards",
+        BUFFER_RANGE,
+        default=0,
+        validators=[_required("Enter the minutes kept free afterwards, or 0")],
+    )
+    min_notice_minutes = WholeNumberField(
+        "Minimum notice in minutes",
+        "Minimum notice",
+        NOTICE_RANGE,
+        default=120,
+        description="Families cannot book sooner than this before the start",
+        validators=[_required("Enter the minimum notice in minutes, or 0")],
+    )
+    max_days_ahead = WholeNumberField(
+        "Furthest ahead families can book, in days",
+        "Furthest ahead",
+        DAYS_AHEAD_RANGE,
+        default=28,
+        validators=[_required("Enter how many days ahead families can book")],
+    )
+    # Checked by the service, which says so in plain words.
+    practitioner_ids = SelectMultipleField(
+        "Practitioners offering it", coerce=int, widget=GovCheckboxesInput(), validate_choice=False
+    )
+    active = BooleanField("Families can book it", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def to_input(self, hub_id: int) -> TypeInput:
+        return TypeInput(
+            hub_id=hub_id,
+            name=self.name.data or "",
+            description=self.description.data or "",
+            duration_minutes=self.duration_minutes.data,
+            buffer_minutes=self.buffer_minutes.data,
+            min_notice_minutes=self.min_notice_minutes.data,
+            max_days_ahead=self.max_days_ahead.data,
+            active=bool(self.active.data),
+            practitioner_ids=list(self.practitioner_ids.data or []),
+        )
+
+
+class WindowForm(FlaskForm):
+    weekday = SelectField(
+        "Day",
+        coerce=int,
+        choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)],
+        widget=GovSelect(),
+        validate_choice=True,
+    )
+    start_time = ClockField("From", validators=[_required("Enter a start time, like 09:00")])
+    end_time = ClockField("Until", validators=[_required("Enter an end time, like 12:30")])
+    room_id = SelectField("Room", widget=GovSelect(), validate_choice=True)
+    valid_from = DayMonthYearField(
+        "First date (optional)",
+        description="Leave blank to start now. For example, 27 3 2027",
+        validators=[Optional()],
+    )
+    valid_until = DayMonthYearField(
+        "Last date (optional)",
+        description="Leave blank to carry on",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Add these times", widget=GovSubmitInput())
+
+    def to_input(self, staff_id: int, hub_id: int) -> WindowInput:
+        return WindowInput(
+            staff_id=staff_id,
+            hub_id=hub_id,
+            weekday=self.weekday.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            room_id=int(self.room_id.data) if self.room_id.data else None,
+            valid_from=self.valid_from.data,
+            valid_until=self.valid_until.data,
+        )
+
+
+class LeaveForm(FlaskForm):
+    starts_on = DayMonthYearField(
+        "From", validators=[_required("Enter the first day away, like 27 3 2027")]
+    )
+    start_time = ClockField(
+        "Time away starts (optional)", description="Leave blank for the whole day"
+    )
+    ends_on = DayMonthYearField(
+        "Until", validators=[_required("Enter the last day away, like 27 3 2027")]
+    )
+    end_time = ClockField("Time away ends (optional)", description="Leave blank for the whole day")
+    reason = StringField(
+        "Reason (optional)",
+        widget=GovTextInput(),
+        description="For example, annual leave or training. Families do not see this.",
+        validators=[Length(max=MAX_REASON, message=MESSAGES["reason_too_long"])],
+    )
+    submit = SubmitField("Add time away", widget=GovSubmitInput())
+
+    def span(self) -> tuple[datetime, datetime]:
+        starts = local_datetime(self.starts_on.data, self.start_time.data or time(0), clock.LONDON)
+        if self.end_time.data is None:
+            ends = local_datetime(self.ends_on.data + timedelta(days=1), time(0), clock.LONDON)
+        else:
+            ends = local_datetime(self.ends_on.data, self.end_time.data, clock.LONDON)
+        return starts, ends
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the button says what it does."""
+
+
+# --- whose page, at which hub ------------------------------------------------------------------
+
+
+def _whole(typed: str | None) -> int | None:
+    typed = (typed or "").strip()
+    return int(typed) if typed.isdigit() and len(typed) < 10 else None
+
+
+def _hub(roles) -> Hub:
+    """The hub the request names (checked by ``staff_required``), else the first
+    hub where the signed-in person holds one of ``roles``."""
+    hub = g.get("hub")
+    if hub is None:
+        hubs = hubs_for(staff(), roles)
+        if not hubs:
+            abort(403)
+        hub = hubs[0]
+    return hub
+
+
+def _manages(person: StaffUser) -> bool:
+    """Whether the signed-in person is a manager where ``person`` works."""
+    me = staff()
+    if me.is_admin():
+        return True
+    where = person.hub_ids()
+    if where is None:  # a council admin's time is for admins to change
+        return False
+    return any(Role.MANAGER in me.roles_at(hub_id) for hub_id in where)
+
+
+def _person(hub: Hub | None) -> StaffUser:
+    """Whose availability or leave: ``?staff=`` or yourself. Someone else's only
+    for a manager (at ``hub`` when one is given)."""
+    me = staff()
+    wanted = _whole(request.args.get("staff"))
+    if wanted is None or wanted == me.id:
+        return me
+    person = db.session.get(StaffUser, wanted)
+    if person is None:
+        abort(404)
+    if hub is not None:
+        require_role_at(hub.id, MANAGERS)
+        if not person.roles_at(hub.id):
+            abort(404)
+    elif not _manages(person):
+        abort(403)
+    return person
+
+
+def _owner_or_manager(staff_id: int, hub_id: int | None) -> StaffUser:
+    if staff_id == staff().id:
+        return staff()
+    person = db.session.get(StaffUser, staff_id)
+    if person is None:
+        abort(404)
+    if hub_id is not None:
+        require_role_at(hub_id, MANAGERS)
+    elif not _manages(person):
+        abort(403)
+    return person
+
+
+def _others(person: StaffUser) -> dict[str, int]:
+    """The ``staff`` query part for someone else's page; nothing for your own."""
+    return {} if person.id == staff().id else {"staff": person.id}
+
+
+# --- the appointments home ------------------------------------------------------------------
+
+
+@bp.route("/appointments/")
+@staff_required(*PRACTICE)
+def appointments_home():
+    me = staff()
+    hubs = []
+    for hub in hubs_for(me, PRACTICE):
+        roles = me.roles_at(hub.id)
+        managing = Role.MANAGER in roles
+        hubs.append(
+            {
+                "hub": hub,
+                "managing": managing,
+                "practising": Role.PRACTITIONER in roles,
+                "people": eligible_practitioners(hub.id) if managing else [],
+            }
+        )
+    return render_template("admin/appointments/home.html", hubs=hubs, title="Appointments")
+
+
+# --- appointment types (managers) -------------------------------------------------------------
+
+
+@bp.route("/appointments/types")
+@staff_required(*MANAGERS)
+def appointment_type_list():
+    hub = _hub(MANAGERS)
+    kinds = db.session.scalars(
+        select(AppointmentType)
+        .where(AppointmentType.hub_id == hub.id)
+        .order_by(AppointmentType.active.desc(), AppointmentType.name)
+    ).all()
+    return render_template(
+        "admin/appointments/types.html",
+        hub=hub,
+        hubs=hubs_for(staff(), MANAGERS),
+        kinds=kinds,
+        title=f"Appointment types at {hub.name}",
+    )
+
+
+def _type_form(hub: Hub, kind: AppointmentType | None) -> TypeForm:
+    form = TypeForm(obj=kind) if kind is not None and request.method == "GET" else TypeForm()
+    if kind is not None and request.method == "GET":
+        form.practitioner_ids.data = [p.id for p in kind.practitioners]
+    people = eligible_practitioners(hub.id)
+    # Someone who has since left the hub stays ticked until a manager unticks them.
+    extra = [p for p in (kind.practitioners if kind else []) if p not in people]
+    form.practitioner_ids.choices = [SelectChoice(str(p.id), p.name) for p in [*people, *extra]]
+    return form
+
+
+def _save_type(hub: Hub, kind: AppointmentType, form: TypeForm, template: str, title: str):
+    if form.validate_on_submit():
+        try:
+            save_type(kind, form.to_input(hub.id))
+        except ServiceError as error:
+            db.session.rollback()
+            _show(form, [error])
+        else:
+            db.session.commit()
+            flash(f"Saved {kind.name}", "success")
+            return redirect(url_for("admin.appointment_type_list", hub=hub.slug))
+    return render_template(template, hub=hub, kind=kind, form=form, title=title)
+
+
+@bp.route("/appointments/types/new", methods=["GET", "POST"])
+@staff_required(*MANAGERS)
+def appointment_type_new():
+    hub = _hub(MANAGERS)
+    return _save_type(
+        hub,
+        AppointmentType(),
+        _type_form(hub, None),
+        "admin/appointments/type_form.html",
+        f"New appointment type at {hub.name}",
+    )
+
+
+@bp.route("/appointments/types/<int:type_id>", methods=["GET", "POST"])
+@staff_required(*MANAGERS)
+def appointment_type_edit(type_id: int):
+    kind = db.session.get(AppointmentType, type_id)
+    if kind is None:
+        abort(404)
+    require_role_at(kind.hub_id, MANAGERS)
+    return _save_type(
+        kind.hub,
+        kind,
+        _type_form(kind.hub, kind),
+        "admin/appointments/type_form.html",
+        f"Edit {kind.name}",
+    )
+
+
+# --- weekly availability ------------------------------------------------------------------------
+
+
+def _window_form(hub: Hub) -> WindowForm:
+    form = WindowForm()
+    form.room_id.choices = [SelectChoice("", "No particular room")] + [
+        SelectChoice(str(room.id), room.name) for room in hub.rooms if room.active
+    ]
+    return form
+
+
+@bp.route("/appointments/availability", methods=["GET", "POST"])
+@staff_required(*PRACTICE)
+def availability():
+    hub = _hub(PRACTICE)
+    person = _person(hub)
+    form = _window_form(hub)
+    if form.validate_on_submit():
+        try:
+            add_availability(form.to_input(person.id, hub.id))
+        except ServiceError as error:
+            db.session.rollback()
+            _show(form, [error])
+        else:
+            db.session.commit()
+            flash("Times added", "success")
+            return redirect(url_for("admin.availability", hub=hub.slug, **_others(person)))
+    windows = db.session.scalars(
+        select(Availability)
+        .where(Availability.staff_id == person.id)
+        .order_by(Availability.weekday, Availability.start_time)
+    ).all()
+    return render_template(
+        "admin/appointments/availability.html",
+        hub=hub,
+        hubs=hubs_for(staff(), PRACTICE),
+        person=person,
+        mine=person.id == staff().id,
+        here=[w for w in windows if w.hub_id == hub.id],
+        elsewhere=[w for w in windows if w.hub_id != hub.id],
+        people=eligible_practitioners(hub.id) if Role.MANAGER in staff().roles_at(hub.id) else [],
+        others=_others(person),
+        weekdays=WEEKDAYS,
+        form=form,
+        confirm=ConfirmForm(formdata=None),
+        title="Your weekly times" if person.id == staff().id else f"{person.name}: weekly times",
+    )
+
+
+@bp.route("/appointments/availability/<int:availability_id>/delete", methods=["POST"])
+@staff_required(*PRACTICE)
+def availability_delete(availability_id: int):
+    window = db.session.get(Availability, availability_id)
+    if window is None:
+        abort(404)
+    person = _owner_or_manager(window.staff_id, window.hub_id)
+    hub = window.hub
+    if ConfirmForm().validate_on_submit():
+        remove_availability(window)
+        db.session.commit()
+        flash("Times removed. Appointments already booked in them are kept.", "success")
+    return redirect(url_for("admin.availability", hub=hub.slug, **_others(person)))
+
+
+# --- leave and training -------------------------------------------------------------------------
+
+
+@bp.route("/appointments/leave", methods=["GET", "POST"])
+@staff_required(*PRACTICE)
+def leave():
+    person = _person(None)
+    form = LeaveForm()
+    now = clock.now()
+    if form.validate_on_submit():
+        starts, ends = form.span()
+        try:
+            result = add_leave(person.id, starts, ends, form.reason.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            _show(form, [error])
+        else:
+            db.session.commit()
+            flash("Time away added", "success")
+            if result.clashes:
+                flash(
+                    f"{len(result.clashes)} appointment(s) already booked in that time are "
+                    "still booked. Please rearrange them.",
+                    "warning",
+                )
+            return redirect(url_for("admin.leave", **_others(person)))
+    away = db.session.scalars(
+        select(AvailabilityException)
+        .where(AvailabilityException.staff_id == person.id, AvailabilityException.ends_at > now)
+        .order_by(AvailabilityException.starts_at)
+    ).all()
+    return render_template(
+        "admin/appointments/leave.html",
+        person=person,
+        mine=person.id == staff().id,
+        away=away,
+        others=_others(person),
+        form=form,
+        confirm=ConfirmForm(formdata=None),
+        title="Your time away" if person.id == staff().id else f"{person.name}: time away",
+    )
+
+
+@bp.route("/appointments/leave/<int:exception_id>/delete", methods=["POST"])
+@staff_required(*PRACTICE)
+def leave_delete(exception_id: int):
+    away = db.session.get(AvailabilityException, exception_id)
+    if away is None:
+        abort(404)
+    person = _owner_or_manager(away.staff_id, None)
+    if ConfirmForm().validate_on_submit():
+        remove_leave(away)
+        db.session.commit()
+        flash("Time away removed", "success")
+    return redirect(url_for("admin.leave", **_others(person)))
+
+
+# --- a practitioner's own appointments ------------------------------------------------------------
+
+
+@bp.route("/appointments/mine")
+@staff_required(Role.PRACTITIONER)
+def my_appointments():
+    return render_template(
+        "admin/appointments/mine.html",
+        appointments=upcoming_for(staff().id, now=clock.now()),
+        title="Your appointments",
+    )

@@ -1,0 +1,624 @@
+"""A session's register, and the changes staff make to its bookings.
+
+Who may do what, at the session's own hub (council admins everywhere):
+
+- view the register: session leads, managers, practitioners and reception;
+- book a family on their behalf, cancel or move a booking: session leads,
+  managers and reception (reception takes the phone calls);
+- change a session's capacity: session leads and managers.
+
+Every view loads its record by id, then checks the role at that record's hub.
+Every staff read of a register is written to the audit log, with no family data.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from admin import bp
+from booking.contact import Contact, Party
+from booking.places import bookable_places, held_for_drop_in, places_left, places_left_by_session
+from booking.services import book_session, cancel_booking, move_booking, set_capacity
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import (
+    AGE_BANDS,
+    AuditEvent,
+    Booking,
+    BookingMode,
+    BookingSource,
+    BookingStatus,
+    Role,
+    Session,
+    SessionSeries,
+    SessionStatus,
+)
+from frontdoor.staff_auth import require_role_at, staff, staff_required
+
+VIEW_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.PRACTITIONER, Role.RECEPTION)
+CHANGE_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.RECEPTION)
+CAPACITY_ROLES = (Role.SESSION_LEAD, Role.MANAGER)
+
+# Upcoming sessions offered when moving a booking.
+MOVE_HORIZON = timedelta(weeks=12)
+MOVE_CHOICES = 40
+
+SOURCES = {
+    BookingSource.PUBLIC: "Online",
+    BookingSource.KIOSK: "Kiosk",
+    BookingSource.STAFF: "Staff",
+}
+
+# Service error codes in plain words. ``{limit}`` and the like come from the error.
+MESSAGES = {
+    "full": "This session is full. To add them to the waiting list, tick the waiting list "
+    "box and book again",
+    "duplicate": "This family already has a booking for this session (reference {reference})",
+    "party_empty": "Enter at least 1 person",
+    "party_too_large": "A booking can be for up to {limit} people",
+    "child_age_band": "Choose an age band for each child",
+    "first_name_required": "Enter their first name",
+    "name_too_long": "Names must be 100 characters or fewer",
+    "invalid_email": "Enter an email address in the correct format, like name@example.com",
+    "invalid_mobile": "Enter a UK mobile number, like 07700 900 982",
+    "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
+    "not_found": "This session no longer exists",
+    "cancelled_session": "This session has been cancelled",
+    "drop_in_only": "This session is drop-in only: families just come along",
+    "too_late": "This session has already started",
+    "not_open": "Booking for this session has not opened yet",
+    "closed": "Booking for this session has closed",
+    "reason_required": "Enter why the booking is being cancelled",
+    "already_cancelled": "This booking has already been cancelled",
+    "not_confirmed": "Only a booking with a place can be moved",
+    "same_session": "Choose a different session",
+    "capacity_range": "Capacity must be between 1 and 500",
+    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
+    "not_saved": "The booking could not be saved. Check the register and try again",
+}
+
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+# Where each error belongs on the booking form when the service names no field.
+BOOK_FIELDS = {
+    "full": "join_waiting_list",
+    "duplicate": "first_name",
+    "invalid_email": "email",
+    "invalid_mobile": "mobile",
+}
+
+
+def message_for(error: ServiceError) -> str:
+    details = dict(error.details)
+    booking = details.get("booking")
+    if isinstance(booking, Booking):
+        details["reference"] = booking.reference
+    text = MESSAGES.get(error.code, "Sorry, that could not be done. Try again")
+    try:
+        return text.format(**details)
+    except (KeyError, IndexError):
+        return text.split("{")[0].strip()
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose "not a number" error is in plain words."""
+
+    def __init__(self, *args, invalid: str = "Enter a whole number", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid) from error
+
+
+# Children by age band; "parents" is the adults' own band.
+CHILD_BANDS = [band for band in AGE_BANDS if band != "parents"]
+
+
+def _child_field_name(band: str) -> str:
+    return "children_" + re.sub(r"\W", "_", band)
+
+
+def _book_form_fields() -> dict[str, object]:
+    """The booking form's fields in display order (WTForms orders by creation)."""
+    fields: dict[str, object] = {
+        "adults": WholeNumberField(
+            "Adults",
+            widget=GovTextInput(),
+            default=1,
+            validators=[
+                InputRequired("Enter how many adults are coming"),
+                NumberRange(0, 20, "Adults must be between 0 and 20"),
+            ],
+            invalid="Enter how many adults are coming, as a number like 1",
+        )
+    }
+    for band in CHILD_BANDS:
+        label = AGE_BANDS[band]
+        fields[_child_field_name(band)] = WholeNumberField(
+            f"{label}" if band == "pregnancy" else f"Children aged {label}",
+            widget=GovTextInput(),
+            default=0,
+            validators=[Optional(), NumberRange(0, 20, "Enter a number between 0 and 20")],
+            invalid="Enter how many children, as a number like 1",
+        )
+    fields.update(
+        first_name=StringField(
+            "First name",
+            widget=GovTextInput(),
+            validators=[
+                InputRequired("Enter their first name"),
+                Length(max=100, message=MESSAGES["name_too_long"]),
+            ],
+        ),
+        last_name=StringField(
+            "Last name (optional)",
+            description="Staff screens show only the first letter",
+            widget=GovTextInput(),
+            validators=[Length(max=100, message=MESSAGES["name_too_long"])],
+        ),
+        email=StringField(
+            "Email address (optional)",
+            description="For their confirmation and any changes",
+            widget=GovTextInput(),
+            validators=[Length(max=254, message="Email addresses are 254 characters or fewer")],
+        ),
+        mobile=StringField(
+            "UK mobile number (optional)",
+            widget=GovTextInput(),
+            validators=[Length(max=30, message="Enter a UK mobile number, like 07700 900 982")],
+        ),
+        reminders=BooleanField("Send them reminders before the session", widget=GovCheckboxInput()),
+        access_needs=TextAreaField(
+            "Access needs (optional)",
+            description="Anything the hub should know to welcome them",
+            widget=GovTextArea(),
+            validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")],
+        ),
+        join_waiting_list=BooleanField(
+            "If the session is full, put them on the waiting list", widget=GovCheckboxInput()
+        ),
+        nonce=HiddenField(),
+        submit=SubmitField("Book", widget=GovSubmitInput()),
+    )
+    return fields
+
+
+class _BookFormBase(FlaskForm):
+    def party(self) -> Party:
+        children: list[str] = []
+        for band in CHILD_BANDS:
+            children += [band] * (getattr(self, _child_field_name(band)).data or 0)
+        return Party(self.adults.data or 0, tuple(children))
+
+    def contact(self) -> Contact:
+        return Contact(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            email=self.email.data or "",
+            mobile=self.mobile.data or "",
+            reminders=bool(self.reminders.data),
+            access_needs=self.access_needs.data or "",
+        )
+
+    def child_fields(self):
+        return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
+
+
+BookOnBehalfForm = type("BookOnBehalfForm", (_BookFormBase,), _book_form_fields())
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it cancelled?",
+        validators=[
+            InputRequired(MESSAGES["reason_required"]),
+            Length(max=500, message="The reason must be 500 characters or fewer"),
+        ],
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = WholeNumberField(
+        "Capacity",
+        validators=[
+            InputRequired("Enter the new capacity"),
+            NumberRange(1, 500, MESSAGES["capacity_range"]),
+        ],
+        invalid="Enter the capacity as a whole number, like 12",
+    )
+
+
+class MoveForm(FlaskForm):
+    session = RadioField(
+        "Move to",
+        coerce=int,
+        widget=GovRadioInput(),
+        validate_choice=True,
+        validators=[InputRequired("Choose the session to move them to")],
+    )
+    submit = SubmitField("Move booking", widget=GovSubmitInput())
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class Register:
+    session: Session
+    confirmed: list[Booking]
+    waiting: list[tuple[int, Booking]]
+    cancelled: list[Booking]
+    places_left: int
+    held_for_drop_in: int
+    bookable: int
+
+    @property
+    def people(self) -> int:
+        return sum(b.people for b in self.confirmed)
+
+
+def load_register(session: Session) -> Register:
+    """Everything on a register: one query for the bookings."""
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id)
+        .order_by(Booking.created_at, Booking.id)
+    ).all()
+    waiting = [b for b in bookings if b.status == BookingStatus.WAITING]
+    return Register(
+        session=session,
+        confirmed=[b for b in bookings if b.status == BookingStatus.CONFIRMED],
+        # The same order as ``waiting_position``: first come, first served.
+        waiting=list(enumerate(waiting, start=1)),
+        cancelled=[b for b in bookings if b.status == BookingStatus.CANCELLED],
+        places_left=places_left(session),
+        held_for_drop_in=held_for_drop_in(session),
+        bookable=bookable_places(session),
+    )
+
+
+def move_choices(booking: Booking, now: datetime) -> list[tuple[Session, int]]:
+    """Upcoming bookable sessions at the booking's hub, its own series first."""
+    current = booking.session
+    sessions = db.session.scalars(
+        select(Session)
+        .join(Session.series)
+        .where(
+            Session.hub_id == current.hub_id,
+            Session.id != current.id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at > now,
+            Session.starts_at < now + MOVE_HORIZON,
+            SessionSeries.booking_mode != BookingMode.DROP_IN,
+        )
+        .options(joinedload(Session.series), joinedload(Session.room))
+        .order_by(
+            or_(Session.series_id != current.series_id, Session.series_id.is_(None)),
+            Session.starts_at,
+        )
+        .limit(MOVE_CHOICES)
+    ).all()
+    left = places_left_by_session(list(sessions))
+    return [(s, left[s.id]) for s in sessions]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def party_text(booking: Booking) -> str:
+    """ "2 adults, 3 children (1 aged 0 to 1, 2 aged 1 to 3)"."""
+    adults = f"{booking.adults} adult{'s' if booking.adults != 1 else ''}"
+    if not booking.children:
+        return adults
+    counts = Counter(booking.children)
+    order = [*AGE_BANDS, *sorted(set(counts) - set(AGE_BANDS))]
+    bands = [
+        f"{counts[band]} expected"
+        if band == "pregnancy"
+        else f"{counts[band]} aged {AGE_BANDS.get(band, band)}"
+        for band in order
+        if band in counts
+    ]
+    children = len(booking.children)
+    return f"{adults}, {children} child{'ren' if children != 1 else ''} ({', '.join(bands)})"
+
+
+def session_label(session: Session, left: int | None = None) -> str:
+    starts = clock.local(session.starts_at)
+    room = f", {session.room.name}" if session.room else ""
+    places = "" if left is None else (f" ({left} places left)" if left else " (full)")
+    return (
+        f"{session.series.title}, {starts:%A} {starts.day} {starts:%B %Y}, "
+        f"{starts:%H:%M}{room}{places}"
+    )
+
+
+def _audit(action: str, subject_type: str, subject_id: int, hub_id: int, detail: str = "") -> None:
+    db.session.add(
+        AuditEvent(
+            at=clock.now(),
+            staff_id=staff().id,
+            hub_id=hub_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail[:500],
+        )
+    )
+
+
+def _session_or_404(session_id: int, roles) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    require_role_at(session.hub_id, roles)
+    return session
+
+
+def _booking_or_404(booking_id: int, roles) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.session_id is None:
+        abort(404)
+    require_role_at(booking.session.hub_id, roles)
+    return booking
+
+
+def _names(bookings: list[Booking]) -> str:
+    names = [b.display_name for b in bookings]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _promoted_text(promoted: list[Booking]) -> str:
+    if not promoted:
+        return ""
+    verb = "has" if len(promoted) == 1 else "have"
+    return f" From the waiting list, {_names(promoted)} now {verb} a place."
+
+
+def _told(booking: Booking) -> str:
+    if booking.email or booking.mobile:
+        return " They have been sent a message."
+    return " They gave no email or mobile number, so tell them yourself."
+
+
+def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_form=None):
+    """The register page; showing it is a read of families' records, so audited."""
+    register = load_register(session)
+    _audit("register.view", "session", session.id, session.hub_id)
+    db.session.commit()
+    held = staff().roles_at(session.hub_id)
+    return render_template(
+        "admin/register/register.html",
+        title=("Error: " if errors else "") + f"Register: {session.series.title}",
+        register=register,
+        session=session,
+        errors=list(errors),
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        capacity_form=capacity_form or CapacityForm(formdata=None, capacity=session.capacity),
+        can_change=bool(held & set(CHANGE_ROLES)),
+        can_set_capacity=bool(held & set(CAPACITY_ROLES)),
+        party_text=party_text,
+        sources=SOURCES,
+        booking_mode=BookingMode,
+    )
+
+
+# --- views -----------------------------------------------------------------------------
+
+
+@bp.route("/sessions/<int:session_id>/register")
+@staff_required(*VIEW_ROLES)
+def register(session_id: int):
+    return _render_register(_session_or_404(session_id, VIEW_ROLES))
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@staff_required(*CHANGE_ROLES)
+def book_on_behalf(session_id: int):
+    session = _session_or_404(session_id, CHANGE_ROLES)
+    form = BookOnBehalfForm()
+    if not NONCE.match(form.nonce.data or ""):  # a new form, or a mangled one
+        form.nonce.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit():
+        try:
+            result = book_session(
+                session.id,
+                form.party(),
+                form.contact(),
+                now=clock.now(),
+                source=BookingSource.STAFF,
+                idempotency_key=f"staff:{session.id}:{form.nonce.data}",
+                join_waiting_list=bool(form.join_waiting_list.data),
+            )
+            booking = result.booking
+            if result.created:
+                _audit("booking.create", "booking", booking.id, session.hub_id)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()  # ends the transaction, and with it the session's lock
+            field = getattr(form, error.field or BOOK_FIELDS.get(error.code, "first_name"), None)
+            field = field if field is not None else form.first_name
+            field.errors = [*field.errors, message_for(error)]
+        except IntegrityError:
+            db.session.rollback()
+            form.first_name.errors = [MESSAGES["not_saved"]]
+        else:
+            if not result.created:
+                flash(f"That booking was already made: reference {booking.reference}.", "success")
+            elif result.waiting:
+                flash(
+                    f"{booking.display_name} is on the waiting list. Reference "
+                    f"{booking.reference}.{_told(booking)}",
+                    "success",
+                )
+            else:
+                flash(
+                    f"{booking.display_name} is booked. Reference {booking.reference}."
+                    f"{_told(booking)}",
+                    "success",
+                )
+            return redirect(url_for("admin.register", session_id=session.id))
+    return render_template(
+        "admin/register/book.html",
+        title=("Error: " if form.errors else "") + f"Book a family: {session.series.title}",
+        form=form,
+        session=session,
+        left=places_left(session),
+        bookable=session.series.booking_mode != BookingMode.DROP_IN
+        and not session.is_cancelled
+        and session.starts_at > clock.now(),
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@staff_required(*CHANGE_ROLES)
+def booking_cancel(booking_id: int):
+    booking = _booking_or_404(booking_id, CHANGE_ROLES)
+    form = CancelForm()
+    errors: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            promoted = cancel_booking(
+                booking, now=clock.now(), by_staff=True, reason=form.reason.data or ""
+            )
+            _audit(
+                "booking.cancel",
+                "booking",
+                booking.id,
+                booking.session.hub_id,
+                f"{len(promoted)} promoted from the waiting list",
+            )
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            errors.append({"text": message_for(error), "href": f"#reason-{booking.id}"})
+        else:
+            flash(
+                f"Cancelled the booking for {booking.display_name}.{_told(booking)}"
+                f"{_promoted_text(promoted)}",
+                "success",
+            )
+            return redirect(url_for("admin.register", session_id=booking.session_id))
+    else:
+        errors += [
+            {"text": text, "href": f"#reason-{booking.id}"}
+            for text in form.reason.errors or ["Sorry, that could not be done. Try again"]
+        ]
+    return _render_register(booking.session, errors=errors, cancel_form=form)
+
+
+@bp.route("/bookings/<int:booking_id>/move", methods=["GET", "POST"])
+@staff_required(*CHANGE_ROLES)
+def booking_move(booking_id: int):
+    booking = _booking_or_404(booking_id, CHANGE_ROLES)
+    now = clock.now()
+    choices = move_choices(booking, now)
+    form = MoveForm()
+    form.session.choices = [SelectChoice(s.id, session_label(s, left)) for s, left in choices]
+    from_session_id = booking.session_id
+    if booking.status == BookingStatus.CONFIRMED and form.validate_on_submit():
+        try:
+            promoted = move_booking(booking, form.session.data, now=now)
+            _audit(
+                "booking.move",
+                "booking",
+                booking.id,
+                booking.session.hub_id,
+                f"from session {from_session_id} to session {form.session.data}",
+            )
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.session.errors = [*form.session.errors, message_for(error)]
+        else:
+            flash(
+                f"Moved {booking.display_name} to {session_label(booking.session)}."
+                f"{_told(booking)}{_promoted_text(promoted)}",
+                "success",
+            )
+            return redirect(url_for("admin.register", session_id=from_session_id))
+    elif form.is_submitted() and form.session.errors:
+        # Nothing chosen, or a choice not on the list: one plain message.
+        form.session.errors = ["Choose the session to move them to"]
+    return render_template(
+        "admin/register/move.html",
+        title=("Error: " if form.errors else "") + f"Move {booking.display_name}'s booking",
+        form=form,
+        booking=booking,
+        current=session_label(booking.session),
+        movable=booking.status == BookingStatus.CONFIRMED,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/capacity", methods=["POST"])
+@staff_required(*CAPACITY_ROLES)
+def session_raise_capacity(session_id: int):
+    session = _session_or_404(session_id, CAPACITY_ROLES)
+    form = CapacityForm()
+    errors: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        before = session.capacity
+        try:
+            promoted = set_capacity(session, form.capacity.data, now=clock.now())
+            _audit(
+                "session.capacity",
+                "session",
+                session.id,
+                session.hub_id,
+                f"capacity {before} to {form.capacity.data}; {len(promoted)} promoted",
+            )
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            errors.append({"text": message_for(error), "href": "#capacity"})
+        else:
+            flash(
+                f"Capacity is now {session.capacity}.{_promoted_text(promoted)}",
+                "success",
+            )
+            return redirect(url_for("admin.register", session_id=session.id))
+    else:
+        errors += [{"text": text, "href": "#capacity"} for text in form.capacity.errors]
+        if not errors:
+            errors.append({"text": "Sorry, that could not be done. Try again", "href": "#capacity"})
+    return _render_register(session, errors=errors, capacity_form=form)

@@ -1,0 +1,408 @@
+"""Public pages for booking an appointment with a practitioner.
+
+The hub's appointment types; a slot finder, a week of days at a time; and the
+booking form for one slot. Thin views: read the request, call one service in
+``booking.appointments``, render. Every view is ``@public`` and works without
+JavaScript. Bad input (a made-up time, someone who does not offer the type, a
+type from another hub) is a 404 or a plain message, never an error page.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from booking import bp
+from booking.appointments import Slot, book_appointment, find_slot, first_name, free_slots
+from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
+from booking.forms import CHILD_BANDS, child_band_choices
+from booking.tokens import MANAGE, make_token
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
+from frontdoor.staff_auth import public
+
+DAYS_PER_PAGE = 7
+MAX_ADULTS = 10
+CHILD_ROWS = 6
+MAX_ACCESS_NEEDS = 2000
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_WHOLE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+MESSAGES = {
+    "slot_taken": _l("Sorry, someone has just booked that time. Please choose another."),
+    "too_soon": _l("That time is too soon to book online. Please choose a later time."),
+    "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
+    "not_offered": _l("That time is not available. Please choose another."),
+    "party_empty": _l("Tell us who is coming: at least 1 adult or child."),
+    "child_age_band": _l("Choose an age group for each child from the list, or 'No child'."),
+    "first_name_required": _l("Enter your first name."),
+    "name_too_long": _l("Names must be %(max)s characters or fewer.", max=MAX_NAME),
+    "invalid_email": _l("Enter an email address in the correct format, like name@example.com."),
+    "invalid_mobile": _l("Enter a UK mobile number, like 07700 900 982."),
+    "need_contact": _l(
+        "Enter an email address or a UK mobile number, so we can confirm your appointment."
+    ),
+}
+SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered")
+
+
+# --- the form ---------------------------------------------------------------------------------
+
+
+class AppointmentForm(FlaskForm):
+    adults = StringField(
+        _l("Adults"),
+        widget=GovTextInput(),
+        default="1",
+        description=_l("Parents, carers and other grown-ups, from 0 to 10"),
+    )
+    first_name = StringField(
+        _l("First name"),
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(MESSAGES["first_name_required"]),
+            Length(max=MAX_NAME, message=MESSAGES["name_too_long"]),
+        ],
+    )
+    last_name = StringField(
+        _l("Last name (optional)"),
+        widget=GovTextInput(),
+        validators=[Length(max=MAX_NAME, message=MESSAGES["name_too_long"])],
+    )
+    email = StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
+    )
+    mobile = StringField(
+        _l("UK mobile number"),
+        widget=GovTextInput(),
+        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
+    )
+    access_needs = TextAreaField(
+        _l("Access needs, or anything else the practitioner should know (optional)"),
+        widget=GovTextArea(),
+        description=_l(
+            "For example, wheelchair access, an interpreter, or bringing a buggy or pram"
+        ),
+        validators=[
+            Length(
+                max=MAX_ACCESS_NEEDS,
+                message=_l("Keep this to %(max)s characters or fewer", max=MAX_ACCESS_NEEDS),
+            )
+        ],
+    )
+    nonce = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.child_fields:
+            field.choices = child_band_choices()
+
+    @property
+    def child_fields(self) -> list[SelectField]:
+        return [self[f"child_{n}"] for n in range(1, CHILD_ROWS + 1)]
+
+    def validate_adults(self, field: StringField) -> None:
+        typed = (field.data or "").strip()
+        if not typed:
+            raise ValidationError(_("Enter the number of adults coming, or 0."))
+        if not _WHOLE_NUMBER.match(typed):
+            raise ValidationError(_("Enter the number of adults as a whole number, like 1 or 2."))
+        if int(typed) > MAX_ADULTS:
+            raise ValidationError(_("Enter a number of adults from 0 to %(max)s.", max=MAX_ADULTS))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self.child_fields:
+            if field.data and field.data not in CHILD_BANDS:
+                field.errors = [*field.errors, str(MESSAGES["child_age_band"])]
+                valid = False
+        if not self.adults.errors and self.party().people < 1:
+            self.adults.errors = [*self.adults.errors, str(MESSAGES["party_empty"])]
+            valid = False
+        # The service's own rules, so every problem shows at once.
+        for field, normalise in ((self.email, normalise_email), (self.mobile, normalise_mobile)):
+            if (field.data or "").strip() and not field.errors:
+                try:
+                    normalise(field.data)
+                except ServiceError as error:
+                    field.errors = [*field.errors, str(MESSAGES[error.code])]
+                    valid = False
+        if not (self.email.data or "").strip() and not (self.mobile.data or "").strip():
+            self.email.errors = [*self.email.errors, str(MESSAGES["need_contact"])]
+            valid = False
+        return valid
+
+    def party(self) -> Party:
+        typed = (self.adults.data or "").strip()
+        adults = int(typed) if _WHOLE_NUMBER.match(typed) else 0
+        return Party(adults, tuple(f.data for f in self.child_fields if f.data))
+
+    def contact(self, language: str) -> Contact:
+        return Contact(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            email=self.email.data or "",
+            mobile=self.mobile.data or "",
+            reminders=True,
+            access_needs=self.access_needs.data or "",
+            language=language,
+        )
+
+    def idempotency_key(self) -> str | None:
+        nonce = self.nonce.data or ""
+        return nonce if _NONCE.match(nonce) else None
+
+    def show_service_error(self, error: ServiceError) -> None:
+        if error.code == "party_too_large":
+            limit = error.details.get("limit", MAX_ADULTS)
+            text = _("You can book for up to %(limit)s people in total.", limit=limit)
+        else:
+            text = str(
+                MESSAGES.get(error.code, _("Sorry, something went wrong. Please try again."))
+            )
+        name = {"children": "child_1"}.get(error.field or "", error.field or "first_name")
+        field = getattr(self, name, None) or self.first_name
+        field.errors = [*field.errors, text]
+
+
+for _n in range(1, CHILD_ROWS + 1):
+    setattr(
+        AppointmentForm,
+        f"child_{_n}",
+        SelectField(_l("Child %(n)s", n=_n), widget=GovSelect(), default="", validate_choice=False),
+    )
+
+
+# --- finding things ------------------------------------------------------------------------
+
+
+def _hub(slug: str) -> Hub:
+    hub = db.session.scalar(select(Hub).where(Hub.slug == slug, Hub.active.is_(True)))
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def _type_at(hub: Hub, type_id: int) -> AppointmentType:
+    kind = db.session.get(AppointmentType, type_id)
+    if kind is None or kind.hub_id != hub.id or not kind.active:
+        abort(404)
+    return kind
+
+
+def _day(typed: str | None) -> date | None:
+    try:
+        return date.fromisoformat((typed or "")[:10])
+    except ValueError:
+        return None
+
+
+def _instant(typed: str | None) -> datetime | None:
+    """A UTC instant from the link (``2026-11-25T09:40Z``); None if it is not one."""
+    try:
+        moment = datetime.fromisoformat((typed or "").strip()[:40])
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None
+
+
+def _whole(typed: str | None) -> int | None:
+    typed = (typed or "").strip()
+    return int(typed) if typed.isdigit() and len(typed) < 10 else None
+
+
+def start_param(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _offered_by(kind: AppointmentType) -> list[StaffUser]:
+    return [p for p in kind.practitioners if p.active]
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+@bp.route("/<slug:hub>/appointments")
+@public
+def appointment_types(hub: str):
+    place = _hub(hub)
+    kinds = db.session.scalars(
+        select(AppointmentType)
+        .where(AppointmentType.hub_id == place.id, AppointmentType.active.is_(True))
+        .order_by(AppointmentType.name)
+    ).all()
+    return render_template(
+        "booking/appointments/types.html",
+        hub=place,
+        kinds=[k for k in kinds if _offered_by(k)],
+        title=_("Book an appointment at %(hub)s", hub=place.name),
+    )
+
+
+@bp.route("/<slug:hub>/appointments/<int:type_id>")
+@public
+def appointment_slots(hub: str, type_id: int):
+    place = _hub(hub)
+    kind = _type_at(place, type_id)
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(place.timezone)).date()
+    last = today + timedelta(days=kind.max_days_ahead)
+    start = min(max(_day(request.args.get("from")) or today, today), last)
+    offered = _offered_by(kind)
+    chosen = _whole(request.args.get("practitioner"))
+    if chosen not in {p.id for p in offered}:
+        chosen = None
+    days = free_slots(kind.id, day_from=start, days=DAYS_PER_PAGE, now=now, practitioner_id=chosen)
+    previous = max(start - timedelta(days=DAYS_PER_PAGE), today) if start > today else None
+    following = start + timedelta(days=DAYS_PER_PAGE)
+
+    def page_url(day: date) -> str:
+        return url_for(
+            "booking.appointment_slots",
+            hub=place.slug,
+            type_id=kind.id,
+            **{"from": day.isoformat()},
+            **({"practitioner": chosen} if chosen else {}),
+        )
+
+    def slot_url(slot: Slot) -> str:
+        return url_for(
+            "booking.appointment_book",
+            hub=place.slug,
+            type_id=kind.id,
+            practitioner=slot.practitioner_id,
+            start=start_param(slot.starts_at),
+        )
+
+    return render_template(
+        "booking/appointments/slots.html",
+        hub=place,
+        kind=kind,
+        days=[(day, _by_practitioner(slots)) for day, slots in days.items() if day <= last],
+        offered=offered,
+        chosen=chosen,
+        previous_url=page_url(previous) if previous else None,
+        next_url=page_url(following) if following <= last else None,
+        slot_url=slot_url,
+        first_name=first_name,
+        title=kind.name,
+    )
+
+
+def _by_practitioner(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
+    """One row of times per practitioner, in the order they first have a time."""
+    rows: dict[int, tuple[str, list[Slot]]] = {}
+    for slot in slots:
+        rows.setdefault(slot.practitioner_id, (slot.practitioner_first_name, []))[1].append(slot)
+    return list(rows.values())
+
+
+def _slot_gone(place: Hub, kind: AppointmentType, starts_at: datetime, error: ServiceError):
+    day = starts_at.astimezone(ZoneInfo(place.timezone)).date()
+    return render_template(
+        "booking/appointments/unavailable.html",
+        hub=place,
+        kind=kind,
+        message=str(MESSAGES.get(error.code, MESSAGES["not_offered"])),
+        back_url=url_for(
+            "booking.appointment_slots",
+            hub=place.slug,
+            type_id=kind.id,
+            **{"from": day.isoformat()},
+        ),
+        title=_("That time is not available"),
+    )
+
+
+@bp.route("/<slug:hub>/appointments/<int:type_id>/book", methods=["GET", "POST"])
+@public
+def appointment_book(hub: str, type_id: int):
+    place = _hub(hub)
+    kind = _type_at(place, type_id)
+    practitioner_id = _whole(request.args.get("practitioner"))
+    starts_at = _instant(request.args.get("start"))
+    if practitioner_id is None or starts_at is None:
+        abort(404)
+    practitioner = db.session.get(StaffUser, practitioner_id)
+    if practitioner is None or practitioner not in _offered_by(kind):
+        abort(404)
+    now = clock.now()
+    form = AppointmentForm()
+    if form.validate_on_submit():
+        # The service re-checks the slot under the practitioner's lock, and gives
+        # back the first booking when the same form arrives twice.
+        try:
+            result = book_appointment(
+                kind.id,
+                practitioner.id,
+                starts_at,
+                form.party(),
+                form.contact(_language()),
+                now=now,
+                source=BookingSource.PUBLIC,
+                idempotency_key=form.idempotency_key(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            if error.code in SLOT_GONE:
+                return _slot_gone(place, kind, starts_at, error)
+            form.show_service_error(error)
+        except IntegrityError:  # the database's own guard behind the lock
+            db.session.rollback()
+            return _slot_gone(place, kind, starts_at, ServiceError("slot_taken"))
+        else:
+            db.session.commit()
+            booking = result.booking
+            token = make_token(
+                current_app.config["SECRET_KEY"], MANAGE, booking.id, booking.reference
+            )
+            return redirect(url_for("booking.confirmation", token=token))
+    try:
+        slot = find_slot(kind.id, practitioner.id, starts_at, now=now)
+    except ServiceError as error:
+        return _slot_gone(place, kind, starts_at, error)
+    if not form.nonce.data:
+        form.nonce.data = secrets.token_urlsafe(24)
+    day = slot.starts_at.astimezone(ZoneInfo(place.timezone)).date()
+    response = current_app.make_response(
+        render_template(
+            "booking/appointments/book.html",
+            hub=place,
+            kind=kind,
+            slot=slot,
+            room=next((r for r in place.rooms if r.id == slot.room_id), None),
+            form=form,
+            back_url=url_for(
+                "booking.appointment_slots",
+                hub=place.slug,
+                type_id=kind.id,
+                **{"from": day.isoformat()},
+            ),
+            title=_("Book %(name)s", name=kind.name),
+        )
+    )
+    # The page may show back what a family typed: no one may keep a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _language() -> str:
+    return str(get_locale() or "en")

@@ -1,0 +1,82 @@
+"""A calendar file (RFC 5545) for one booked session, so families can add it to
+their phone's calendar. Small on purpose: one VEVENT, times in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+PRODID = "-//Front Door//Family hub bookings//EN"
+MAX_OCTETS = 75
+CRLF = "\r\n"
+
+
+def escape_text(value: str) -> str:
+    """TEXT escaping (RFC 5545 3.3.11): backslash, semicolon, comma and newlines."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\n", "\\n")
+
+
+def utc_stamp(at: datetime) -> str:
+    """DATE-TIME in UTC ("Z") form, e.g. 20261201T133000Z."""
+    if at.tzinfo is None:
+        raise ValueError("a calendar time must be timezone-aware")
+    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def fold(line: str) -> str:
+    """Split a content line into lines of at most 75 octets (RFC 5545 3.1).
+
+    Continuation lines start with one space, which counts towards their 75.
+    A UTF-8 character is never split across two lines.
+    """
+    parts: list[str] = []
+    current, size, limit = [], 0, MAX_OCTETS
+    for char in line:
+        octets = len(char.encode("utf-8"))
+        if size + octets > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, MAX_OCTETS - 1
+        current.append(char)
+        size += octets
+    parts.append("".join(current))
+    return (CRLF + " ").join(parts)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    stamp: datetime
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+
+
+def calendar_file(event: CalendarEvent) -> str:
+    """A whole VCALENDAR with the one event, CRLF line endings throughout."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"DTSTAMP:{utc_stamp(event.stamp)}",
+        f"DTSTART:{utc_stamp(event.starts_at)}",
+        f"DTEND:{utc_stamp(event.ends_at)}",
+        f"SUMMARY:{escape_text(event.summary)}",
+    ]
+    if event.location:
+        lines.append(f"LOCATION:{escape_text(event.location)}")
+    if event.description:
+        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    if event.url:
+        lines.append(f"URL:{event.url}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return "".join(fold(line) + CRLF for line in lines)

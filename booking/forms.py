@@ -1,0 +1,359 @@
+"""Forms for the public booking site, and the plain words for every service error.
+
+The forms check what a family typed (a whole number, a real age group, an
+email that is an email) so every problem shows at once; the booking service
+checks again and has the final word. ``add_service_error`` puts a refusal from
+the service on the field it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
+from frontdoor.clock import local
+from frontdoor.errors import ServiceError
+from frontdoor.models import AGE_BANDS
+from frontdoor.templating import LANGUAGES
+
+MAX_ADULTS = 10
+CHILD_ROWS = 6
+MAX_ACCESS_NEEDS = 2000
+# Problems that are about the booking as a whole, not one box: shown at the top.
+FORM_PROBLEM = "form-problem"
+_WHOLE_NUMBER = re.compile(r"^\d+$")
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+# Every code the booking service raises, in plain words.
+MESSAGES = {
+    "not_found": _l("This session is no longer on the timetable."),
+    "cancelled_session": _l("This session has been cancelled, so it cannot be booked."),
+    "drop_in_only": _l("You do not need to book this session. Just come along."),
+    "closed": _l("Online booking for this session has closed. Ask at the hub if there is space."),
+    "too_late": _l("This session has already started."),
+    "full": _l(
+        "Sorry, this session is now full. Tick the box to join the waiting list, "
+        "or choose another session."
+    ),
+    "duplicate": _l(
+        "You have already booked this session. Check your email or texts for your reference."
+    ),
+    "party_empty": _l("Tell us who is coming: at least 1 adult or child."),
+    "child_age_band": _l("Choose an age group for each child from the list, or 'No child'."),
+    "first_name_required": _l("Enter your first name."),
+    "name_too_long": _l("Names must be %(max)s characters or fewer.", max=MAX_NAME),
+    "invalid_email": _l("Enter an email address in the correct format, like name@example.com."),
+    "invalid_mobile": _l("Enter a UK mobile number, like 07700 900 982."),
+    "reminders_need_contact": _l(
+        "Enter an email address or a mobile number, or choose 'No' to a confirmation and reminders."
+    ),
+    # Changing or cancelling a booking.
+    "already_cancelled": _l("This booking has already been cancelled."),
+    "checked_in": _l("You have already checked in, so ask at reception."),
+    "cancel_too_late": _l(
+        "It is too close to the start to cancel online. Please tell the hub you cannot come."
+    ),
+    "change_too_late": _l("This session has started, so your booking cannot be changed now."),
+    "change_full": _l(
+        "There are not enough places left for that many people. Your booking has not changed."
+    ),
+}
+
+
+def message_for(error: ServiceError) -> str:
+    """The plain words for a service refusal."""
+    if error.code == "not_open":
+        opens = error.details.get("opens")
+        if isinstance(opens, datetime):
+            day = format_date(local(opens), "EEEE d MMMM")
+            return _("Booking for this session opens on %(day)s.", day=day)
+        return _("Booking for this session is not open yet.")
+    if error.code == "party_too_large":
+        limit = error.details.get("limit", MAX_ADULTS)
+        return _("You can book for up to %(limit)s people in total.", limit=limit)
+    text = MESSAGES.get(error.code)
+    return str(text) if text else _("Sorry, something went wrong. Please try again.")
+
+
+class PublicForm(FlaskForm):
+    """Problems with the booking as a whole link to ``#form-problem``, not ``#None``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._form_error_key = FORM_PROBLEM
+
+
+# Age groups a child can be in (not "pregnancy" or "parents and carers").
+CHILD_BANDS = [band for band in AGE_BANDS if band not in ("pregnancy", "parents")]
+
+
+def child_band_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _("No child")),
+        *(SelectChoice(band, _(AGE_BANDS[band])) for band in CHILD_BANDS),
+    ]
+
+
+class PartyForm(PublicForm):
+    """Who is coming: adults, and each child by age group."""
+
+    adults = StringField(
+        _l("Adults"),
+        widget=GovTextInput(),
+        default="1",
+        description=_l("Parents, carers and other grown-ups, from 0 to 10"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.child_fields:
+            field.choices = child_band_choices()
+
+    @property
+    def child_fields(self) -> list[SelectField]:
+        return [self[f"child_{n}"] for n in range(1, CHILD_ROWS + 1)]
+
+    def validate_adults(self, field: StringField) -> None:
+        typed = (field.data or "").strip()
+        if not typed:
+            raise ValidationError(_("Enter the number of adults coming, or 0."))
+        if not _WHOLE_NUMBER.match(typed):
+            raise ValidationError(_("Enter the number of adults as a whole number, like 1 or 2."))
+        if len(typed) > 3 or int(typed) > MAX_ADULTS:
+            raise ValidationError(_("Enter a number of adults from 0 to %(max)s.", max=MAX_ADULTS))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self.child_fields:
+            if field.data and field.data not in AGE_BANDS:
+                field.errors = [*field.errors, str(MESSAGES["child_age_band"])]
+                valid = False
+        if valid and self.party().people < 1:
+            self.adults.errors = [*self.adults.errors, str(MESSAGES["party_empty"])]
+            valid = False
+        return valid
+
+    def party(self) -> Party:
+        children = tuple(f.data for f in self.child_fields if f.data)
+        return Party(int(self.adults.data.strip()), children)
+
+    def fill_from(self, adults: int, children: list[str]) -> None:
+        self.adults.data = str(adults)
+        for field, band in zip(self.child_fields, [*children, *[""] * CHILD_ROWS], strict=False):
+            field.data = band
+
+
+for _n in range(1, CHILD_ROWS + 1):
+    setattr(
+        PartyForm,
+        f"child_{_n}",
+        SelectField(_l("Child %(n)s", n=_n), widget=GovSelect(), default="", validate_choice=False),
+    )
+
+
+def _check_choice(allowed: object, message: str):
+    def check(form: FlaskForm, field) -> None:
+        if field.data not in allowed:
+            raise ValidationError(message)
+
+    return check
+
+
+class BookingForm(PartyForm):
+    first_name = StringField(
+        _l("First name"),
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(MESSAGES["first_name_required"]),
+            Length(max=MAX_NAME, message=MESSAGES["name_too_long"]),
+        ],
+    )
+    last_name = StringField(
+        _l("Last name (optional)"),
+        widget=GovTextInput(),
+        validators=[Length(max=MAX_NAME, message=MESSAGES["name_too_long"])],
+    )
+    reminders = RadioField(
+        _l("Send me a confirmation and reminders?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose yes if you would like a confirmation and reminders")),
+            _check_choice(
+                ("yes", "no"), _l("Choose yes if you would like a confirmation and reminders")
+            ),
+        ],
+    )
+    email = StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
+    )
+    mobile = StringField(
+        _l("UK mobile number"),
+        widget=GovTextInput(),
+        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
+    )
+    access_needs = TextAreaField(
+        _l("Access needs, or anything else the hub should know (optional)"),
+        widget=GovTextArea(),
+        description=_l(
+            "For example, wheelchair access, a British Sign Language interpreter, or a quiet space"
+        ),
+        validators=[
+            Length(
+                max=MAX_ACCESS_NEEDS,
+                message=_l("Keep this to %(max)s characters or fewer", max=MAX_ACCESS_NEEDS),
+            )
+        ],
+    )
+    language = SelectField(
+        _l("Language for messages"),
+        widget=GovSelect(),
+        default="en",
+        validate_choice=False,
+        validators=[_check_choice(LANGUAGES, _l("Choose a language from the list"))],
+    )
+    consent = BooleanField(
+        _l(
+            "I agree that the family hub can keep these details to manage my booking, "
+            "as the privacy notice explains"
+        ),
+        widget=GovCheckboxInput(),
+        description=_l("We use them only for this booking."),
+        validators=[DataRequired(_l("Tick the box to say you agree, so we can keep your booking"))],
+    )
+    waiting_list = BooleanField(
+        _l("Put me on the waiting list"),
+        widget=GovCheckboxInput(),
+        description=_l("If a place comes up we will give it to you and let you know."),
+    )
+    nonce = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = [
+            SelectChoice(code, info["name"]) for code, info in LANGUAGES.items()
+        ]
+
+    @property
+    def wants_reminders(self) -> bool:
+        return self.reminders.data == "yes"
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.wants_reminders:
+            return valid
+        # The same rules the booking service applies, so all problems show at once.
+        for field, normalise in ((self.email, normalise_email), (self.mobile, normalise_mobile)):
+            if (field.data or "").strip() and not field.errors:
+                try:
+                    normalise(field.data)
+                except ServiceError as error:
+                    field.errors = [*field.errors, str(MESSAGES[error.code])]
+                    valid = False
+        if not (self.email.data or "").strip() and not (self.mobile.data or "").strip():
+            self.email.errors = [*self.email.errors, str(MESSAGES["reminders_need_contact"])]
+            valid = False
+        return valid
+
+    def contact(self) -> Contact:
+        """The family's details. A family who said no to messages gives no contact:
+        whatever is in the email and mobile boxes is not kept."""
+        wants = self.wants_reminders
+        return Contact(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            email=(self.email.data or "") if wants else "",
+            mobile=(self.mobile.data or "") if wants else "",
+            reminders=wants,
+            access_needs=self.access_needs.data or "",
+            language=self.language.data if self.language.data in LANGUAGES else "en",
+        )
+
+    def idempotency_key(self) -> str | None:
+        nonce = self.nonce.data or ""
+        return nonce if _NONCE.match(nonce) else None
+
+
+class CancelForm(PublicForm):
+    """Only the CSRF token: the button says what it does."""
+
+
+class ChangePartyForm(PartyForm):
+    pass
+
+
+class FindForm(PublicForm):
+    reference = StringField(
+        _l("Booking reference"),
+        widget=GovTextInput(),
+        description=_l("8 letters and numbers, for example ABCD 2345"),
+        validators=[
+            InputRequired(_l("Enter your booking reference")),
+            Length(max=40, message=_l("Enter your booking reference")),
+        ],
+    )
+    contact = StringField(
+        _l("Email address or mobile number"),
+        widget=GovTextInput(),
+        description=_l("The one you gave when you booked"),
+        validators=[
+            InputRequired(_l("Enter the email address or mobile number you booked with")),
+            Length(max=254, message=_l("Enter the email address or mobile number you booked with")),
+        ],
+    )
+
+
+# Where a service refusal shows: the field it names, or one chosen here.
+_FIELD_FOR_CODE = {
+    "full": "waiting_list",
+    "party_empty": "adults",
+    "party_too_large": "adults",
+    "first_name_required": "first_name",
+    "name_too_long": "first_name",
+    "invalid_email": "email",
+    "invalid_mobile": "mobile",
+    "reminders_need_contact": "email",
+}
+
+
+def add_service_error(form: FlaskForm, error: ServiceError, text: str | None = None) -> None:
+    """Show a refusal from the booking service on the right field, in plain words."""
+    text = text or message_for(error)
+    names = [_FIELD_FOR_CODE.get(error.code), error.field]
+    name = next((n for n in names if n and n in form._fields), None)
+    if error.code == "child_age_band" and isinstance(form, PartyForm):
+        bad = [f for f in form.child_fields if f.data and f.data not in AGE_BANDS]
+        name = (bad or form.child_fields)[0].name
+    if error.code == "duplicate" and isinstance(form, BookingForm):
+        name = "email" if (form.email.data or "").strip() else "mobile"
+    field = form._fields.get(name) if name else None
+    if field is None or field.type in ("SubmitField", "HiddenField", "CSRFTokenField"):
+        form.form_errors.append(text)
+    else:
+        field.errors = [*field.errors, text]
