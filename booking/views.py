@@ -41,7 +41,7 @@ from booking.forms import (
     add_service_error,
 )
 from booking.places import booking_window, places_left, places_left_by_session
-from booking.qr import qr_svg
+from frontdoor.qr import qr_svg
 from booking.references import show_reference
 from booking.services import (
     book_session,
@@ -415,7 +415,9 @@ def confirmation(token: str):
         "booking/confirmation.html",
         **_details(booking, booked),
         position=waiting_position(booking),
-        qr=qr_svg(check_in, label=_("QR code to check in")) if confirmed else None,
+        qr=qr_svg(check_in, label=_("QR code to check in"), css_class="fd-qr__image")
+        if confirmed
+        else None,
         title=_("Your booking") if confirmed else _("You are on the waiting list"),
     )
 

@@ -78,9 +78,13 @@ def language() -> str:
     return str(get_locale() or "en")
 
 
-def clear() -> None:
-    """End the visit: keeps only the screen's language and display choices."""
+def clear(*, language: bool = False) -> None:
+    """End the visit; on a reset (``language=True``) forget the language too, so
+    the next family starts in the hub's own and nothing hints at what the last
+    one spoke. Larger text and high contrast belong to the screen and stay."""
     session.pop(STATE, None)
+    if language:
+        session.pop("language", None)
 
 
 def home():

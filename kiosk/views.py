@@ -79,7 +79,7 @@ def home():
 @kiosk_required
 def reset():
     """Where the screen goes when a visit ends or nobody touched it for a while."""
-    flow.clear()
+    flow.clear(language=True)
     response = redirect(url_for("kiosk.home"), code=303)
     response.headers["Clear-Site-Data"] = '"storage"'
     return response

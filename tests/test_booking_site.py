@@ -315,7 +315,7 @@ def test_a_family_books_and_gets_a_reference_a_qr_code_and_a_calendar_file(site,
     assert page.headers["Cache-Control"] == "no-store"
     assert "Booking confirmed" in html
     assert show_reference(booking.reference) in html
-    assert '<svg class="fd-qr__image" role="img"' in html
+    assert '<svg class="fd-qr__image"' in html and 'role="img"' in html
     assert "1 adult and 1 child" in text_of(page)
     nonce = page.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert html.count("<script") == html.count(f'nonce="{nonce}"')

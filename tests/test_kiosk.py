@@ -497,8 +497,8 @@ def test_languages_named_in_their_own_script_set_lang_and_direction(screen, monk
     screen.start("talk")
     screen.post("/kiosk/talk", {"topic": "other"})
     assert '<option value="ar" lang="ar" selected>العربية</option>' in screen.html
-    screen.open("/kiosk/reset")  # the screen keeps its language for the next family
-    assert '<html lang="ar" dir="rtl"' in screen.html
+    screen.open("/kiosk/reset")  # the next family starts in English again
+    assert '<html lang="en" dir="ltr"' in screen.html
 
 
 def test_the_qr_code_svg_draws_exactly_the_codes_modules():
