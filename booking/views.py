@@ -41,7 +41,6 @@ from booking.forms import (
     add_service_error,
 )
 from booking.places import booking_window, places_left, places_left_by_session
-from frontdoor.qr import qr_svg
 from booking.references import show_reference
 from booking.services import (
     book_session,
@@ -65,6 +64,7 @@ from frontdoor.models import (
     ServiceCategory,
     Session,
 )
+from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment
 from frontdoor.timetable import HORIZON, week_sessions, week_start
