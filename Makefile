@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FRONTDOOR_DEMO_PASSWORD ?= demo-password
 
-.PHONY: help run test lint format bench assets demo clean
+.PHONY: help run test lint format bench assets translations demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,15 +28,21 @@ static/dist/.built: node_modules/.installed static/build-assets.sh $(wildcard st
 	bash static/build-assets.sh
 	touch $@
 
+translations/.compiled: $(BIN)/.installed $(wildcard translations/*/LC_MESSAGES/messages.po)
+	$(BIN)/pybabel compile -d translations >/dev/null
+	touch $@
+
+translations: translations/.compiled ## Compile the translations (.po) into .mo files
+
 assets: static/dist/.built ## Build the CSS and JavaScript into static/dist (needs Node)
 
-run: $(BIN)/.installed assets ## Set up, load the demo council if empty, serve on 127.0.0.1:5000
+run: $(BIN)/.installed assets translations ## Set up, load the demo council if empty, serve on 127.0.0.1:5000
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor demo --if-empty --password "$(FRONTDOOR_DEMO_PASSWORD)"
 	$(BIN)/frontdoor urls
 	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
 
-test: $(BIN)/.installed assets ## Run the whole test suite (SQLite; PostgreSQL with FRONTDOOR_TEST_DATABASE_URL)
+test: $(BIN)/.installed assets translations ## Run the whole test suite (SQLite; PostgreSQL with FRONTDOOR_TEST_DATABASE_URL)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed ## ruff check and format check
@@ -51,4 +57,4 @@ bench: $(BIN)/.installed assets ## Measure the numbers each issue names (loopbac
 	$(BIN)/python -m bench
 
 clean: ## Remove the virtualenv, node_modules and built assets
-	rm -rf $(VENV) node_modules static/dist
+	rm -rf $(VENV) node_modules static/dist translations/.compiled translations/*/LC_MESSAGES/*.mo

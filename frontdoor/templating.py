@@ -19,6 +19,12 @@ from frontdoor.extensions import htmx
 # Languages the product ships, named in their own script. ``dir`` drives layout.
 LANGUAGES: dict[str, dict[str, str]] = {
     "en": {"name": "English", "dir": "ltr"},
+    "pl": {"name": "Polski", "dir": "ltr"},
+    "ro": {"name": "Română", "dir": "ltr"},
+    "uk": {"name": "Українська", "dir": "ltr"},
+    "bn": {"name": "বাংলা", "dir": "ltr"},
+    "ur": {"name": "اردو", "dir": "rtl"},
+    "ar": {"name": "العربية", "dir": "rtl"},
 }
 
 

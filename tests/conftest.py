@@ -24,8 +24,30 @@ from werkzeug.serving import make_server
 from frontdoor import clock, create_app, passwords
 from frontdoor.extensions import db
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-password"
 TEST_DATABASE_URL = os.environ.get("FRONTDOOR_TEST_DATABASE_URL", "")
+
+
+def compile_translations(root: Path = PROJECT_ROOT) -> None:
+    """Compile each translations/*/LC_MESSAGES/messages.po whose .mo is missing or older.
+
+    ``make`` does this too; doing it here means ``pytest`` alone works from a fresh clone.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (root / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+
+
+compile_translations()
 
 
 def is_postgres() -> bool:

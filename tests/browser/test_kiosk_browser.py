@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -15,11 +16,15 @@ from frontdoor import clock
 from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Visit
+from frontdoor.templating import LANGUAGES
 from kiosk.device import COOKIE
 from kiosk.devices import add_kiosk, pair
 from tests.test_kiosk import booked, place  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
+
+# Screenshots to look at by eye (git-ignored, like the other test output).
+SCREENSHOTS = PROJECT_ROOT / "test-results"
 
 
 def _open_kiosk(app, browser, live_server, hub_id: int, **options):
@@ -184,43 +189,82 @@ def _axe(page) -> list:
     )
 
 
+def _words(app, language: str):
+    """The kiosk's words in ``language``, as the kiosk shows them."""
+
+    def words(message: str, **values) -> str:
+        with app.test_request_context(), force_locale(language):
+            return gettext(message, **values)
+
+    return words
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
 def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
     app,
     browser,
     live_server,
     place,  # noqa: F811
+    language,
 ):
+    _ = _words(app, language)
     # axe is injected as a script, which the page's own policy rightly refuses.
     page = _open_kiosk(app, browser, live_server, place.hub_id, bypass_csp=True)
+
+    def home() -> None:
+        page.goto("/kiosk/")
+        if page.locator("html").get_attribute("lang") != language:  # a visit keeps its language
+            page.get_by_role("button", name=LANGUAGES[language]["name"], exact=True).click()
+        direction = LANGUAGES[language]["dir"]
+        expect(page.locator(f'html[lang="{language}"][dir="{direction}"]')).to_have_count(1)
+
     found = {}
     try:
         for contrast in (False, True):
-            page.goto("/kiosk/")
+            home()
             if contrast:
-                page.get_by_role("button", name="High contrast").click()
+                page.get_by_role("button", name=_("High contrast")).click()
                 expect(page.locator("html.fd-kiosk--contrast")).to_have_count(1)
             found[f"home {contrast}"] = _axe(page)
-            page.get_by_role("button", name="I'm here for a drop-in").click()
+            page.get_by_role("button", name=_("I'm here for a drop-in")).click()
             found[f"drop-in {contrast}"] = _axe(page)
             page.get_by_role("button", name=re.compile("Stay and Play")).click()
             found[f"who {contrast}"] = _axe(page)
-            page.get_by_role("button", name="Next").click()
+            page.get_by_role("button", name=_("Next")).click()
             found[f"name {contrast}"] = _axe(page)
-            page.get_by_label("What is your first name?").fill("Kai")
-            page.get_by_role("button", name="Check in").click()
-            expect(page.get_by_role("heading", name="Thank you, Kai.")).to_be_visible()
+            page.get_by_label(_("What is your first name?")).fill("Kai")
+            page.get_by_role("button", name=_("Check in")).click()
+            expect(
+                page.get_by_role("heading", name=_("Thank you, %(name)s.", name="Kai"))
+            ).to_be_visible()
             found[f"thank you {contrast}"] = _axe(page)
-            page.goto("/kiosk/")
-            page.get_by_role("button", name="What's on").click()
+            home()
+            page.get_by_role("button", name=_("What's on")).click()
             found[f"what's on {contrast}"] = _axe(page)
-            page.goto("/kiosk/")
-            page.get_by_role("button", name="I'd like to talk to someone").click()
+            home()
+            page.get_by_role("button", name=_("I'd like to talk to someone")).click()
             found[f"talk {contrast}"] = _axe(page)
-            page.get_by_role("button", name="Something else").click()
+            page.get_by_role("button", name=_("Something else")).click()
             found[f"talk details {contrast}"] = _axe(page)
     finally:
         page.context.close()
     assert {screen: faults for screen, faults in found.items() if faults} == {}
+
+
+def test_in_arabic_the_kiosk_reads_right_to_left(app, kiosk_page, place):  # noqa: F811
+    _ = _words(app, "ar")
+    page = kiosk_page
+    page.goto("/kiosk/")
+    page.get_by_role("button", name="العربية", exact=True).click()
+    expect(page.locator('html[lang="ar"][dir="rtl"]')).to_have_count(1)
+    choices = page.locator(".fd-choices")
+    assert choices.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    first = page.get_by_role("button", name=_("I have a booking")).bounding_box()
+    second = page.get_by_role("button", name=_("I'm here for a drop-in")).bounding_box()
+    assert abs(first["y"] - second["y"]) < 2, "two columns at 1080x1920"
+    assert first["x"] > second["x"] + second["width"] - 1, "the first choice is on the right"
+    page.screenshot(path=str(SCREENSHOTS / "kiosk-home-ar.png"))
+    assert page.errors == []
 
 
 _SMALL_TARGETS = """() => [...document.querySelectorAll(
