@@ -59,6 +59,20 @@ def _result(visit: Visit, created: bool = True) -> CheckIn:
     return CheckIn(visit, greeter, room, created)
 
 
+def _with_greeting(session_id: int) -> Session:
+    """The session with what the thank-you screen needs (series, leads, room, hub),
+    loaded in one go rather than one lazy query each."""
+    return db.session.scalar(
+        select(Session)
+        .where(Session.id == session_id)
+        .options(
+            joinedload(Session.series).selectinload(SessionSeries.leads),
+            joinedload(Session.room),
+            joinedload(Session.hub),
+        )
+    )
+
+
 def _check_time(session: Session, hub: Hub, now: datetime) -> None:
     tz = ZoneInfo(hub.timezone)
     if session.status == SessionStatus.CANCELLED:
@@ -125,7 +139,7 @@ def check_in_booking(
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
     _check_booking(booking, hub_id, now)
-    session = booking.session
+    session = _with_greeting(booking.session_id)
     if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
         raise ServiceError("party_size", field="adults")
     visit = Visit(

@@ -56,7 +56,8 @@ def kiosk_required(view: F) -> F:
         if device is None or not device.hub.active:
             db.session.rollback()
             return not_set_up()
-        db.session.commit()  # last seen
+        if db.session.dirty:
+            db.session.commit()  # last seen, at most once a minute: no reload otherwise
         g.kiosk = device
         g.hub = device.hub
         return view(*args, **kwargs)

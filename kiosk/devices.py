@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from booking.references import new_reference, read_reference
 from frontdoor.errors import ServiceError
@@ -76,9 +77,9 @@ def device_for(credential: str | None, *, now: datetime) -> KioskDevice | None:
     if not credential:
         return None
     device = db.session.scalar(
-        select(KioskDevice).where(
-            KioskDevice.credential_hash == _sha(credential), KioskDevice.revoked_at.is_(None)
-        )
+        select(KioskDevice)
+        .where(KioskDevice.credential_hash == _sha(credential), KioskDevice.revoked_at.is_(None))
+        .options(joinedload(KioskDevice.hub))
     )
     if device is not None and (
         device.last_seen_at is None or now - device.last_seen_at > _SEEN_EVERY
