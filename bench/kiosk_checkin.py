@@ -166,35 +166,42 @@ async def _run(base: str, credential: str, references: list[str]):
 
 
 def _home_transfer(base: str, credential: str) -> tuple[int, int]:
-    """Bytes for the kiosk home screen and everything it loads, raw and gzip-compressed."""
+    """Bytes on the wire for the kiosk home screen and everything it loads, as a
+    browser asking for gzip receives them, and the same uncompressed."""
     import urllib.error
     import urllib.request
 
-    def fetch(url: str) -> bytes:
-        request = urllib.request.Request(url, headers={"Cookie": f"{COOKIE}={credential}"})
+    def fetch(url: str) -> tuple[bytes, bytes]:
+        request = urllib.request.Request(
+            url, headers={"Cookie": f"{COOKIE}={credential}", "Accept-Encoding": "gzip"}
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:  # loopback only
-            return answer.read()
+            wire = answer.read()
+            packed = answer.headers.get("Content-Encoding") == "gzip"
+        return wire, gzip.decompress(wire) if packed else wire
 
-    html = fetch(base + "/kiosk/")
-    seen, queue, bodies = set(), list(dict.fromkeys(_ASSET.findall(html.decode()))), [html]
+    wire, html = fetch(base + "/kiosk/")
+    sent, plain = [wire], [html]
+    seen, queue = set(), list(dict.fromkeys(_ASSET.findall(html.decode())))
     while queue:
         path = queue.pop(0)
         if path in seen:
             continue
         seen.add(path)
         try:
-            body = fetch(base + path)
+            wire, body = fetch(base + path)
         except urllib.error.HTTPError:
             # A background image a stylesheet names but no kiosk element uses
             # (GOV.UK's crest): the browser never asks for it either.
             continue
-        bodies.append(body)
+        sent.append(wire)
+        plain.append(body)
         if path.endswith(".css"):
             for ref in _CSS_URL.findall(body.decode(errors="ignore")):
                 ref = ref.strip("'\"")
                 if not ref.startswith("data:"):
                     queue.append(urljoin(path, ref))
-    return sum(len(b) for b in bodies), sum(len(gzip.compress(b, 6)) for b in bodies)
+    return sum(map(len, sent)), sum(map(len, plain))
 
 
 def run() -> list[Result]:
@@ -206,7 +213,7 @@ def run() -> list[Result]:
             credential, references = _build()
             db.session.remove()
         with Gunicorn(Path(tmp)) as server:
-            raw, packed = _home_transfer(server.url, credential)
+            sent, raw = _home_transfer(server.url, credential)
             taps, wall = asyncio.run(_run(server.url, credential, references))
         with app.app_context():
             visits = db.session.scalar(select(func.count()).select_from(Visit))
@@ -230,6 +237,6 @@ def run() -> list[Result]:
             "kiosk home, first load (page + assets)",
             [0.0],
             f"target <= {TARGET_HOME_KB} KB",
-            f"{raw / 1024:.0f} KB uncompressed, {packed / 1024:.0f} KB gzip",
+            f"{sent / 1024:.0f} KB transferred ({raw / 1024:.0f} KB uncompressed)",
         ),
     ]

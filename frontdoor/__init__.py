@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
 
-    from frontdoor import errors, logs, security, staff_auth, templating
+    from frontdoor import errors, logs, security, staff_auth, static_files, templating
     from frontdoor.extensions import babel, csrf, db, htmx, migrate
 
     logs.init_app(app)
@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     staff_auth.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    static_files.init_app(app)
 
     for face in FACES:
         importlib.import_module(face).init_app(app)

@@ -14,5 +14,7 @@ cp node_modules/htmx-ext-sse/dist/sse.min.js "$out.tmp/htmx/" 2>/dev/null \
   || cp node_modules/htmx-ext-sse/sse.js "$out.tmp/htmx/sse.min.js"
 # axe-core is injected by the browser tests only; it is never served to users.
 cp node_modules/axe-core/axe.min.js "$out.tmp/axe/"
+# Compressed copies, served to browsers that accept gzip (frontdoor/static_files.py).
+find "$out.tmp" -type f \( -name '*.css' -o -name '*.js' \) ! -path '*/axe/*' -exec gzip -9 -k -n {} +
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "assets built into $out"

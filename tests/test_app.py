@@ -238,3 +238,17 @@ def test_behind_a_proxy_throttles_see_the_visitors_own_address(tmp_path):
     whoami.public = True
     seen = app.test_client().get("/whoami", headers={"X-Forwarded-For": "198.51.100.7"})
     assert seen.get_data(as_text=True) == "198.51.100.7"
+
+
+def test_built_assets_are_sent_compressed_to_browsers_that_accept_gzip(client):
+    import gzip
+
+    plain = client.get("/static/dist/frontdoor.css")
+    packed = client.get("/static/dist/frontdoor.css", headers={"Accept-Encoding": "gzip, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Content-Type"].startswith("text/css")
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.data) < len(plain.data) / 3
+    assert gzip.decompress(packed.data) == plain.data
