@@ -71,7 +71,11 @@ def _free_port() -> int:
 class Gunicorn:
     """gunicorn serving ``frontdoor:create_app()`` on loopback, always stopped on exit."""
 
-    def __init__(self, instance: Path) -> None:
+    def __init__(
+        self, instance: Path, app: str = "frontdoor:create_app()", ready: str = "/book/"
+    ) -> None:
+        self.app = app
+        self.ready = ready
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.instance = instance
@@ -101,7 +105,7 @@ class Gunicorn:
             "--timeout", "60",
             "--graceful-timeout", "5",
             "--log-level", "warning",
-            "frontdoor:create_app()",
+            self.app,
         ]  # fmt: skip
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # our own interpreter and arguments
@@ -127,7 +131,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/book/", timeout=2) as answer:
+                with urllib.request.urlopen(self.url + self.ready, timeout=2) as answer:
                     if answer.status == 200:
                         return
             except OSError:

@@ -204,6 +204,47 @@ def _home_transfer(base: str, credential: str) -> tuple[int, int]:
     return sum(map(len, sent)), sum(map(len, plain))
 
 
+async def _baseline_rate(base: str) -> list[float]:
+    import aiohttp
+
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
+    async with aiohttp.ClientSession(connector=connector) as client:
+
+        async def one() -> float:
+            async with gate:
+                started = time.perf_counter()
+                async with client.post(base + "/insert") as response:
+                    assert response.status == 204
+                return (time.perf_counter() - started) * 1000
+
+        started = time.perf_counter()
+        samples = await asyncio.gather(*(one() for _ in range(FAMILIES)))
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _baseline() -> Result:
+    """Bare Flask + one INSERT under the same server and client, for scale."""
+    from sqlalchemy import create_engine, text
+
+    from bench.common import POSTGRES_URL
+
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_baseline (at timestamptz)"))
+    engine.dispose()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Gunicorn(Path(tmp), app="bench.baseline_app:app", ready="/") as server,
+    ):
+        samples = asyncio.run(_baseline_rate(server.url))
+    wall = samples.pop()
+    return Result(
+        "bare Flask + one INSERT (yardstick)", samples, "", f"{len(samples) / wall:.0f} requests/s"
+    )
+
+
 def run() -> list[Result]:
     if not postgres_available():
         print("  PostgreSQL not reachable: the kiosk bench needs it")
@@ -227,6 +268,7 @@ def run() -> list[Result]:
     assert errors == 0
     print(f"  gunicorn 2 workers (gthread), {IN_FLIGHT} check-ins in flight, secret {SECRET[:5]}…")
     return [
+        _baseline(),
         Result(
             f"kiosk check-in, {FAMILIES} families",
             [ms for _, _, ms in taps],
