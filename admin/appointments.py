@@ -8,15 +8,13 @@ and shows its coded refusals in plain words. Every view declares its roles with
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -36,7 +34,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from admin import bp
-from admin.forms import add_service_errors
+from admin.forms import ClockField, DayMonthYearField, WholeNumberField, add_service_errors
 from booking.appointments import (
     BUFFER_RANGE,
     DAYS_AHEAD_RANGE,
@@ -109,80 +107,6 @@ def _show(form: FlaskForm, errors: list[ServiceError]) -> None:
 # --- form fields -----------------------------------------------------------------------------
 
 
-class WholeNumberField(Field):
-    """A number typed into a text box, with its range in plain words."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label: str, what: str, bounds: tuple[int, int], **kwargs) -> None:
-        super().__init__(label, **kwargs)
-        self.what, self.bounds = what, bounds
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else str(self.data)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        if not re.fullmatch(r"\d{1,6}", text):
-            raise ValueError(f"{self.what} must be a whole number")
-        self.data = int(text)
-
-    def post_validate(self, form: FlaskForm, stop_validation: bool) -> None:
-        low, high = self.bounds
-        if not stop_validation and self.data is not None and not low <= self.data <= high:
-            self.errors.append(f"{self.what} must be between {low} and {high}")
-
-
-class ClockField(Field):
-    """A time of day typed as 10:00 (9:30 and 9.30 are fine too)."""
-
-    widget = GovTextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%H:%M") if self.data else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text)
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise ValueError(f"{self.label.text} must be a time like 09:00 or 14:30")
-        self.data = time(int(match[1]), int(match[2]))
-
-
-class DayMonthYearField(Field):
-    """A GOV.UK date input: day, month and year boxes posted under one name."""
-
-    widget = GovDateInput()
-
-    def _value(self) -> str:
-        return self.data.isoformat() if self.data else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        # Always three parts, so the widget can show back whatever was typed.
-        self.raw_data = [*(v.strip() for v in valuelist[:3]), "", "", ""][:3]
-        self.data = None
-        if not any(self.raw_data):
-            return
-        try:
-            day, month, year = (int(part) for part in self.raw_data)
-            self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date") from None
-        if not 2000 <= self.data.year <= 2099:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be in the years 2000 to 2099")
-
-
 def _required(message: str):
     def check(form: FlaskForm, field: Field) -> None:
         if not field.errors and field.data is None:
@@ -208,20 +132,20 @@ class TypeForm(FlaskForm):
     duration_minutes = WholeNumberField(
         "Length in minutes",
         "Length",
-        DURATION_RANGE,
+        *DURATION_RANGE,
         validators=[_required("Enter the length in minutes")],
     )
     buffer_minutes = WholeNumberField(
         "Minutes kept free afterwards, for notes",
         "Time kept free afterwards",
-        BUFFER_RANGE,
+        *BUFFER_RANGE,
         default=0,
         validators=[_required("Enter the minutes kept free afterwards, or 0")],
     )
     min_notice_minutes = WholeNumberField(
         "Minimum notice in minutes",
         "Minimum notice",
-        NOTICE_RANGE,
+        *NOTICE_RANGE,
         default=120,
         description="Families cannot book sooner than this before the start",
         validators=[_required("Enter the minimum notice in minutes, or 0")],
@@ -229,7 +153,7 @@ class TypeForm(FlaskForm):
     max_days_ahead = WholeNumberField(
         "Furthest ahead families can book, in days",
         "Furthest ahead",
-        DAYS_AHEAD_RANGE,
+        *DAYS_AHEAD_RANGE,
         default=28,
         validators=[_required("Enter how many days ahead families can book")],
     )
