@@ -482,17 +482,28 @@ def session_detail(session_id: int):
     return _detail(_occurrence(session_id, Role))
 
 
+def _act(
+    session_id: int,
+    form: FlaskForm,
+    change: Callable[[Session], object],
+    done: str | Callable[[], str],
+):
+    """A lead's change to one session: check the form, make the change, say so."""
+    occurrence = _occurrence(session_id, LEADS)
+    if not form.validate_on_submit():
+        return _detail(occurrence, form, status=400)
+    message = done() if callable(done) else done
+    return _apply(occurrence, form, lambda: change(occurrence), message)
+
+
 @bp.post("/timetable/sessions/<int:session_id>/cancel")
 @staff_required(*LEADS)
 def session_cancel(session_id: int):
-    occurrence = _occurrence(session_id, LEADS)
     form = CancelForm(prefix="cancel")
-    if not form.validate_on_submit():
-        return _detail(occurrence, form, status=400)
-    return _apply(
-        occurrence,
+    return _act(
+        session_id,
         form,
-        lambda: cancel_session(occurrence, form.reason.data, now=clock.now()),
+        lambda occurrence: cancel_session(occurrence, form.reason.data, now=clock.now()),
         "Session cancelled. Every family booked or waiting will be told",
     )
 
@@ -500,35 +511,24 @@ def session_cancel(session_id: int):
 @bp.post("/timetable/sessions/<int:session_id>/restore")
 @staff_required(*LEADS)
 def session_restore(session_id: int):
-    occurrence = _occurrence(session_id, LEADS)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return _detail(occurrence, form, status=400)
-    return _apply(occurrence, form, lambda: restore_session(occurrence), "Session restored")
+    return _act(session_id, ConfirmForm(), restore_session, "Session restored")
 
 
 @bp.post("/timetable/sessions/<int:session_id>/keep")
 @staff_required(*LEADS)
 def session_keep(session_id: int):
-    occurrence = _occurrence(session_id, LEADS)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return _detail(occurrence, form, status=400)
-    return _apply(occurrence, form, lambda: keep_as_is(occurrence), "Session kept as it is")
+    return _act(session_id, ConfirmForm(), keep_as_is, "Session kept as it is")
 
 
 @bp.post("/timetable/sessions/<int:session_id>/capacity")
 @staff_required(*LEADS)
 def session_capacity(session_id: int):
-    occurrence = _occurrence(session_id, LEADS)
     form = CapacityForm(prefix="capacity")
-    if not form.validate_on_submit():
-        return _detail(occurrence, form, status=400)
-    return _apply(
-        occurrence,
+    return _act(
+        session_id,
         form,
-        lambda: set_capacity(occurrence, form.capacity.data, now=clock.now()),
-        f"Capacity changed to {form.capacity.data}",
+        lambda occurrence: set_capacity(occurrence, form.capacity.data, now=clock.now()),
+        lambda: f"Capacity changed to {form.capacity.data}",
     )
 
 

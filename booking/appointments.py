@@ -56,7 +56,7 @@ from sqlalchemy.orm import joinedload
 from booking import places
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
-from booking.services import BookingResult, _by_idempotency_key, _unused_reference
+from booking.services import BookingResult, booking_for_key, new_booking
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -482,7 +482,7 @@ def book_appointment(
     """
     contact = contact.checked()
     practitioner = lock_practitioner(practitioner_id)
-    if earlier := _by_idempotency_key(idempotency_key):
+    if earlier := booking_for_key(idempotency_key):
         return BookingResult(earlier, created=False)
     kind = _get_type(type_id)
     party.check(kind.hub.settings.max_party_size)
@@ -500,28 +500,15 @@ def book_appointment(
     )
     db.session.add(appointment)
     db.session.flush()
-    booking = Booking(
+    booking = new_booking(
+        party,
+        contact,
         appointment_id=appointment.id,
-        reference=_unused_reference(),
         status=BookingStatus.CONFIRMED,
         source=source,
-        adults=party.adults,
-        children=list(party.children),
-        people=party.people,
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        email=contact.email,
-        mobile=contact.mobile,
-        contact_key=contact.key,
-        reminders=contact.reminders,
-        access_needs=contact.access_needs,
-        language=contact.language,
         idempotency_key=idempotency_key,
-        created_at=now,
-        confirmed_at=now,
+        now=now,
     )
-    db.session.add(booking)
-    db.session.flush()
     queue_booking_message(booking, "booked", now=now)
     return BookingResult(booking)
 

@@ -86,7 +86,7 @@ def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
     )
 
 
-def _by_idempotency_key(key: str | None) -> Booking | None:
+def booking_for_key(key: str | None) -> Booking | None:
     if not key:
         return None
     return db.session.scalar(select(Booking).where(Booking.idempotency_key == key))
@@ -102,7 +102,7 @@ def _decide(
 ) -> tuple[Booking | None, bool]:
     """Every check before a booking, in order: an earlier submit of the same form
     (returned), the session, the party, the family; then whether they fit."""
-    if earlier := _by_idempotency_key(idempotency_key):
+    if earlier := booking_for_key(idempotency_key):
         return earlier, True
     session = _check_bookable(session, source, now)
     party.check(session.hub.settings.max_party_size)
@@ -144,10 +144,37 @@ def book_session(
         return BookingResult(earlier, created=False)
     if not fits and not join_waiting_list:
         raise ServiceError("full")
-    booking = Booking(
+    booking = new_booking(
+        party,
+        contact,
         session_id=session.id,
-        reference=_unused_reference(),
         status=BookingStatus.CONFIRMED if fits else BookingStatus.WAITING,
+        source=source,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    queue_booking_message(booking, "booked" if fits else "waiting", now=now)
+    return BookingResult(booking)
+
+
+def new_booking(
+    party: Party,
+    contact: Contact,
+    *,
+    status: str,
+    source: str,
+    now: datetime,
+    idempotency_key: str | None = None,
+    session_id: int | None = None,
+    appointment_id: int | None = None,
+) -> Booking:
+    """The booking row for a checked party and contact, with a fresh reference.
+    The caller has already applied the rules (and holds the lock)."""
+    booking = Booking(
+        session_id=session_id,
+        appointment_id=appointment_id,
+        reference=_unused_reference(),
+        status=status,
         source=source,
         adults=party.adults,
         children=list(party.children),
@@ -162,12 +189,11 @@ def book_session(
         language=contact.language,
         idempotency_key=idempotency_key,
         created_at=now,
-        confirmed_at=now if fits else None,
+        confirmed_at=now if status == BookingStatus.CONFIRMED else None,
     )
     db.session.add(booking)
     db.session.flush()
-    queue_booking_message(booking, "booked" if fits else "waiting", now=now)
-    return BookingResult(booking)
+    return booking
 
 
 def _unused_reference() -> str:
