@@ -54,6 +54,7 @@ START_TIMEOUT = 30  # seconds for gunicorn to answer
 REQUEST_TIMEOUT = 60  # seconds for any one request
 ROUND_TIMEOUT = 180  # seconds for a whole round, preparation included
 PREPARE_AT_ONCE = 50  # families opening the form at the same time while preparing
+HTMX = True  # families' phones run JavaScript (see _headers)
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]*)"')
@@ -248,21 +249,27 @@ async def _prepare(client, url: str, family: Family, gate: asyncio.Semaphore) ->
     }
 
 
+def _headers(family: Family) -> dict[str, str]:
+    # A phone with JavaScript posts the form with htmx and gets back only the part
+    # of the page that changes (or HX-Redirect to the confirmation).
+    return {"Cookie": family.cookie, **({"HX-Request": "true"} if HTMX else {})}
+
+
 async def _attempt(client, url: str, family: Family) -> Attempt:
     started = time.perf_counter()
     try:
         async with client.post(
-            url, data=family.form, headers={"Cookie": family.cookie}, allow_redirects=False
+            url, data=family.form, headers=_headers(family), allow_redirects=False
         ) as response:
             body = await response.text()
             status = response.status
-            location = response.headers.get("Location", "")
+            location = response.headers.get("HX-Redirect" if HTMX else "Location", "")
     except Exception:  # counted, and the round fails on it
         return Attempt(0, (time.perf_counter() - started) * 1000, "error")
     ms = (time.perf_counter() - started) * 1000
-    if status == 302 and "/book/bookings/" in location:
+    if status == (200 if HTMX else 302) and "/book/bookings/" in location:
         outcome = "booked"
-    elif status == 200 and "govuk-error-summary" in body and "full" in body:
+    elif status == 200 and 'id="just-filled"' in body:
         outcome = "full"
     else:
         outcome = "other"
@@ -328,5 +335,8 @@ def run() -> list[Result]:
         with Gunicorn(Path(tmp)) as server:
             for families in ROUNDS:
                 results.append(_round(server, app, families))
-    print(f"  gunicorn: {WORKERS} workers, gthread x {THREADS} threads; client: aiohttp")
+    print(
+        f"  gunicorn: {WORKERS} workers, gthread x {THREADS} threads; client: aiohttp, "
+        f"a new connection per attempt, {'htmx' if HTMX else 'no JavaScript'}"
+    )
     return results

@@ -9,6 +9,7 @@ the service on the field it is about.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import format_date
@@ -296,8 +297,39 @@ class BookingForm(PartyForm):
         )
 
     def idempotency_key(self) -> str | None:
-        nonce = self.nonce.data or ""
-        return nonce if _NONCE.match(nonce) else None
+        return idempotency_key_from(self.nonce.data)
+
+
+def idempotency_key_from(nonce: str | None) -> str | None:
+    """The form's nonce, if it is one we could have made (else no key at all)."""
+    return nonce if nonce and _NONCE.match(nonce) else None
+
+
+# What a family typed into the booking form, carried in hidden fields when the last
+# place went while they were typing, so joining the waiting list is one press.
+ANSWERS = (
+    "adults",
+    *(f"child_{n}" for n in range(1, CHILD_ROWS + 1)),
+    "first_name",
+    "last_name",
+    "reminders",
+    "email",
+    "mobile",
+    "access_needs",
+    "language",
+    "consent",
+)
+MAX_ANSWER = max(MAX_ACCESS_NEEDS, 254)
+
+
+def carried_answers(posted: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The booking form's answers from ``posted``, for hidden fields (checked again
+    when they come back; anything too long to be an answer is left behind)."""
+    return [
+        (name, posted[name])
+        for name in ANSWERS
+        if name in posted and len(posted[name]) <= MAX_ANSWER
+    ]
 
 
 class CancelForm(PublicForm):

@@ -7,6 +7,7 @@ in the same second are served one after the other.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -73,6 +74,33 @@ def places_taken(session: Session) -> int:
 
 def places_left(session: Session) -> int:
     return max(bookable_places(session) - places_taken(session), 0)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A session's bookings counted in one query: places left, families waiting,
+    and the booking an earlier press of the same form made (by its nonce)."""
+
+    places_left: int
+    waiting: int
+    earlier_id: int | None
+
+
+def tally(session: Session, idempotency_key: str | None = None) -> Tally:
+    confirmed = Booking.status == BookingStatus.CONFIRMED
+    used = (
+        func.coalesce(func.sum(Booking.people).filter(confirmed), 0)
+        if counts_in_people(session)
+        else func.count().filter(confirmed)
+    )
+    taken, waiting, earlier_id = db.session.execute(
+        select(
+            used,
+            func.count().filter(Booking.status == BookingStatus.WAITING),
+            func.max(Booking.id).filter(Booking.idempotency_key == (idempotency_key or "")),
+        ).where(Booking.session_id == session.id)
+    ).one()
+    return Tally(max(bookable_places(session) - taken, 0), waiting, earlier_id)
 
 
 def places_left_by_session(sessions: list[Session]) -> dict[int, int]:

@@ -28,6 +28,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from booking import bp
 from booking.appointments import cancel_appointment
@@ -39,8 +40,10 @@ from booking.forms import (
     ChangePartyForm,
     FindForm,
     add_service_error,
+    carried_answers,
+    idempotency_key_from,
 )
-from booking.places import booking_window, places_left, places_left_by_session
+from booking.places import Tally, booking_window, places_left, places_left_by_session, tally
 from booking.references import show_reference
 from booking.services import (
     book_session,
@@ -66,7 +69,7 @@ from frontdoor.models import (
 )
 from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import public
-from frontdoor.templating import page_or_fragment
+from frontdoor.templating import page_or_fragment, redirect_after_form
 from frontdoor.timetable import HORIZON, week_sessions, week_start
 
 HUB_COOKIE = "frontdoor_hub"
@@ -96,9 +99,15 @@ def _hub(slug: str) -> Hub:
     return hub
 
 
-def _session_at(hub: Hub, session_id: int) -> Session:
-    session = db.session.get(Session, session_id)
-    if session is None or session.hub_id != hub.id:
+def _session_at(slug: str, session_id: int) -> Session:
+    """A session at an open hub, with its hub, series and room, in one query."""
+    session = db.session.scalar(
+        select(Session)
+        .join(Session.hub)
+        .where(Session.id == session_id, Hub.slug == slug, Hub.active.is_(True))
+        .options(contains_eager(Session.hub), joinedload(Session.series), joinedload(Session.room))
+    )
+    if session is None:
         abort(404)
     return session
 
@@ -278,12 +287,11 @@ def whats_on(hub: str):
 @bp.route("/<slug:hub>/sessions/<int:session_id>")
 @public
 def session_page(hub: str, session_id: int):
-    place = _hub(hub)
-    session = _session_at(place, session_id)
+    session = _session_at(hub, session_id)
     now = clock.now()
     return render_template(
         "booking/session.html",
-        hub=place,
+        hub=session.hub,
         session=session,
         series=session.series,
         available=availability(session, places_left(session), now),
@@ -296,10 +304,14 @@ def session_page(hub: str, session_id: int):
 @public
 @no_store
 def book(hub: str, session_id: int):
-    place = _hub(hub)
-    session = _session_at(place, session_id)
+    session = _session_at(hub, session_id)
+    place = session.hub
     now = clock.now()
-    available = availability(session, places_left(session), now)
+    posted = request.form if request.method == "POST" else None
+    counted = tally(session, idempotency_key_from(posted.get("nonce")) if posted else None)
+    available = availability(session, counted.places_left, now)
+    if posted and available.state == "full" and "waiting_list" not in posted:
+        return _just_filled(session, counted)
     form = BookingForm()
     if request.method == "GET":
         if not available.bookable:
@@ -318,14 +330,17 @@ def book(hub: str, session_id: int):
             )
         except ServiceError as error:
             db.session.rollback()
+            if error.code == "full":  # the last place went in the last moment
+                return _just_filled(session, tally(session))
             add_service_error(form, error)
         else:
             db.session.commit()
-            return redirect(url_for("booking.confirmation", token=_manage_token(result.booking)))
+            return _confirm(result.booking)
     if not form.idempotency_key():
         form.nonce.data = secrets.token_urlsafe(24)
-    return render_template(
+    return page_or_fragment(
         "booking/book.html",
+        "booking/_book.html",
         form=form,
         hub=place,
         session=session,
@@ -334,6 +349,30 @@ def book(hub: str, session_id: int):
         waiting=available.state == "full" and not form.waiting_list.errors,
         max_party=place.settings.max_party_size,
         title=_("Join the waiting list") if available.state == "full" else _("Book a place"),
+    )
+
+
+def _confirm(booking: Booking):
+    return redirect_after_form(url_for("booking.confirmation", token=_manage_token(booking)))
+
+
+def _just_filled(session: Session, counted: Tally):
+    """The last place went while the family filled in the form. Say so at once and
+    offer the waiting list on a short page that carries their answers, so joining
+    is one press; their answers are checked then. In a rush this is what most
+    families see, so it asks the database little and draws little."""
+    if counted.earlier_id is not None:  # their first press got a place
+        return _confirm(db.session.get(Booking, counted.earlier_id))
+    return page_or_fragment(
+        "booking/full.html",
+        "booking/_full.html",
+        hub=session.hub,
+        session=session,
+        series=session.series,
+        answers=carried_answers(request.form),
+        nonce=request.form.get("nonce", ""),
+        position=counted.waiting + 1,
+        title=_("Sorry, this session is now full"),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, redirect, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -46,6 +46,16 @@ def page_or_fragment(page: str, fragment: str, **context: object):
         render_template(fragment if wants_fragment else page, **context)
     )
     response.vary.add("HX-Request")
+    return response
+
+
+def redirect_after_form(url: str):
+    """Where a form goes next. htmx would follow a plain redirect inside the page,
+    so an htmx request is told (``HX-Redirect``) to load the new page whole."""
+    if not htmx:
+        return redirect(url)
+    response = current_app.make_response(("", 200))
+    response.headers["HX-Redirect"] = url
     return response
 
 

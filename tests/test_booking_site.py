@@ -101,6 +101,14 @@ def post_booking(client, url: str, hidden: dict | None = None, **changes):
     return client.post(url, data={k: v for k, v in data.items() if v is not None})
 
 
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """The hidden fields of a page's form, as a browser would send them back."""
+    return {name: htmllib.unescape(value) for name, value in _HIDDEN.findall(html)}
+
+
 def bookings(app) -> list[Booking]:
     with app.app_context():
         rows = db.session.scalars(select(Booking).order_by(Booking.id)).all()
@@ -364,15 +372,57 @@ def test_the_last_place_going_while_a_family_fills_the_form_offers_the_waiting_l
     assert "waiting_list" not in hidden
     service_book(app, session_id, 1)  # someone else takes the last place
 
-    refused = post_booking(client, url, hidden)
+    refused = post_booking(client, url, hidden, access_needs="A quiet corner")
     assert refused.status_code == 200
-    assert PROBLEM in text_of(refused) and "Sorry, this session is now full" in text_of(refused)
-    assert 'href="#waiting_list"' in refused.get_data(as_text=True)
+    assert "Sorry, this session is now full" in text_of(refused)
+    assert "You have not been booked" in text_of(refused)
+    assert "You would be number 1 on the waiting list" in text_of(refused)
     assert count(app) == 1
 
-    joined = post_booking(client, url, hidden, waiting_list="y")
+    # One press joins the waiting list with everything the family typed.
+    carried = hidden_inputs(refused.get_data(as_text=True))
+    assert carried["waiting_list"] == "y" and carried["nonce"] == hidden["nonce"]
+    joined = client.post(url, data=carried)
     assert joined.status_code == 302
     assert [b.status for b in bookings(app)] == ["confirmed", "waiting"]
+    waiting = bookings(app)[1]
+    assert (waiting.first_name, waiting.email, waiting.children) == (
+        "Ana",
+        "ana@example.com",
+        ["0-1"],
+    )
+    assert waiting.access_needs == "A quiet corner"
+    again = client.post(url, data=carried)  # a second press: the same booking
+    assert again.headers["Location"] == joined.headers["Location"] and count(app) == 2
+
+
+def test_a_press_that_got_the_last_place_is_shown_its_booking_when_pressed_again(app, client):
+    hub, session_id = small_session(app, capacity=1)
+    url = book_url(hub, session_id)
+    hidden = open_form(client, url)
+    first = post_booking(client, url, hidden)
+    second = post_booking(client, url, hidden)  # now the session is full
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(app) == 1
+
+
+def test_with_javascript_the_form_answers_in_place_and_sends_the_browser_on(app, client):
+    hub, session_id = small_session(app, capacity=1)
+    url = book_url(hub, session_id)
+    hidden = open_form(client, url)
+    htmx = {"HX-Request": "true"}
+    problem = client.post(url, data={**FAMILY, **hidden, "first_name": ""}, headers=htmx)
+    html = problem.get_data(as_text=True)
+    assert problem.status_code == 200 and "<html" not in html  # the form area only
+    assert PROBLEM in html and "Enter your first name" in html and "<title>Error:" in html
+    other = open_form(client, url)  # another family, typing while the place goes
+    booked = client.post(url, data={**FAMILY, **hidden}, headers=htmx)
+    assert booked.status_code == 200 and booked.headers["HX-Redirect"].startswith("/book/bookings/")
+    late = client.post(url, data={**FAMILY, **other, "email": "b@example.com"}, headers=htmx)
+    assert "<html" not in late.get_data(as_text=True)
+    assert "Sorry, this session is now full" in text_of(late)
+    assert "Join the waiting list" in text_of(late) and count(app) == 1
 
 
 def test_the_same_form_sent_twice_makes_one_booking_and_shows_it_both_times(site, client):

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from frontdoor import clock
@@ -118,5 +119,48 @@ def test_a_family_on_the_waiting_list_gets_the_place_another_family_gives_up(
         page.get_by_role("heading", name="Booking confirmed").wait_for()
         assert page.get_by_role("img", name="QR code to check in").is_visible()
         assert booking_with(app, reference).status == "confirmed"
+    finally:
+        other.context.close()
+
+
+def test_the_last_place_going_while_a_family_types_offers_the_waiting_list_in_place(
+    app, page, browser, live_server
+):
+    with app.app_context():
+        session_id = make_session(capacity=1)
+        hub = db.session.get(Session, session_id).hub.slug
+    book = f"/book/{hub}/sessions/{session_id}/book"
+    page.set_viewport_size(PHONE)
+    other = browser.new_context(base_url=live_server, viewport=PHONE).new_page()
+    try:
+        page.goto(book)
+        fill_in_family(page, "Bea", "bea@example.com")
+        page.get_by_label("First name").fill("")
+        page.evaluate("window.stillThisPage = true")  # gone if the browser loads a new page
+        page.get_by_role("button", name="Book a place").click()
+        summary = page.get_by_role("alert")  # GOV.UK's error summary, focused
+        expect(summary).to_contain_text("Enter your first name")
+        # GOV.UK's error summary takes focus, so a screen reader announces it.
+        page.wait_for_function("document.activeElement.matches('.govuk-error-summary')")
+        assert page.title().startswith("Error:")
+        page.get_by_label("First name").fill("Bea")
+
+        other.goto(book)
+        fill_in_family(other, "Ana", "ana@example.com")
+        other.get_by_role("button", name="Book a place").click()
+        other.get_by_role("heading", name="Booking confirmed").wait_for()
+
+        page.get_by_role("button", name="Book a place").click()
+        page.get_by_role("heading", name="Sorry, this session is now full").wait_for()
+        assert page.evaluate("window.stillThisPage") is True  # drawn in place by htmx
+        expect(page.get_by_text("You would be number 1 on the waiting list.")).to_be_visible()
+        page.get_by_role("button", name="Join the waiting list").click()
+        page.get_by_role("heading", name="You are on the waiting list").wait_for()
+        booking = booking_with(app, reference_on(page))
+        assert (booking.status, booking.first_name, booking.email) == (
+            "waiting",
+            "Bea",
+            "bea@example.com",
+        )
     finally:
         other.context.close()
