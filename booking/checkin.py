@@ -42,6 +42,9 @@ class CheckIn:
     greeter: str | None
     wait_in: str | None
     created: bool = True
+    # Kept apart from ``visit``, whose attributes a commit expires (reading them
+    # again would cost a query).
+    visit_id: int = 0
 
 
 def _by_nonce(nonce: str | None) -> Visit | None:
@@ -56,7 +59,7 @@ def _result(visit: Visit, created: bool = True) -> CheckIn:
     if session is not None and session.series.leads:
         greeter = session.series.leads[0].name.split()[0]
     room = session.room.name if session is not None and session.room else None
-    return CheckIn(visit, greeter, room, created)
+    return CheckIn(visit, greeter, room, created, visit.id)
 
 
 def _with_greeting(session_id: int) -> Session:
@@ -66,7 +69,7 @@ def _with_greeting(session_id: int) -> Session:
         select(Session)
         .where(Session.id == session_id)
         .options(
-            joinedload(Session.series).selectinload(SessionSeries.leads),
+            joinedload(Session.series).joinedload(SessionSeries.leads),
             joinedload(Session.room),
             joinedload(Session.hub),
         )
@@ -138,8 +141,8 @@ def check_in_booking(
     booking = lock_booking(booking_id)
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
+    session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
     _check_booking(booking, hub_id, now)
-    session = _with_greeting(booking.session_id)
     if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
         raise ServiceError("party_size", field="adults")
     visit = Visit(

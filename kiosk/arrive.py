@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, g, render_template, request
+from sqlalchemy.orm import joinedload
 
 from booking.checkin import (
     booking_for_check_in,
@@ -49,7 +50,7 @@ def finished_visit(result) -> object:
         "done",
         done={
             "kind": "visit",
-            "id": result.visit.id,
+            "id": result.visit_id,
             "greeter": result.greeter,
             "room": result.wait_in,
         },
@@ -212,7 +213,11 @@ def booking_choose():
 
 def _booking_in_visit() -> Booking | None:
     booking_id = flow.state().get("booking")
-    found = db.session.get(Booking, booking_id) if isinstance(booking_id, int) else None
+    found = (
+        db.session.get(Booking, booking_id, options=[joinedload(Booking.session)])
+        if isinstance(booking_id, int)
+        else None
+    )
     if found is None or found.session is None or found.session.hub_id != g.hub.id:
         return None
     return found
