@@ -9,7 +9,6 @@ type from another hub) is a 404 or a plain message, never an error page.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,17 +17,24 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import HiddenField
 
 from booking import bp
 from booking.appointments import Slot, book_appointment, find_slot, first_name, free_slots
-from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
-from booking.forms import CHILD_BANDS, child_band_choices
+from booking.contact import Contact
+from booking.forms import (
+    PartyForm,
+    access_needs_field,
+    check_contact,
+    email_field,
+    first_name_field,
+    idempotency_key_from,
+    last_name_field,
+    message_for,
+    mobile_field,
+)
 from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -37,11 +43,6 @@ from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
 
 DAYS_PER_PAGE = 7
-MAX_ADULTS = 10
-CHILD_ROWS = 6
-MAX_ACCESS_NEEDS = 2000
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_WHOLE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 MESSAGES = {
@@ -49,12 +50,6 @@ MESSAGES = {
     "too_soon": _l("That time is too soon to book online. Please choose a later time."),
     "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
     "not_offered": _l("That time is not available. Please choose another."),
-    "party_empty": _l("Tell us who is coming: at least 1 adult or child."),
-    "child_age_band": _l("Choose an age group for each child from the list, or 'No child'."),
-    "first_name_required": _l("Enter your first name."),
-    "name_too_long": _l("Names must be %(max)s characters or fewer.", max=MAX_NAME),
-    "invalid_email": _l("Enter an email address in the correct format, like name@example.com."),
-    "invalid_mobile": _l("Enter a UK mobile number, like 07700 900 982."),
     "need_contact": _l(
         "Enter an email address or a UK mobile number, so we can confirm your appointment."
     ),
@@ -65,95 +60,23 @@ SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered")
 # --- the form ---------------------------------------------------------------------------------
 
 
-class AppointmentForm(FlaskForm):
-    adults = StringField(
-        _l("Adults"),
-        widget=GovTextInput(),
-        default="1",
-        description=_l("Parents, carers and other grown-ups, from 0 to 10"),
-    )
-    first_name = StringField(
-        _l("First name"),
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(MESSAGES["first_name_required"]),
-            Length(max=MAX_NAME, message=MESSAGES["name_too_long"]),
-        ],
-    )
-    last_name = StringField(
-        _l("Last name (optional)"),
-        widget=GovTextInput(),
-        validators=[Length(max=MAX_NAME, message=MESSAGES["name_too_long"])],
-    )
-    email = StringField(
-        _l("Email address"),
-        widget=GovTextInput(),
-        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
-    )
-    mobile = StringField(
-        _l("UK mobile number"),
-        widget=GovTextInput(),
-        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
-    )
-    access_needs = TextAreaField(
+class AppointmentForm(PartyForm):
+    """Who is coming, and how to reach them: always asked for an appointment, as
+    the practitioner may need to rearrange it."""
+
+    first_name = first_name_field()
+    last_name = last_name_field()
+    email = email_field()
+    mobile = mobile_field()
+    access_needs = access_needs_field(
         _l("Access needs, or anything else the practitioner should know (optional)"),
-        widget=GovTextArea(),
-        description=_l(
-            "For example, wheelchair access, an interpreter, or bringing a buggy or pram"
-        ),
-        validators=[
-            Length(
-                max=MAX_ACCESS_NEEDS,
-                message=_l("Keep this to %(max)s characters or fewer", max=MAX_ACCESS_NEEDS),
-            )
-        ],
+        _l("For example, wheelchair access, an interpreter, or bringing a buggy or pram"),
     )
     nonce = HiddenField()
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.child_fields:
-            field.choices = child_band_choices()
-
-    @property
-    def child_fields(self) -> list[SelectField]:
-        return [self[f"child_{n}"] for n in range(1, CHILD_ROWS + 1)]
-
-    def validate_adults(self, field: StringField) -> None:
-        typed = (field.data or "").strip()
-        if not typed:
-            raise ValidationError(_("Enter the number of adults coming, or 0."))
-        if not _WHOLE_NUMBER.match(typed):
-            raise ValidationError(_("Enter the number of adults as a whole number, like 1 or 2."))
-        if int(typed) > MAX_ADULTS:
-            raise ValidationError(_("Enter a number of adults from 0 to %(max)s.", max=MAX_ADULTS))
-
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        for field in self.child_fields:
-            if field.data and field.data not in CHILD_BANDS:
-                field.errors = [*field.errors, str(MESSAGES["child_age_band"])]
-                valid = False
-        if not self.adults.errors and self.party().people < 1:
-            self.adults.errors = [*self.adults.errors, str(MESSAGES["party_empty"])]
-            valid = False
-        # The service's own rules, so every problem shows at once.
-        for field, normalise in ((self.email, normalise_email), (self.mobile, normalise_mobile)):
-            if (field.data or "").strip() and not field.errors:
-                try:
-                    normalise(field.data)
-                except ServiceError as error:
-                    field.errors = [*field.errors, str(MESSAGES[error.code])]
-                    valid = False
-        if not (self.email.data or "").strip() and not (self.mobile.data or "").strip():
-            self.email.errors = [*self.email.errors, str(MESSAGES["need_contact"])]
-            valid = False
-        return valid
-
-    def party(self) -> Party:
-        typed = (self.adults.data or "").strip()
-        adults = int(typed) if _WHOLE_NUMBER.match(typed) else 0
-        return Party(adults, tuple(f.data for f in self.child_fields if f.data))
+        return check_contact(self, str(MESSAGES["need_contact"])) and valid
 
     def contact(self, language: str) -> Contact:
         return Contact(
@@ -167,28 +90,13 @@ class AppointmentForm(FlaskForm):
         )
 
     def idempotency_key(self) -> str | None:
-        nonce = self.nonce.data or ""
-        return nonce if _NONCE.match(nonce) else None
+        return idempotency_key_from(self.nonce.data)
 
     def show_service_error(self, error: ServiceError) -> None:
-        if error.code == "party_too_large":
-            limit = error.details.get("limit", MAX_ADULTS)
-            text = _("You can book for up to %(limit)s people in total.", limit=limit)
-        else:
-            text = str(
-                MESSAGES.get(error.code, _("Sorry, something went wrong. Please try again."))
-            )
+        text = str(MESSAGES[error.code]) if error.code in MESSAGES else message_for(error)
         name = {"children": "child_1"}.get(error.field or "", error.field or "first_name")
         field = getattr(self, name, None) or self.first_name
         field.errors = [*field.errors, text]
-
-
-for _n in range(1, CHILD_ROWS + 1):
-    setattr(
-        AppointmentForm,
-        f"child_{_n}",
-        SelectField(_l("Child %(n)s", n=_n), widget=GovSelect(), default="", validate_choice=False),
-    )
 
 
 # --- finding things ------------------------------------------------------------------------

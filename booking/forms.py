@@ -183,8 +183,11 @@ def _check_choice(allowed: object, message: str):
     return check
 
 
-class BookingForm(PartyForm):
-    first_name = StringField(
+# --- the family's details, asked the same way by the session and appointment forms ----
+
+
+def first_name_field() -> StringField:
+    return StringField(
         _l("First name"),
         widget=GovTextInput(),
         validators=[
@@ -192,11 +195,66 @@ class BookingForm(PartyForm):
             Length(max=MAX_NAME, message=MESSAGES["name_too_long"]),
         ],
     )
-    last_name = StringField(
+
+
+def last_name_field() -> StringField:
+    return StringField(
         _l("Last name (optional)"),
         widget=GovTextInput(),
         validators=[Length(max=MAX_NAME, message=MESSAGES["name_too_long"])],
     )
+
+
+def email_field() -> StringField:
+    return StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
+    )
+
+
+def mobile_field() -> StringField:
+    return StringField(
+        _l("UK mobile number"),
+        widget=GovTextInput(),
+        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
+    )
+
+
+def access_needs_field(label: str, example: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        description=example,
+        validators=[
+            Length(
+                max=MAX_ACCESS_NEEDS,
+                message=_l("Keep this to %(max)s characters or fewer", max=MAX_ACCESS_NEEDS),
+            )
+        ],
+    )
+
+
+def check_contact(form: FlaskForm, missing: str) -> bool:
+    """The booking service's own rules for ``form.email`` and ``form.mobile`` (so
+    every problem shows at once), and at least one of them (else ``missing``)."""
+    valid = True
+    for field, normalise in ((form.email, normalise_email), (form.mobile, normalise_mobile)):
+        if (field.data or "").strip() and not field.errors:
+            try:
+                normalise(field.data)
+            except ServiceError as error:
+                field.errors = [*field.errors, str(MESSAGES[error.code])]
+                valid = False
+    if not (form.email.data or "").strip() and not (form.mobile.data or "").strip():
+        form.email.errors = [*form.email.errors, missing]
+        valid = False
+    return valid
+
+
+class BookingForm(PartyForm):
+    first_name = first_name_field()
+    last_name = last_name_field()
     reminders = RadioField(
         _l("Send me a confirmation and reminders?"),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
@@ -209,28 +267,11 @@ class BookingForm(PartyForm):
             ),
         ],
     )
-    email = StringField(
-        _l("Email address"),
-        widget=GovTextInput(),
-        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
-    )
-    mobile = StringField(
-        _l("UK mobile number"),
-        widget=GovTextInput(),
-        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
-    )
-    access_needs = TextAreaField(
+    email = email_field()
+    mobile = mobile_field()
+    access_needs = access_needs_field(
         _l("Access needs, or anything else the hub should know (optional)"),
-        widget=GovTextArea(),
-        description=_l(
-            "For example, wheelchair access, a British Sign Language interpreter, or a quiet space"
-        ),
-        validators=[
-            Length(
-                max=MAX_ACCESS_NEEDS,
-                message=_l("Keep this to %(max)s characters or fewer", max=MAX_ACCESS_NEEDS),
-            )
-        ],
+        _l("For example, wheelchair access, a British Sign Language interpreter, or a quiet space"),
     )
     language = SelectField(
         _l("Language for messages"),
@@ -269,18 +310,7 @@ class BookingForm(PartyForm):
         valid = super().validate(extra_validators)
         if not self.wants_reminders:
             return valid
-        # The same rules the booking service applies, so all problems show at once.
-        for field, normalise in ((self.email, normalise_email), (self.mobile, normalise_mobile)):
-            if (field.data or "").strip() and not field.errors:
-                try:
-                    normalise(field.data)
-                except ServiceError as error:
-                    field.errors = [*field.errors, str(MESSAGES[error.code])]
-                    valid = False
-        if not (self.email.data or "").strip() and not (self.mobile.data or "").strip():
-            self.email.errors = [*self.email.errors, str(MESSAGES["reminders_need_contact"])]
-            valid = False
-        return valid
+        return check_contact(self, str(MESSAGES["reminders_need_contact"])) and valid
 
     def contact(self) -> Contact:
         """The family's details. A family who said no to messages gives no contact:
