@@ -43,7 +43,7 @@ from booking.forms import (
     carried_answers,
     idempotency_key_from,
 )
-from booking.places import Tally, booking_window, places_left, places_left_by_session, tally
+from booking.places import Tally, booking_window, places_left, tally
 from booking.references import show_reference
 from booking.services import (
     book_session,
@@ -53,6 +53,7 @@ from booking.services import (
     waiting_position,
 )
 from booking.tokens import CHECK_IN, MANAGE, make_token, manage_link_expired, read_token
+from booking.whats_on import whats_on as whats_on_at
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -70,7 +71,7 @@ from frontdoor.models import (
 from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment, redirect_after_form
-from frontdoor.timetable import HORIZON, week_sessions, week_start
+from frontdoor.timetable import HORIZON, week_start
 
 HUB_COOKIE = "frontdoor_hub"
 HUB_COOKIE_AGE = timedelta(days=365)
@@ -206,16 +207,6 @@ def _week_from(typed: str | None, this_week: date) -> date:
     return min(max(chosen, this_week), last)
 
 
-def _matches(session: Session, ages: list[str], category: int | None, words: str) -> bool:
-    series = session.series
-    if ages and not set(ages) & set(series.age_bands or []):
-        return False
-    if category is not None and series.category_id != category:
-        return False
-    text = f"{series.title}\n{series.description}".casefold()
-    return all(word in text for word in words.casefold().split())
-
-
 @bp.route("/<slug:hub>/")
 @public
 def whats_on(hub: str):
@@ -228,15 +219,12 @@ def whats_on(hub: str):
     category = request.args.get("category", type=int)
     words = request.args.get("q", "").strip()[:MAX_SEARCH]
 
-    days = {
-        day: [s for s in sessions if s.ends_at > now and _matches(s, ages, category, words)]
-        for day, sessions in week_sessions(place.id, week, tz).items()
-    }
-    shown = [s for sessions in days.values() for s in sessions]
-    left = places_left_by_session(shown)
+    on = whats_on_at(
+        place.id, now=now, first_day=week, days=7, ages=ages, category_id=category, words=words
+    )
     listing = [
-        (day, [(s, availability(s, left[s.id], now)) for s in sessions])
-        for day, sessions in sorted(days.items())
+        (day, [(s, availability(s, on.places.get(s.id, 0), now)) for s in sessions])
+        for day, sessions in on.days
         if sessions
     ]
     categories = db.session.scalars(

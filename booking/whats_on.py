@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -30,29 +31,45 @@ class WhatsOn:
         return [session for _, sessions in self.days for session in sessions]
 
 
+def matches(session: Session, ages: Collection[str], category_id: int | None, words: str) -> bool:
+    """Whether a session is for any of ``ages``, in the category, and mentions
+    every one of ``words`` in its title or description (empty filters match all)."""
+    series = session.series
+    if ages and not set(ages) & set(series.age_bands or ()):
+        return False
+    if category_id is not None and series.category_id != category_id:
+        return False
+    text = f"{series.title}\n{series.description}".casefold()
+    return all(word in text for word in words.casefold().split())
+
+
 def whats_on(
     hub_id: int,
     *,
     now: datetime,
+    first_day: date | None = None,
     days: int = 8,
-    age_band: str | None = None,
+    ages: Collection[str] = (),
     category_id: int | None = None,
+    words: str = "",
 ) -> WhatsOn:
-    """Sessions not yet over from now to the end of the ``days``-th local day.
+    """Sessions not yet over, from ``first_day`` (today) for ``days`` local days.
 
-    Cancelled sessions are included (the kiosk says so); the filters narrow the
+    Cancelled sessions are included (the pages say so); the filters narrow the
     days, never the choices offered, so a family can always widen again.
     """
     hub = db.session.get(Hub, hub_id)
     tz = ZoneInfo(hub.timezone)
-    today = now.astimezone(tz).date()
-    end = local_datetime(today + timedelta(days=days), time(0), tz)
+    first_day = first_day or now.astimezone(tz).date()
+    start = local_datetime(first_day, time(0), tz)
+    end = local_datetime(first_day + timedelta(days=days), time(0), tz)
     sessions = db.session.scalars(
         select(Session)
         .join(Session.series)
         .where(
             Session.hub_id == hub_id,
             Session.ends_at > now,
+            Session.starts_at >= start,
             Session.starts_at < end,
             SessionSeries.active.is_(True),
         )
@@ -65,13 +82,8 @@ def whats_on(
     ).all()
     categories = {s.series.category.id: s.series.category for s in sessions if s.series.category}
     bands = {band for s in sessions for band in s.series.age_bands or ()}
-    chosen = [
-        s
-        for s in sessions
-        if (age_band is None or age_band in (s.series.age_bands or ()))
-        and (category_id is None or s.series.category_id == category_id)
-    ]
-    by_day: dict[date, list[Session]] = {today + timedelta(days=i): [] for i in range(days)}
+    chosen = [s for s in sessions if matches(s, ages, category_id, words)]
+    by_day: dict[date, list[Session]] = {first_day + timedelta(days=i): [] for i in range(days)}
     for session in chosen:
         by_day.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
     bookable = [s for s in chosen if s.series.booking_mode != BookingMode.DROP_IN]

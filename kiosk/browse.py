@@ -35,7 +35,9 @@ def whats_on_page():
     band = request.args.get("age")
     band = band if band in AGE_BANDS else None
     category = _number(request.args.get("category"))
-    listing = whats_on(g.hub.id, now=clock.now(), days=DAYS, age_band=band, category_id=category)
+    listing = whats_on(
+        g.hub.id, now=clock.now(), days=DAYS, ages=[band] if band else (), category_id=category
+    )
     return render_template(
         "kiosk/whats_on.html",
         listing=listing,
