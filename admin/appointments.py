@@ -9,6 +9,7 @@ and shows its coded refusals in plain words. Every view declares its roles with
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -21,6 +22,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import (
     BooleanField,
     Field,
@@ -34,7 +36,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from admin import bp
-from admin.forms import ClockField, DayMonthYearField, WholeNumberField, add_service_errors
+from admin.forms import (
+    ClockField,
+    DayMonthYearField,
+    WholeNumberField,
+    add_service_errors,
+    told_family,
+)
 from booking.appointments import (
     BUFFER_RANGE,
     DAYS_AHEAD_RANGE,
@@ -46,16 +54,21 @@ from booking.appointments import (
     WindowInput,
     add_availability,
     add_leave,
+    cancel_appointment,
     eligible_practitioners,
+    free_slots,
+    move_appointment,
     remove_availability,
     remove_leave,
     save_type,
-    upcoming_for,
+    upcoming,
 )
-from frontdoor import clock
+from booking.contact import show_mobile
+from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
+    Appointment,
     AppointmentType,
     Availability,
     AvailabilityException,
@@ -540,6 +553,193 @@ def leave_delete(exception_id: int):
 def my_appointments():
     return render_template(
         "admin/appointments/mine.html",
-        appointments=upcoming_for(staff().id, now=clock.now()),
+        appointments=upcoming(now=clock.now(), staff_id=staff().id),
         title="Your appointments",
     )
+
+
+# --- booked appointments: seeing one, cancelling it, moving it ---------------------------------
+
+# A hub's booked appointments: its practitioners (who cover for each other),
+# reception (who book and rearrange them by phone) and managers.
+FRONT_DESK = (Role.PRACTITIONER, Role.RECEPTION, Role.MANAGER)
+MOVE_DAYS = 7
+
+APPOINTMENT_MESSAGES = {
+    "reason_required": "Enter a reason. The family is sent it",
+    "already_cancelled": "This appointment has already been cancelled",
+    "not_confirmed": "Only a booked appointment can be moved",
+    "same_slot": "Choose a different time from the one already booked",
+    "slot_taken": "Someone has just booked that time. Choose another",
+    "too_soon": "That time has passed. Choose another",
+    "not_offered": "That time is no longer offered. Choose another",
+    "not_found": "That practitioner no longer offers this appointment. Choose another time",
+}
+
+
+class CancelAppointmentForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it cancelled?",
+        widget=GovTextArea(),
+        description="The family is sent this, so write it for them.",
+        validators=[
+            InputRequired("Enter a reason. The family is sent it"),
+            Length(max=MAX_REASON, message=MESSAGES["reason_too_long"]),
+        ],
+    )
+
+
+class MoveAppointmentForm(FlaskForm):
+    slot = StringField("New time")
+
+    def chosen(self) -> tuple[int, datetime] | None:
+        """(practitioner id, start) from ``<id>@<ISO start>``, or None."""
+        staff_id, _, starts = (self.slot.data or "").partition("@")
+        try:
+            starts_at = datetime.fromisoformat(starts)
+        except ValueError:
+            return None
+        if not staff_id.isdigit() or starts_at.tzinfo is None:
+            return None
+        return int(staff_id), starts_at
+
+
+def _booked_or_404(appointment_id: int) -> Appointment:
+    appointment = db.session.get(
+        Appointment,
+        appointment_id,
+        options=[
+            joinedload(Appointment.booking),
+            joinedload(Appointment.type),
+            joinedload(Appointment.hub),
+            joinedload(Appointment.room),
+            joinedload(Appointment.practitioner),
+        ],
+    )
+    if appointment is None or appointment.booking is None:
+        abort(404)
+    require_role_at(appointment.hub_id, FRONT_DESK)
+    return appointment
+
+
+def _audit(action: str, appointment: Appointment, detail: str = "") -> None:
+    audit.record(
+        action,
+        staff_id=staff().id,
+        subject_type="booking",
+        subject_id=appointment.booking.id,
+        hub_id=appointment.hub_id,
+        detail=detail,
+    )
+
+
+@bp.route("/appointments/booked")
+@staff_required(*FRONT_DESK)
+def booked_appointments():
+    hub = _hub(FRONT_DESK)
+    return render_template(
+        "admin/appointments/booked.html",
+        hub=hub,
+        appointments=upcoming(now=clock.now(), hub_id=hub.id),
+        title=f"Booked appointments at {hub.name}",
+    )
+
+
+def _show_appointment(appointment: Appointment, cancel_form: CancelAppointmentForm, status=200):
+    """The appointment page; it shows a family's details, so opening it is audited."""
+    _audit("appointment.view", appointment)
+    db.session.commit()
+    page = render_template(
+        "admin/appointments/booked_one.html",
+        appointment=appointment,
+        booking=appointment.booking,
+        form=cancel_form,
+        live=appointment.status == "booked" and appointment.ends_at > clock.now(),
+        mobile=show_mobile(appointment.booking.mobile or ""),
+        title=f"{appointment.type.name} with {appointment.practitioner.name}",
+    )
+    return page, status
+
+
+@bp.route("/appointments/booked/<int:appointment_id>")
+@staff_required(*FRONT_DESK)
+def booked_appointment(appointment_id: int):
+    return _show_appointment(_booked_or_404(appointment_id), CancelAppointmentForm())
+
+
+@bp.route("/appointments/booked/<int:appointment_id>/cancel", methods=["POST"])
+@staff_required(*FRONT_DESK)
+def booked_appointment_cancel(appointment_id: int):
+    appointment = _booked_or_404(appointment_id)
+    form = CancelAppointmentForm()
+    if form.validate_on_submit():
+        try:
+            cancel_appointment(
+                appointment.booking, now=clock.now(), by_staff=True, reason=form.reason.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_errors(form, [error], APPOINTMENT_MESSAGES)
+        else:
+            _audit("appointment.cancel", appointment, "Cancelled with a reason")
+            db.session.commit()
+            flash(f"Appointment cancelled.{told_family(appointment.booking)}", "success")
+            return redirect(url_for("admin.booked_appointment", appointment_id=appointment.id))
+    return _show_appointment(_booked_or_404(appointment_id), form, 400)
+
+
+def _move_page(appointment: Appointment, form: MoveAppointmentForm, status: int = 200):
+    tz = ZoneInfo(appointment.hub.timezone)
+    now = clock.now()
+    today = now.astimezone(tz).date()
+    first = _day_from(request.args.get("from"), today)
+    slots = free_slots(appointment.type_id, day_from=first, days=MOVE_DAYS, now=now)
+    page = render_template(
+        "admin/appointments/booked_move.html",
+        appointment=appointment,
+        booking=appointment.booking,
+        form=form,
+        days=[(day, found) for day, found in slots.items()],
+        earlier=first - timedelta(days=MOVE_DAYS) if first > today else None,
+        later=first + timedelta(days=MOVE_DAYS),
+        title=f"Move the {appointment.type.name} appointment",
+    )
+    return page, status
+
+
+def _day_from(typed: str | None, today):
+    try:
+        chosen = datetime.strptime(typed or "", "%Y-%m-%d").date()
+    except ValueError:
+        return today
+    return min(max(chosen, today), today + timedelta(days=366))
+
+
+@bp.route("/appointments/booked/<int:appointment_id>/move", methods=["GET", "POST"])
+@staff_required(*FRONT_DESK)
+def booked_appointment_move(appointment_id: int):
+    appointment = _booked_or_404(appointment_id)
+    form = MoveAppointmentForm()
+    if request.method == "GET":
+        return _move_page(appointment, form)
+    chosen = form.chosen() if form.validate_on_submit() else None
+    if chosen is None:
+        form.slot.errors = ["Choose a new time"]
+        return _move_page(appointment, form, 400)
+    staff_id, starts_at = chosen
+    try:
+        moved = move_appointment(
+            appointment.booking,
+            starts_at,
+            now=clock.now(),
+            practitioner_id=staff_id,
+            by_staff=True,
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        form.slot.errors = [APPOINTMENT_MESSAGES.get(error.code, "Choose another time")]
+        return _move_page(_booked_or_404(appointment_id), form, 400)
+    _audit("appointment.move", moved, "Moved to another time")
+    db.session.commit()
+    flash(f"Appointment moved.{told_family(moved.booking)}", "success")
+    return redirect(url_for("admin.booked_appointment", appointment_id=moved.id))

@@ -12,8 +12,16 @@ from wtforms import Field
 from wtforms.validators import StopValidation
 
 from frontdoor.errors import ServiceError
+from frontdoor.models import Booking
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
+
+
+def told_family(booking: Booking) -> str:
+    """After a change the family hears about: whether a message is on its way."""
+    if booking.email or booking.mobile:
+        return " They have been sent a message."
+    return " They gave no email or mobile number, so tell them yourself."
 
 
 def add_service_errors(

@@ -15,6 +15,11 @@ MANAGERS = (Role.MANAGER,)
 MENU = (
     ("admin.timetable", "Timetable", tuple(Role)),
     ("admin.appointments_home", "Appointments", (Role.PRACTITIONER, Role.MANAGER)),
+    (
+        "admin.booked_appointments",
+        "Booked appointments",
+        (Role.PRACTITIONER, Role.RECEPTION, Role.MANAGER),
+    ),
     ("admin.hubs", "Hubs and rooms", MANAGERS),
     ("admin.categories", "Categories", MANAGERS),
     ("admin.staff_list", "Staff", MANAGERS),

@@ -44,15 +44,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from admin import bp
+from admin.forms import told_family
 from booking.contact import Contact, Party
 from booking.places import bookable_places, held_for_drop_in, places_left, places_left_by_session
 from booking.services import book_session, cancel_booking, move_booking, set_capacity
-from frontdoor import clock
+from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
     AGE_BANDS,
-    AuditEvent,
     Booking,
     BookingMode,
     BookingSource,
@@ -374,16 +374,13 @@ def session_label(session: Session, left: int | None = None) -> str:
 
 
 def _audit(action: str, subject_type: str, subject_id: int, hub_id: int, detail: str = "") -> None:
-    db.session.add(
-        AuditEvent(
-            at=clock.now(),
-            staff_id=staff().id,
-            hub_id=hub_id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail[:500],
-        )
+    audit.record(
+        action,
+        staff_id=staff().id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        hub_id=hub_id,
+        detail=detail,
     )
 
 
@@ -413,12 +410,6 @@ def _promoted_text(promoted: list[Booking]) -> str:
         return ""
     verb = "has" if len(promoted) == 1 else "have"
     return f" From the waiting list, {_names(promoted)} now {verb} a place."
-
-
-def _told(booking: Booking) -> str:
-    if booking.email or booking.mobile:
-        return " They have been sent a message."
-    return " They gave no email or mobile number, so tell them yourself."
 
 
 def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_form=None):
@@ -488,13 +479,13 @@ def book_on_behalf(session_id: int):
             elif result.waiting:
                 flash(
                     f"{booking.display_name} is on the waiting list. Reference "
-                    f"{booking.reference}.{_told(booking)}",
+                    f"{booking.reference}.{told_family(booking)}",
                     "success",
                 )
             else:
                 flash(
                     f"{booking.display_name} is booked. Reference {booking.reference}."
-                    f"{_told(booking)}",
+                    f"{told_family(booking)}",
                     "success",
                 )
             return redirect(url_for("admin.register", session_id=session.id))
@@ -534,7 +525,7 @@ def booking_cancel(booking_id: int):
             errors.append({"text": message_for(error), "href": f"#reason-{booking.id}"})
         else:
             flash(
-                f"Cancelled the booking for {booking.display_name}.{_told(booking)}"
+                f"Cancelled the booking for {booking.display_name}.{told_family(booking)}"
                 f"{_promoted_text(promoted)}",
                 "success",
             )
@@ -573,7 +564,7 @@ def booking_move(booking_id: int):
         else:
             flash(
                 f"Moved {booking.display_name} to {session_label(booking.session)}."
-                f"{_told(booking)}{_promoted_text(promoted)}",
+                f"{told_family(booking)}{_promoted_text(promoted)}",
                 "success",
             )
             return redirect(url_for("admin.register", session_id=from_session_id))

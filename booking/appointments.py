@@ -50,7 +50,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import joinedload
 
 from booking import places
@@ -600,16 +600,17 @@ def move_appointment(
     return appointment
 
 
-def upcoming_for(staff_id: int, *, now: datetime, limit: int = 200) -> list[Appointment]:
-    """A practitioner's live appointments from now on, soonest first."""
+def upcoming(
+    *, now: datetime, staff_id: int | None = None, hub_id: int | None = None, limit: int = 200
+) -> list[Appointment]:
+    """Live appointments from now on, soonest first: one practitioner's (anywhere),
+    or one hub's."""
+    mine = Appointment.practitioner_id == staff_id if staff_id is not None else true()
+    here = Appointment.hub_id == hub_id if hub_id is not None else true()
     return list(
         db.session.scalars(
             select(Appointment)
-            .where(
-                Appointment.practitioner_id == staff_id,
-                Appointment.status == BOOKED,
-                Appointment.ends_at > now,
-            )
+            .where(mine, here, Appointment.status == BOOKED, Appointment.ends_at > now)
             .options(
                 joinedload(Appointment.booking),
                 joinedload(Appointment.type),

@@ -23,6 +23,14 @@ def normalise_mobile(typed: str) -> str:
     return "+44" + digits[-10:]
 
 
+def show_mobile(stored: str) -> str:
+    """A stored mobile (+447xxxxxxxxx) as people in the UK write it: 07xxx xxxxxx."""
+    if not stored.startswith("+44") or len(stored) != 13:
+        return stored
+    national = "0" + stored[3:]
+    return f"{national[:5]} {national[5:]}"
+
+
 def normalise_email(typed: str) -> str:
     try:
         return validate_email(typed.strip(), check_deliverability=False).normalized

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
+from frontdoor import audit
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -186,15 +187,13 @@ def _describe(roles: set[RoleAt]) -> str:
 
 def _audit(actor: StaffUser, action: str, user: StaffUser, detail: str, roles: set[RoleAt]) -> None:
     hubs = {hub_id for hub_id, _ in roles if hub_id is not None}
-    db.session.add(
-        AuditEvent(
-            staff_id=actor.id,
-            hub_id=hubs.pop() if len(hubs) == 1 else None,
-            action=action,
-            subject_type="staff_user",
-            subject_id=user.id,
-            detail=detail[:500],
-        )
+    audit.record(
+        action,
+        staff_id=actor.id,
+        subject_type="staff_user",
+        subject_id=user.id,
+        hub_id=hubs.pop() if len(hubs) == 1 else None,
+        detail=detail,
     )
 
 

@@ -102,6 +102,31 @@ def _sample_booking(hub: Hub) -> int:
     return booking.id
 
 
+def _sample_appointment(type_id: int) -> int:
+    """A family's appointment at the first free time of the hub's type."""
+    from booking.appointments import book_appointment, free_slots
+    from booking.contact import Contact, Party
+    from frontdoor.models import Appointment
+
+    booked = db.session.scalar(select(Appointment.id).filter_by(type_id=type_id))
+    if booked is not None:
+        return booked
+    now = clock.now()
+    slots = free_slots(type_id, day_from=clock.today(), days=28, now=now)
+    slot = next(slot for day in slots.values() for slot in day)
+    result = book_appointment(
+        type_id,
+        slot.practitioner_id,
+        slot.starts_at,
+        Party(1, ()),
+        Contact("Sample", email="sample@example.com"),
+        now=now,
+        source="staff",
+    )
+    db.session.commit()
+    return result.booking.appointment_id
+
+
 def _sample_values(app: Flask) -> dict[str, object]:
     """A real Riverside record for each kind of URL variable."""
     from frontdoor.models import AppointmentType, Availability, AvailabilityException
@@ -122,7 +147,10 @@ def _sample_values(app: Flask) -> dict[str, object]:
             ),
             "device_id": _a_kiosk(hub.id),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
-            "type_id": db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id)),
+            "type_id": (
+                type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
+            ),
+            "appointment_id": _sample_appointment(type_id),
             "availability_id": db.session.scalar(
                 select(Availability.id).where(Availability.staff_id.in_(practitioner))
             ),
