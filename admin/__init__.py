@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from admin import (  # noqa: F401  (routes register on import)
         appointments,
         auth,
+        closures,
         home,
         kiosks,
         manage,

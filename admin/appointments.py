@@ -573,6 +573,7 @@ APPOINTMENT_MESSAGES = {
     "slot_taken": "Someone has just booked that time. Choose another",
     "too_soon": "That time has passed. Choose another",
     "not_offered": "That time is no longer offered. Choose another",
+    "hub_closed": "The hub is closed that day. Choose another",
     "not_found": "That practitioner no longer offers this appointment. Choose another time",
 }
 

@@ -50,11 +50,12 @@ MESSAGES = {
     "too_soon": _l("That time is too soon to book online. Please choose a later time."),
     "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
     "not_offered": _l("That time is not available. Please choose another."),
+    "hub_closed": _l("The hub is closed that day. Please choose another day."),
     "need_contact": _l(
         "Enter an email address or a UK mobile number, so we can confirm your appointment."
     ),
 }
-SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered")
+SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered", "hub_closed")
 
 
 # --- the form ---------------------------------------------------------------------------------

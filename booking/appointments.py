@@ -57,6 +57,7 @@ from booking import places
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.services import BookingResult, booking_for_key, new_booking
+from frontdoor.closures import closed_days
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -362,7 +363,7 @@ def free_slots(
 
     Every day asked for is a key (an empty list when nothing is free), each list
     in time order then by practitioner's name. Raises ``not_found`` for an
-    unknown or withdrawn type. Seven small queries, then computed in Python.
+    unknown or withdrawn type. Eight small queries, then computed in Python.
     """
     kind = _get_type(type_id)
     tz = _zone(kind)
@@ -380,7 +381,9 @@ def free_slots(
     busy = _load_busy(list(names), {w.room_id for w in windows if w.room_id}, start, end)
     earliest = now + timedelta(minutes=kind.min_notice_minutes)
     seen: set[tuple[int, datetime]] = set()
+    closed = closed_days(kind.hub_id, first, last)
     span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    span = [day for day in span if day not in closed]
     staff_busy, room_busy = busy.practitioners, busy.rooms
     for day, staff_id, room_id, starts, ends, held in _candidates(kind, windows, span, tz):
         if starts < earliest or (staff_id, starts) in seen:
@@ -433,6 +436,8 @@ def check_slot(
     day = starts_at.astimezone(tz).date()
     if public and day > _last_bookable_day(kind, now, tz):
         raise ServiceError("too_far", field="starts_at")
+    if closed_days(kind.hub_id, day, day):
+        raise ServiceError("hub_closed", field="starts_at")
     windows = _windows(kind.hub_id, [practitioner.id])
     matches = [c for c in _candidates(kind, windows, [day], tz) if c.starts_at == starts_at]
     if not matches:

@@ -9,7 +9,9 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from frontdoor.bank_holidays import ENGLAND_AND_WALES
 from frontdoor.clock import LONDON
+from frontdoor.closures import add_bank_holidays
 from frontdoor.extensions import db
 from frontdoor.models import (
     AppointmentType,
@@ -368,6 +370,10 @@ def load_demo(*, password: str, today: date) -> bool:
             rooms[slug, room_name] = Room(hub=hub, name=room_name)
             db.session.add(rooms[slug, room_name])
     db.session.flush()
+    for hub in hubs.values():  # closed on the bank holidays still to come
+        for year in (today.year, today.year + 1):
+            if year in ENGLAND_AND_WALES:
+                add_bank_holidays(hub.id, year, today=today)
     staff = {}
     for email, name, roles in STAFF:
         staff[email] = create_staff(

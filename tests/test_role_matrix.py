@@ -16,6 +16,7 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
     Hub,
+    HubClosure,
     KioskDevice,
     Role,
     Room,
@@ -146,6 +147,9 @@ def _sample_values(app: Flask) -> dict[str, object]:
                 select(StaffUser.id).filter_by(email="practitioner@riverside.example")
             ),
             "device_id": _a_kiosk(hub.id),
+            # Days the hub is closed: a year of bank holidays, and one closed day.
+            "year": 2027,
+            "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))

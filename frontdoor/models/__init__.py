@@ -10,6 +10,7 @@ from frontdoor.models.appointments import (
 from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
+from frontdoor.models.closure import HubClosure
 from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage
@@ -41,6 +42,7 @@ __all__ = [
     "CapacityUnit",
     "HelpRequest",
     "Hub",
+    "HubClosure",
     "HubSettings",
     "KioskDevice",
     "MessageStatus",

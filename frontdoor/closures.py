@@ -1,0 +1,90 @@
+"""Days a hub is closed: the rules for adding and removing them, and asking.
+
+A closed day offers no appointments (the slot finder skips it and a booking for
+it is refused). Sessions stay as the timetable has them: adding a closure says
+which sessions fall on the day, for a session lead to cancel (families are told).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from frontdoor.bank_holidays import ENGLAND_AND_WALES
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import HubClosure, Session, SessionStatus
+from frontdoor.timetable import local_datetime
+
+MAX_REASON = 100
+
+
+def closed_days(hub_id: int, first: date, last: date) -> set[date]:
+    """The hub's closed days from ``first`` to ``last``, inclusive."""
+    return set(
+        db.session.scalars(
+            select(HubClosure.day).where(
+                HubClosure.hub_id == hub_id, HubClosure.day >= first, HubClosure.day <= last
+            )
+        )
+    )
+
+
+def upcoming_closures(hub_id: int, today: date) -> list[HubClosure]:
+    return list(
+        db.session.scalars(
+            select(HubClosure)
+            .where(HubClosure.hub_id == hub_id, HubClosure.day >= today)
+            .order_by(HubClosure.day)
+        )
+    )
+
+
+def add_closure(hub_id: int, day: date, reason: str, *, today: date) -> HubClosure:
+    """Close the hub on ``day``. Codes: ``day_past``, ``day_taken``,
+    ``reason_required``, ``reason_too_long``."""
+    reason = " ".join(reason.split())
+    if day < today:
+        raise ServiceError("day_past", field="day")
+    if not reason:
+        raise ServiceError("reason_required", field="reason")
+    if len(reason) > MAX_REASON:
+        raise ServiceError("reason_too_long", field="reason")
+    if day in closed_days(hub_id, day, day):
+        raise ServiceError("day_taken", field="day")
+    closure = HubClosure(hub_id=hub_id, day=day, reason=reason)
+    db.session.add(closure)
+    db.session.flush()
+    return closure
+
+
+def add_bank_holidays(hub_id: int, year: int, *, today: date) -> list[HubClosure]:
+    """Close the hub on the year's bank holidays still to come (those not closed
+    already). Raises ``year_unknown`` for a year we hold no dates for."""
+    if year not in ENGLAND_AND_WALES:
+        raise ServiceError("year_unknown", field="year")
+    days = [(d, name) for d, name in ENGLAND_AND_WALES[year] if d >= today]
+    taken = closed_days(hub_id, date(year, 1, 1), date(year, 12, 31))
+    added = [HubClosure(hub_id=hub_id, day=d, reason=name) for d, name in days if d not in taken]
+    db.session.add_all(added)
+    db.session.flush()
+    return added
+
+
+def remove_closure(closure: HubClosure) -> None:
+    db.session.delete(closure)
+    db.session.flush()
+
+
+def sessions_on(hub_id: int, day: date, tz: ZoneInfo) -> int:
+    """How many scheduled sessions the timetable has at the hub on ``day``."""
+    return db.session.scalar(
+        select(func.count()).where(
+            Session.hub_id == hub_id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at >= local_datetime(day, time(0), tz),
+            Session.starts_at < local_datetime(day + timedelta(days=1), time(0), tz),
+        )
+    )
