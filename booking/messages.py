@@ -11,7 +11,7 @@ from datetime import datetime
 from frontdoor.models import Booking
 from frontdoor.outbox import queue_message
 
-TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled")
+TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled", "reminder")
 
 
 def queue_booking_message(

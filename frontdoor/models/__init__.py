@@ -12,7 +12,8 @@ from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
 from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
 from frontdoor.models.kiosk import KioskDevice
-from frontdoor.models.outbox import MessageStatus, OutboxMessage
+from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
+from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
@@ -42,10 +43,13 @@ __all__ = [
     "HelpRequest",
     "Hub",
     "HubSettings",
+    "JobRun",
+    "JobRunStatus",
     "KioskDevice",
     "MessageStatus",
     "Organisation",
     "OutboxMessage",
+    "RecordedMessage",
     "Role",
     "Room",
     "ServiceCategory",
@@ -59,6 +63,7 @@ __all__ = [
     "Visit",
     "VisitKind",
     "VisitStatus",
+    "apscheduler_jobs",
     "series_leads",
     "type_practitioners",
     "utcnow",
