@@ -110,6 +110,11 @@ class SmtpChannel(Channel):
         except TimeoutError:
             self.close()
             raise SendError("smtp timed out", permanent=False) from None
+        except smtplib.SMTPServerDisconnected as error:
+            # smtplib reports a read that timed out as a lost connection.
+            self.close()
+            reason = "smtp timed out" if "timed out" in str(error) else "smtp disconnected"
+            raise SendError(reason, permanent=False) from None
         except (smtplib.SMTPException, OSError) as error:
             self.close()
             raise SendError(f"smtp {type(error).__name__}", permanent=False) from None

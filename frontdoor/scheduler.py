@@ -294,6 +294,8 @@ def build_scheduler(app: Flask):
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    global _APP
+    _APP = app
     with app.app_context():
         engine = db.engine
     return BackgroundScheduler(
@@ -354,8 +356,6 @@ class SchedulerProcess:
         self.stopping.set()
 
     def run(self) -> int:
-        global _APP
-        _APP = self.app
         announced = False
         while not self.lock.try_acquire():
             if not announced:
