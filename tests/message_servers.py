@@ -39,13 +39,13 @@ class SmtpHandler:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     data_started: threading.Event = field(default_factory=threading.Event)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.data_started.set()
         action = self.script.pop(0) if self.script else "ok"
         if action == "421":
@@ -83,7 +83,7 @@ def notify_server(recorder: NotifyRecorder | None = None):
     recorder = recorder or NotifyRecorder()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             recorder.requests.append((self.path, dict(self.headers), body))
