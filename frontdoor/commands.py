@@ -123,8 +123,15 @@ def urls_command() -> None:
     default=None,
     help="Run every job every N seconds instead of on its schedule (tests and demos).",
 )
+@click.option(
+    "--standby-poll",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds between a standby's tries for the lock.",
+)
 @click.pass_context
-def scheduler_group(context: click.Context, every: float | None) -> None:
+def scheduler_group(context: click.Context, every: float | None, standby_poll: float) -> None:
     """Run the scheduled jobs (waits as a standby while another scheduler runs)."""
     if context.invoked_subcommand is not None:
         return
@@ -132,7 +139,9 @@ def scheduler_group(context: click.Context, every: float | None) -> None:
 
     from frontdoor.scheduler import SchedulerProcess
 
-    process = SchedulerProcess(current_app._get_current_object(), every_seconds=every)
+    process = SchedulerProcess(
+        current_app._get_current_object(), every_seconds=every, poll_seconds=standby_poll
+    )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: process.stop())
     context.exit(process.run())

@@ -296,10 +296,14 @@ def build_scheduler(app: Flask):
 
     global _APP
     _APP = app
-    with app.app_context():
-        engine = db.engine
+    # An engine of its own: APScheduler disposes its store's engine when it stops.
+    store = SQLAlchemyJobStore(
+        url=app.config["SQLALCHEMY_DATABASE_URI"],
+        engine_options=app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        tablename="apscheduler_jobs",
+    )
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+        jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=clock.LONDON,
@@ -333,6 +337,17 @@ def sync_jobs(scheduler, *, every_seconds: float | None = None) -> None:
     for job in scheduler.get_jobs():
         if job.id not in REGISTRY:
             job.remove()
+
+
+def stop_scheduler(scheduler) -> None:
+    """Stop, waiting for running jobs. The job store is taken away first: APScheduler's
+    loop looks at the store once more as it stops, and would move a job that is due
+    at that moment on to its next time without running it."""
+    if scheduler is None or not scheduler.running:
+        return
+    scheduler.pause()
+    scheduler.remove_jobstore("default")
+    scheduler.shutdown(wait=True)
 
 
 class SchedulerProcess:
@@ -381,8 +396,7 @@ class SchedulerProcess:
                     return 1
             return 0
         finally:
-            if self.scheduler is not None and self.scheduler.running:
-                self.scheduler.shutdown(wait=True)
+            stop_scheduler(self.scheduler)
             self.lock.release()
             log.info("scheduler stopped")
 
