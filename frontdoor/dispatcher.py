@@ -32,6 +32,7 @@ from frontdoor.channels import Channel, SendError, channels_for
 from frontdoor.extensions import db
 from frontdoor.models import MessageStatus, OutboxMessage
 from frontdoor.outbox import Links, render_message, skip_reason
+from frontdoor.scheduler import error_fields
 
 log = logging.getLogger("frontdoor.dispatcher")
 
@@ -162,7 +163,8 @@ def send_one(
         except SendError:
             raise
         except Exception as unexpected:  # a bug or a missing template: try again later
-            log.exception("message could not be sent", extra={"fields": {"message": message.id}})
+            fields = {"message": message.id, **error_fields(unexpected)}
+            log.error("message could not be sent", extra={"fields": fields})
             raise SendError(type(unexpected).__name__, permanent=False) from None
     except SendError as error:
         db.session.rollback()

@@ -131,11 +131,21 @@ def run_job(job_id: str, *, now: datetime | None = None) -> JobRun:
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        log.exception("job failed", extra={"fields": {"job": job_id}})
+        log.error("job failed", extra={"fields": {"job": job_id, **error_fields(error)}})
         _finish(run_id, JobRunStatus.ERROR, type(error).__name__)
         raise
     _finish(run_id, JobRunStatus.OK, _summary(result))
     return db.session.get(JobRun, run_id)
+
+
+def error_fields(error: BaseException) -> dict[str, str]:
+    """An error for the logs: its class and where it was raised, never its message,
+    which can carry a family's details (a database error repeats its parameters)."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = [f"{Path(frame.filename).name}:{frame.lineno} {frame.name}" for frame in frames[-4:]]
+    return {"error": type(error).__name__, "where": " < ".join(reversed(where))}
 
 
 def _summary(result: object) -> str:
@@ -382,6 +392,9 @@ class SchedulerProcess:
             with self.app.app_context():
                 interrupted = mark_interrupted(clock.now())
                 db.session.remove()
+            config = self.app.config["FRONTDOOR"]
+            if config.is_production and "dev" in (config.email_channel, config.sms_channel):
+                log.warning("the development channel is in use: messages are only recorded")
             log.info(
                 "scheduler running",
                 extra={"fields": {"jobs": sorted(REGISTRY), "interrupted_runs": interrupted}},

@@ -468,3 +468,34 @@ def test_sent_messages_page_shows_what_the_development_channel_recorded(app, sig
     page = client.get("/admin/sent-messages").get_data(as_text=True)
     assert "Riverside: summary for" in page
     assert "family@example.com" in page
+
+
+def test_a_message_is_worded_in_the_bookings_language_with_english_as_fallback(app_context):
+    session_id = make_session()
+    booking = book_session(
+        session_id,
+        Party(1, ()),
+        Contact("Ola", "Nowak", "ola@example.com", language="pl"),
+        now=NOW,
+    ).booking
+    db.session.commit()
+    dispatch_outbox(NOW, channels={"email": DevChannel()}, links=_links())
+    body = db.session.scalar(select(RecordedMessage.body))
+    # Babel formats the day in Polish; sentences not yet translated stay in English.
+    assert "wtorek 1 grudnia, 10:00" in body
+    assert booking.reference in body
+
+
+def test_channel_settings_are_checked_when_the_app_starts(monkeypatch):
+    from frontdoor.config import ConfigError, load_config
+
+    monkeypatch.setenv("FRONTDOOR_EMAIL_CHANNEL", "pigeon")
+    with pytest.raises(ConfigError, match="FRONTDOOR_EMAIL_CHANNEL"):
+        load_config({"secret_key": "x", "database_url": "sqlite://"})
+    monkeypatch.setenv("FRONTDOOR_EMAIL_CHANNEL", "notify")
+    with pytest.raises(ConfigError, match="FRONTDOOR_NOTIFY_API_KEY"):
+        load_config({"secret_key": "x", "database_url": "sqlite://"})
+    monkeypatch.setenv("FRONTDOOR_NOTIFY_API_KEY", NOTIFY_API_KEY)
+    monkeypatch.setenv("FRONTDOOR_SMTP_PORT", "2525")
+    config = load_config({"secret_key": "x", "database_url": "sqlite://"})
+    assert (config.email_channel, config.smtp_port) == ("notify", 2525)
