@@ -48,6 +48,8 @@ class DispatchResult:
     dead: int = 0
     skipped: int = 0
     released: int = 0
+    # Claimed but left for the next run because their channel's provider was down.
+    deferred: int = 0
     reasons: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
@@ -57,6 +59,7 @@ class DispatchResult:
             "failed": self.failed,
             "dead": self.dead,
             "skipped": self.skipped,
+            "deferred": self.deferred,
         }
         return {name: count for name, count in counts.items() if count} or {"sent": 0}
 
@@ -212,13 +215,30 @@ def dispatch_outbox(
     policy = policy or RetryPolicy()
     result = DispatchResult(released=release_stale_claims(now))
     db.session.commit()
+    down: set[str] = set()
     try:
         for _ in range(max_batches):
             messages = claim_batch(now, limit=batch)
             if not messages:
                 break
             for message in messages:
+                if message.channel in down:
+                    # The provider is down or slow: leave the rest for the next run
+                    # rather than hold them past their lease waiting on timeouts.
+                    _settle(
+                        message,
+                        status=MessageStatus.PENDING,
+                        attempts=OutboxMessage.attempts - 1,
+                        next_attempt_at=now,
+                    )
+                    result.deferred += 1
+                    continue
+                retrying = result.retrying + result.dead
                 send_one(message, channels, links, policy, now, result)
+                if result.retrying + result.dead > retrying:
+                    down.add(message.channel)
+            if down:
+                break
     finally:
         for channel in {id(c): c for c in channels.values()}.values():
             channel.close()

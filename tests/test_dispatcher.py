@@ -499,3 +499,37 @@ def test_channel_settings_are_checked_when_the_app_starts(monkeypatch):
     monkeypatch.setenv("FRONTDOOR_SMTP_PORT", "2525")
     config = load_config({"secret_key": "x", "database_url": "sqlite://"})
     assert (config.email_channel, config.smtp_port) == ("notify", 2525)
+
+
+def test_while_a_provider_is_down_the_rest_wait_untried_for_the_next_run(app_context):
+    clock.freeze(NOW)
+    for number in range(3):
+        queue_message(
+            key=f"test:down:{number}",
+            channel="email",
+            recipient=f"family{number}@example.com",
+            template="daily_summary",
+            language="en",
+            payload={"hub": "Hub", "day": "2026-11-23", "counts": {}},
+            now=NOW,
+        )
+    db.session.commit()
+    with smtp_server(SmtpHandler(script=["421"])) as (port, server):
+        first = dispatch_outbox(NOW, channels={"email": _smtp(port)}, links=_links(), policy=POLICY)
+        assert (first.retrying, first.deferred, first.sent) == (1, 2, 0)
+        attempts = sorted(db.session.scalars(select(OutboxMessage.attempts)))
+        assert attempts == [0, 0, 1]
+        second = dispatch_outbox(
+            NOW + timedelta(seconds=30),
+            channels={"email": _smtp(port)},
+            links=_links(),
+            policy=POLICY,
+        )
+        third = dispatch_outbox(
+            NOW + timedelta(minutes=2),
+            channels={"email": _smtp(port)},
+            links=_links(),
+            policy=POLICY,
+        )
+    assert (second.sent, third.sent) == (2, 1)
+    assert len(server.received) == 3
