@@ -4,6 +4,8 @@ channel recorded instead of sending ("Sent messages")."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -17,6 +19,8 @@ from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_require
 
 MANAGER = Role.MANAGER
 PAGE = 100
+# A next run this far in the past means no scheduler is running.
+OVERDUE = timedelta(minutes=5)
 # The outbox page's tabs: (key, label, statuses shown).
 OUTBOX_TABS = (
     ("pending", "Waiting to send", (MessageStatus.PENDING, MessageStatus.SENDING)),
@@ -61,7 +65,12 @@ def jobs():
         {"id": job_id, "spec": spec, "next": upcoming.get(job_id), "last": last.get(job_id)}
         for job_id, spec in sorted(REGISTRY.items())
     ]
-    return render_template("admin/system/jobs.html", rows=rows, title="Scheduled jobs")
+    return render_template(
+        "admin/system/jobs.html",
+        rows=rows,
+        overdue=clock.now() - OVERDUE,
+        title="Scheduled jobs",
+    )
 
 
 @bp.route("/outbox")

@@ -277,3 +277,19 @@ def test_the_development_server_starts_the_scheduler_once(tmp_path):
         for thread in threading.enumerate():
             if thread.name == "frontdoor-scheduler":
                 thread.join(WAIT)
+
+
+def test_the_jobs_page_shows_next_and_last_runs_and_an_overdue_scheduler(app, signed_in):
+    client = signed_in("manager@riverside.example")
+    with app.app_context():
+        stopped = build_scheduler(app)
+        stopped.start(paused=True)
+        sync_jobs(stopped)
+        stopped.modify_job("retention.purge", next_run_time=datetime.now(UTC) - timedelta(hours=1))
+        stop_scheduler(stopped)
+        run_job("retention.purge")
+        db.session.remove()
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "Overdue: is the scheduler running?" in page
+    assert "visits 0, bookings 0, help_requests 0, messages 0" in page
+    assert "daily at 03:30" in page
