@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from admin import bp
@@ -50,6 +50,12 @@ def _managed_hub_ids() -> set[int] | None:
 
 def _scoped(query, column, hub_ids: set[int] | None):
     return query if hub_ids is None else query.where(column.in_(hub_ids))
+
+
+def _recording_channels() -> list[str]:
+    config = current_app.config["FRONTDOOR"]
+    chosen = {"email": config.email_channel, "sms": config.sms_channel}
+    return [kind for kind, channel in chosen.items() if channel == "dev"]
 
 
 @bp.route("/jobs")
@@ -109,6 +115,7 @@ def outbox():
         ],
         messages=messages,
         mask=mask,
+        recording_only=_recording_channels(),
         title="Outbox",
     )
 
