@@ -533,3 +533,10 @@ def test_while_a_provider_is_down_the_rest_wait_untried_for_the_next_run(app_con
         )
     assert (second.sent, third.sent) == (2, 1)
     assert len(server.received) == 3
+
+
+def test_every_message_bookings_can_queue_has_words(app):
+    from booking.messages import TEMPLATES as QUEUED
+    from frontdoor.outbox import TEMPLATES as WORDED
+
+    assert set(QUEUED) | {"daily_summary"} <= set(WORDED)
