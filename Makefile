@@ -40,7 +40,7 @@ run: $(BIN)/.installed assets translations ## Set up, load the demo council if e
 	$(BIN)/frontdoor db upgrade
 	$(BIN)/frontdoor demo --if-empty --password "$(FRONTDOOR_DEMO_PASSWORD)"
 	$(BIN)/frontdoor urls
-	$(BIN)/frontdoor run --host 127.0.0.1 --port 5000
+	FRONTDOOR_SCHEDULER_IN_PROCESS=1 $(BIN)/frontdoor run --host 127.0.0.1 --port 5000
 
 test: $(BIN)/.installed assets translations ## Run the whole test suite (SQLite; PostgreSQL with FRONTDOOR_TEST_DATABASE_URL)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         kiosks,
         manage,
         register,
+        system,
         timetable,
     )
     from admin.navigation import staff_navigation

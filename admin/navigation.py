@@ -24,6 +24,9 @@ MENU = (
     ("admin.categories", "Categories", MANAGERS),
     ("admin.staff_list", "Staff", MANAGERS),
     ("admin.kiosks", "Kiosks", MANAGERS),
+    ("admin.jobs", "Jobs", MANAGERS),
+    ("admin.outbox", "Outbox", MANAGERS),
+    ("admin.sent_messages", "Sent messages", MANAGERS),
 )
 
 

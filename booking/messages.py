@@ -11,13 +11,14 @@ from datetime import datetime
 from frontdoor.models import Booking
 from frontdoor.outbox import queue_message
 
-TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled")
+TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled", "reminder")
 
 
 def queue_booking_message(
     booking: Booking, template: str, *, now: datetime, reason: str = "", event: str = ""
 ) -> int:
-    """One message per channel the family gave; returns how many were queued."""
+    """One message per channel the family gave; returns how many were newly queued
+    (a message whose key is already in the outbox is not queued again)."""
     assert template in TEMPLATES, template
     # A booking is of a session or of an appointment: the same message either way,
     # and for an appointment the practitioner's first name too.
@@ -46,7 +47,7 @@ def queue_booking_message(
         if not recipient:
             continue
         suffix = f":{event}" if event else ""
-        queue_message(
+        message = queue_message(
             key=f"booking:{booking.id}:{template}{suffix}:{channel}",
             channel=channel,
             recipient=recipient,
@@ -57,5 +58,5 @@ def queue_booking_message(
             hub_id=happening.hub_id,
             booking_id=booking.id,
         )
-        queued += 1
+        queued += message.id is None  # new: not flushed yet
     return queued

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
@@ -407,3 +407,24 @@ def find_booking_from(
     db.session.add(SignInFailure(key_hash=key, at=now))
     typed = read_reference(reference)
     return find_booking(typed, contact) if typed else None
+
+
+def stop_reminders(booking_id: int, reference: str) -> int:
+    """Reminders off for this booking and every other live booking made with the
+    same email or mobile; returns how many bookings changed (0 when already off).
+    Reminders already queued are skipped when their turn comes."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.reference != reference:
+        raise ServiceError("not_found")
+    same_contact = [Booking.id == booking.id]
+    if booking.contact_key:
+        same_contact.append(
+            (Booking.contact_key == booking.contact_key)
+            & Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING])
+        )
+    return db.session.execute(
+        update(Booking)
+        .where(or_(*same_contact), Booking.reminders.is_(True))
+        .values(reminders=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount

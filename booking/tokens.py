@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 CHECK_IN = "frontdoor.check-in"
 MANAGE = "frontdoor.manage"
+# The "stop reminders" link in every reminder; it lasts a while after the session.
+STOP_REMINDERS = "frontdoor.stop-reminders"
+STOP_REMINDERS_DAYS = 90
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeSerializer:
@@ -36,3 +39,24 @@ def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | N
 
 def manage_link_expired(session_end: datetime, now: datetime) -> bool:
     return now >= session_end
+
+
+def make_timed_token(secret_key: str, purpose: str, booking_id: int, reference: str) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=purpose).dumps([booking_id, reference])
+
+
+def read_timed_token(
+    secret_key: str, purpose: str, token: str, *, max_age_seconds: int
+) -> tuple[int, str] | str:
+    """(booking id, reference) from a genuine, unexpired token of this purpose;
+    else ``"expired"`` or ``"invalid"``."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
+    try:
+        booking_id, reference = serializer.loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        return "expired"
+    except (BadSignature, ValueError, TypeError):
+        return "invalid"
+    if not isinstance(booking_id, int) or not isinstance(reference, str):
+        return "invalid"
+    return booking_id, reference

@@ -66,8 +66,12 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     errors.init_app(app)
     static_files.init_app(app)
 
+    from frontdoor import jobs, scheduler
+
+    jobs.register()
     for face in FACES:
         importlib.import_module(face).init_app(app)
+    scheduler.init_app(app)
 
     from frontdoor.cli import register_commands
 

@@ -26,3 +26,7 @@ def register_commands(app: Flask) -> None:
     from frontdoor import commands
 
     commands.register(app)
+
+
+if __name__ == "__main__":
+    main()

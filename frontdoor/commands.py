@@ -116,7 +116,63 @@ def urls_command() -> None:
     )
 
 
+@click.group("scheduler", invoke_without_command=True)
+@click.option(
+    "--every",
+    type=float,
+    default=None,
+    help="Run every job every N seconds instead of on its schedule (tests and demos).",
+)
+@click.option(
+    "--standby-poll",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds between a standby's tries for the lock.",
+)
+@click.pass_context
+def scheduler_group(context: click.Context, every: float | None, standby_poll: float) -> None:
+    """Run the scheduled jobs (waits as a standby while another scheduler runs)."""
+    if context.invoked_subcommand is not None:
+        return
+    import signal
+
+    from frontdoor.scheduler import SchedulerProcess
+
+    process = SchedulerProcess(
+        current_app._get_current_object(), every_seconds=every, poll_seconds=standby_poll
+    )
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: process.stop())
+    context.exit(process.run())
+
+
+@scheduler_group.command("jobs")
+def scheduler_jobs() -> None:
+    """List the registered jobs, their schedules and next run times."""
+    from frontdoor.scheduler import REGISTRY, next_run_times
+
+    upcoming = next_run_times()
+    for job_id, spec in sorted(REGISTRY.items()):
+        at = upcoming.get(job_id)
+        shown = clock.local(at).strftime("%Y-%m-%d %H:%M:%S") if at else "not scheduled yet"
+        click.echo(f"{job_id:<24} {spec.schedule:<22} next {shown}  {spec.description}")
+
+
+@scheduler_group.command("run")
+@click.argument("job_id")
+def scheduler_run(job_id: str) -> None:
+    """Run one job now, in this process (recorded on the jobs page like any run)."""
+    from frontdoor.scheduler import REGISTRY, run_job
+
+    if job_id not in REGISTRY:
+        raise click.BadParameter(f"no job {job_id!r}; see `frontdoor scheduler jobs`")
+    run = run_job(job_id)
+    click.echo(f"{job_id}: {run.status} ({run.result})")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(scheduler_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(urls_command)

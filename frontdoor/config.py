@@ -40,6 +40,34 @@ class Config:
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
 
+    # --- the scheduler and messages (frontdoor/scheduler.py, frontdoor/dispatcher.py) ---
+    # Run the scheduler inside the development server (``make run`` sets it); in
+    # production it is its own process, ``frontdoor scheduler``.
+    scheduler_in_process: bool = False
+    # Which channel sends each kind of message: ``dev`` only records it (shown under
+    # "Sent messages" on the staff side), ``smtp`` (email only) or ``notify``.
+    email_channel: str = "dev"
+    sms_channel: str = "dev"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_sender: str = "Front Door <no-reply@frontdoor.example>"
+    smtp_timeout_seconds: float = 10.0
+    notify_api_key: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    # One Notify template per channel with ((subject)) and ((body)) placeholders
+    # (SMS: ((body)) only); the text itself is ours, in the family's language.
+    notify_email_template_id: str = ""
+    notify_sms_template_id: str = ""
+    notify_timeout_seconds: float = 10.0
+    # Tries before a message is dead-lettered, and the first pause between tries
+    # (doubling each time, capped at message_retry_max_seconds).
+    message_max_attempts: int = 6
+    message_retry_seconds: int = 60
+    message_retry_max_seconds: int = 6 * 3600
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -109,6 +137,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
             values["kiosk_idle_seconds"] = int(env["FRONTDOOR_KIOSK_IDLE_SECONDS"])
         except ValueError as error:
             raise ConfigError("FRONTDOOR_KIOSK_IDLE_SECONDS must be a whole number") from error
+    values.update(_scheduler_settings(env))
     if env.get("FRONTDOOR_INSTANCE_PATH"):
         values["instance_path"] = Path(env["FRONTDOOR_INSTANCE_PATH"])
     values.update(overrides or {})
@@ -116,6 +145,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
     config.instance_path = Path(config.instance_path)
     if config.env not in ENVIRONMENTS:
         raise ConfigError(f"FRONTDOOR_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    _check_channels(config)
     if not config.database_url:
         config.instance_path.mkdir(parents=True, exist_ok=True)
         config.database_url = _default_sqlite_url(config.instance_path)
@@ -126,8 +156,65 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
     return config
 
 
+_TEXT = {
+    "FRONTDOOR_EMAIL_CHANNEL": "email_channel",
+    "FRONTDOOR_SMS_CHANNEL": "sms_channel",
+    "FRONTDOOR_SMTP_HOST": "smtp_host",
+    "FRONTDOOR_SMTP_USERNAME": "smtp_username",
+    "FRONTDOOR_SMTP_PASSWORD": "smtp_password",
+    "FRONTDOOR_SMTP_SENDER": "smtp_sender",
+    "FRONTDOOR_NOTIFY_API_KEY": "notify_api_key",
+    "FRONTDOOR_NOTIFY_BASE_URL": "notify_base_url",
+    "FRONTDOOR_NOTIFY_EMAIL_TEMPLATE_ID": "notify_email_template_id",
+    "FRONTDOOR_NOTIFY_SMS_TEMPLATE_ID": "notify_sms_template_id",
+}
+_NUMBERS = {
+    "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
+    "FRONTDOOR_SMTP_TIMEOUT_SECONDS": ("smtp_timeout_seconds", float),
+    "FRONTDOOR_NOTIFY_TIMEOUT_SECONDS": ("notify_timeout_seconds", float),
+    "FRONTDOOR_MESSAGE_MAX_ATTEMPTS": ("message_max_attempts", int),
+    "FRONTDOOR_MESSAGE_RETRY_SECONDS": ("message_retry_seconds", int),
+}
+_FLAGS = {
+    "FRONTDOOR_SCHEDULER_IN_PROCESS": "scheduler_in_process",
+    "FRONTDOOR_SMTP_STARTTLS": "smtp_starttls",
+}
+CHANNELS = {"email_channel": ("dev", "smtp", "notify"), "sms_channel": ("dev", "notify")}
+
+
+def _scheduler_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name, attribute in _TEXT.items():
+        if env.get(name):
+            values[attribute] = env[name]
+    for name, (attribute, kind) in _NUMBERS.items():
+        if env.get(name):
+            try:
+                values[attribute] = kind(env[name])
+            except ValueError as error:
+                raise ConfigError(f"{name} must be a number") from error
+    for name, attribute in _FLAGS.items():
+        if env.get(name):
+            values[attribute] = env[name].strip().lower() in ("1", "true", "yes", "on")
+    return values
+
+
+def _check_channels(config: Config) -> None:
+    for attribute, allowed in CHANNELS.items():
+        if getattr(config, attribute) not in allowed:
+            variable = "FRONTDOOR_" + attribute.upper()
+            raise ConfigError(f"{variable} must be one of {', '.join(allowed)}")
+    uses_notify = "notify" in (config.email_channel, config.sms_channel)
+    if uses_notify and len(config.notify_api_key) < 74:
+        raise ConfigError("FRONTDOOR_NOTIFY_API_KEY must be set to a Notify API key")
+    if config.message_max_attempts < 1:
+        raise ConfigError("FRONTDOOR_MESSAGE_MAX_ATTEMPTS must be at least 1")
+
+
 def describe(config: Config) -> dict[str, object]:
     """The configuration without secrets, for ``frontdoor config``."""
     shown = asdict(config)
     shown["secret_key"] = "(set)" if config.secret_key else "(missing)"
+    for secret in ("smtp_password", "notify_api_key"):
+        shown[secret] = "(set)" if getattr(config, secret) else "(not set)"
     return shown

@@ -6,6 +6,8 @@ message to one person about one event exist once, however often it is queued.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,3 +47,66 @@ def queue_message(
     )
     db.session.add(message)
     return message
+
+
+# --- what each template says --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    """How to word one kind of message, and whether it is still wanted.
+
+    ``render(message, links)`` runs inside ``force_locale(message.language)`` so
+    gettext gives the family's language. ``still_wanted(message, now)`` returns ""
+    to send, or a short reason (a code, never personal data) to skip it.
+    """
+
+    name: str
+    render: Callable[[OutboxMessage, Links], Rendered]
+    still_wanted: Callable[[OutboxMessage, datetime], str] | None = None
+
+
+@dataclass(frozen=True)
+class Links:
+    """What a template needs to make links that leave the app."""
+
+    base_url: str
+    secret_key: str
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+
+TEMPLATES: dict[str, MessageTemplate] = {}
+
+
+def register_template(
+    name: str,
+    render: Callable[[OutboxMessage, Links], Rendered],
+    still_wanted: Callable[[OutboxMessage, datetime], str] | None = None,
+) -> None:
+    """Faces register the words of their messages here (``booking/message_text.py``)."""
+    TEMPLATES[name] = MessageTemplate(name, render, still_wanted)
+
+
+def render_message(message: OutboxMessage, links: Links) -> Rendered:
+    from flask_babel import force_locale
+
+    template = TEMPLATES.get(message.template)
+    if template is None:
+        raise LookupError(f"no words for template {message.template!r}")
+    with force_locale(message.language or "en"):
+        return template.render(message, links)
+
+
+def skip_reason(message: OutboxMessage, now: datetime) -> str:
+    template = TEMPLATES.get(message.template)
+    if template is None or template.still_wanted is None:
+        return ""
+    return template.still_wanted(message, now)

@@ -150,6 +150,7 @@ def _sample_values(app: Flask) -> dict[str, object]:
             # Days the hub is closed: a year of bank holidays, and one closed day.
             "year": 2027,
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
+            "message_id": _a_message(hub.id),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
@@ -172,6 +173,28 @@ def _a_kiosk(hub_id: int) -> int:
         device, _ = add_kiosk(hub_id, "Foyer", now=clock.now(), created_by_id=None)
         db.session.commit()
     return device.id
+
+
+def _a_message(hub_id: int) -> int:
+    """A failed message at the hub (the outbox's retry button)."""
+    from frontdoor.models import OutboxMessage
+
+    message = db.session.scalar(select(OutboxMessage).filter_by(hub_id=hub_id))
+    if message is None:
+        message = OutboxMessage(
+            idempotency_key="sample:message",
+            hub_id=hub_id,
+            channel="email",
+            recipient="family@example.com",
+            template="booked",
+            payload={},
+            status="failed",
+            next_attempt_at=clock.now(),
+            created_at=clock.now(),
+        )
+        db.session.add(message)
+        db.session.commit()
+    return message.id
 
 
 def _staff_routes(app: Flask):

@@ -13,7 +13,8 @@ from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, Book
 from frontdoor.models.closure import HubClosure
 from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
 from frontdoor.models.kiosk import KioskDevice
-from frontdoor.models.outbox import MessageStatus, OutboxMessage
+from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
+from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
@@ -44,10 +45,13 @@ __all__ = [
     "Hub",
     "HubClosure",
     "HubSettings",
+    "JobRun",
+    "JobRunStatus",
     "KioskDevice",
     "MessageStatus",
     "Organisation",
     "OutboxMessage",
+    "RecordedMessage",
     "Role",
     "Room",
     "ServiceCategory",
@@ -61,6 +65,7 @@ __all__ = [
     "Visit",
     "VisitKind",
     "VisitStatus",
+    "apscheduler_jobs",
     "series_leads",
     "type_practitioners",
     "utcnow",

@@ -1,7 +1,7 @@
 """days a hub is closed
 
 Revision ID: 14ae6e9b260e
-Revises: 012f6b7199fd
+Revises: 363825916c47
 Create Date: 2026-11-23 17:57:14.847139
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '14ae6e9b260e'
-down_revision = '012f6b7199fd'
+down_revision = '363825916c47'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,131 @@
+"""The words of every message about a booking, in the family's language.
+
+Registered with the outbox (``frontdoor.outbox.register_template``); the
+dispatcher renders them inside ``force_locale`` so ``gettext`` answers in the
+booking's language. A language without a translation of a string falls back to
+English. Every reminder ends with a link that stops reminders.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from booking.tokens import MANAGE, STOP_REMINDERS, make_timed_token, make_token
+from frontdoor.extensions import db
+from frontdoor.models import Booking, BookingStatus, OutboxMessage
+from frontdoor.outbox import Links, Rendered, register_template
+
+
+def _when(payload: dict) -> str:
+    return format_datetime(datetime.fromisoformat(payload["starts_at"]), "EEEE d MMMM, HH:mm")
+
+
+def _where(payload: dict) -> str:
+    return f"{payload['hub']}, {payload['room']}" if payload.get("room") else payload["hub"]
+
+
+def _manage_link(message: OutboxMessage, links: Links) -> str:
+    token = make_token(links.secret_key, MANAGE, message.booking_id, message.payload["reference"])
+    return links.url(f"/book/bookings/{token}")
+
+
+def stop_link(message: OutboxMessage, links: Links) -> str:
+    token = make_timed_token(
+        links.secret_key, STOP_REMINDERS, message.booking_id, message.payload["reference"]
+    )
+    return links.url(f"/book/reminders/stop/{token}")
+
+
+def _lines(*lines: str) -> str:
+    return "\n\n".join(line for line in lines if line)
+
+
+def _headline(template: str, payload: dict) -> str:
+    names = {"title": payload["title"], "when": _when(payload)}
+    return {
+        "booked": _("You are booked on %(title)s, %(when)s.", **names),
+        "waiting": _("You are on the waiting list for %(title)s, %(when)s.", **names),
+        "promoted": _(
+            "Good news: a place came up. You are now booked on %(title)s, %(when)s.", **names
+        ),
+        "cancelled": _("Your booking for %(title)s, %(when)s, is cancelled.", **names),
+        "moved": _("Your booking has moved to %(title)s, %(when)s.", **names),
+        "session_cancelled": _(
+            "Sorry, %(title)s on %(when)s is cancelled. Your booking is cancelled too.", **names
+        ),
+        "reminder": _("A reminder: you are booked on %(title)s, %(when)s.", **names),
+    }[template]
+
+
+def _subject(template: str, payload: dict) -> str:
+    title = payload["title"]
+    return {
+        "booked": _("Booked: %(title)s", title=title),
+        "waiting": _("Waiting list: %(title)s", title=title),
+        "promoted": _("You have a place: %(title)s", title=title),
+        "cancelled": _("Cancelled: %(title)s", title=title),
+        "moved": _("Booking moved: %(title)s", title=title),
+        "session_cancelled": _("Session cancelled: %(title)s", title=title),
+        "reminder": _("Reminder: %(title)s", title=title),
+    }[template]
+
+
+def render_booking_message(message: OutboxMessage, links: Links) -> Rendered:
+    payload = message.payload
+    template = message.template
+    reason = payload.get("reason", "")
+    live = template not in ("cancelled", "session_cancelled")
+    if message.channel == "sms":
+        parts = [
+            _headline(template, payload),
+            _("Reference %(reference)s.", reference=payload["reference"]),
+        ]
+        if template == "reminder":
+            parts.append(_("Stop reminders: %(link)s", link=stop_link(message, links)))
+        return Rendered("", " ".join(parts))
+    body = _lines(
+        _("Hello %(name)s,", name=payload.get("first_name", "")),
+        _headline(template, payload),
+        _("Where: %(where)s", where=_where(payload)),
+        _("Reason: %(reason)s", reason=reason) if reason else "",
+        _("Your reference: %(reference)s", reference=payload["reference"]),
+        _("See or change your booking: %(link)s", link=_manage_link(message, links))
+        if live
+        else "",
+        _("Do not want these reminders? Stop them here: %(link)s", link=stop_link(message, links))
+        if template == "reminder"
+        else "",
+    )
+    return Rendered(_subject(template, payload), body)
+
+
+def reminder_still_wanted(message: OutboxMessage, now: datetime) -> str:
+    """A reminder goes only to a live, confirmed booking whose family still wants
+    reminders, before its session starts and unless the session was cancelled."""
+    booking = db.session.get(Booking, message.booking_id) if message.booking_id else None
+    if booking is None or booking.reference != message.payload.get("reference"):
+        return "booking_gone"
+    if booking.status != BookingStatus.CONFIRMED:
+        return "booking_not_confirmed"
+    if not booking.reminders:
+        return "reminders_off"
+    happening = booking.session if booking.session_id else booking.appointment
+    if happening is None or getattr(happening, "is_cancelled", False):
+        return "session_cancelled"
+    if getattr(happening, "status", "") == "cancelled":
+        return "session_cancelled"
+    if now >= happening.starts_at:
+        return "too_late"
+    return ""
+
+
+TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled")
+
+
+def register() -> None:
+    for name in TEMPLATES:
+        register_template(name, render_booking_message)
+    register_template("reminder", render_booking_message, reminder_still_wanted)

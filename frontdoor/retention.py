@@ -1,0 +1,123 @@
+"""The retention purge: personal data older than each hub's retention period goes.
+
+Visits, bookings and help requests keep their rows, so counts for reports stay
+true; the names, contact details and free text in them are erased. Messages lose
+their recipient and contents; development-channel copies are deleted. Each step
+is one set-based UPDATE or DELETE per hub, and running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Appointment,
+    Booking,
+    HelpRequest,
+    Hub,
+    HubSettings,
+    JobRun,
+    MessageStatus,
+    OutboxMessage,
+    RecordedMessage,
+    Session,
+    Visit,
+)
+
+# The jobs page keeps this much history.
+JOB_RUN_HISTORY = timedelta(days=90)
+
+
+def months_before(at: datetime, months: int) -> datetime:
+    """The same day and time ``months`` calendar months earlier (or the month's last day)."""
+    years, index = divmod(at.month - 1 - months, 12)
+    year, month = at.year + years, index + 1
+    return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
+
+
+def _update(statement) -> int:
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
+    """Erase personal data about everything at ``hub_id`` that ended before ``cutoff``."""
+    visits = _update(
+        update(Visit)
+        .where(
+            Visit.hub_id == hub_id,
+            Visit.arrived_at < cutoff,
+            or_(Visit.first_name != "", Visit.last_name != ""),
+        )
+        .values(first_name="", last_name="")
+    )
+    help_requests = _update(
+        update(HelpRequest)
+        .where(
+            HelpRequest.hub_id == hub_id,
+            HelpRequest.created_at < cutoff,
+            HelpRequest.first_name != "",
+        )
+        .values(first_name="")
+    )
+    ended_sessions = select(Session.id).where(Session.hub_id == hub_id, Session.ends_at < cutoff)
+    ended_appointments = select(Appointment.id).where(
+        Appointment.hub_id == hub_id, Appointment.ends_at < cutoff
+    )
+    bookings = _update(
+        update(Booking)
+        .where(
+            or_(
+                Booking.session_id.in_(ended_sessions),
+                Booking.appointment_id.in_(ended_appointments),
+            ),
+            or_(Booking.first_name != "", Booking.email != "", Booking.mobile != ""),
+        )
+        .values(
+            first_name="",
+            last_name="",
+            email="",
+            mobile="",
+            contact_key=None,
+            access_needs="",
+            cancel_reason="",
+            reminders=False,
+        )
+    )
+    messages = _update(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.hub_id == hub_id,
+            OutboxMessage.created_at < cutoff,
+            OutboxMessage.status.not_in([MessageStatus.PENDING, MessageStatus.SENDING]),
+            OutboxMessage.recipient != "",
+        )
+        .values(recipient="", payload={}, last_error="")
+    )
+    recorded = _update(
+        delete(RecordedMessage).where(
+            RecordedMessage.hub_id == hub_id, RecordedMessage.sent_at < cutoff
+        )
+    )
+    return {
+        "visits": visits,
+        "bookings": bookings,
+        "help_requests": help_requests,
+        "messages": messages + recorded,
+    }
+
+
+def purge_expired(now: datetime) -> dict[str, int]:
+    """The nightly job: every hub by its own retention period (default 13 months)."""
+    totals = {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0}
+    for hub_id, settings in db.session.execute(select(Hub.id, Hub.settings_json)).all():
+        months = HubSettings.from_json(settings).retention_months
+        if months < 1:
+            continue
+        for name, count in purge_hub(hub_id, months_before(now, months)).items():
+            totals[name] += count
+    _update(delete(JobRun).where(JobRun.started_at < now - JOB_RUN_HISTORY))
+    return totals

@@ -1,0 +1,123 @@
+"""Real servers for the message tests: an SMTP server (aiosmtpd) and a local HTTP
+server standing in for GOV.UK Notify. Both on loopback, both scriptable: each
+answers from a list of what to do next (then accepts)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+# A Notify API key is "name-<service id>-<secret>".
+NOTIFY_SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
+NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+NOTIFY_API_KEY = f"frontdoor_test-{NOTIFY_SERVICE_ID}-{NOTIFY_SECRET}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class SmtpHandler:
+    """What the server does: ``script`` lists answers to DATA in turn ("421", "stall",
+    "ok"); addresses in ``refuse`` get 550 at RCPT. ``received`` holds what it accepted."""
+
+    script: list[str] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    stall_seconds: float = 5.0
+    received: list[bytes] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    data_started: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_started.set()
+        action = self.script.pop(0) if self.script else "ok"
+        if action == "421":
+            return "421 4.3.2 Service not available, try later"
+        if action == "stall":
+            await asyncio.sleep(self.stall_seconds)
+            return "451 4.3.0 Too slow"
+        self.received.append(envelope.content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server(handler: SmtpHandler | None = None):
+    handler = handler or SmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, handler
+    finally:
+        controller.stop()
+
+
+@dataclass
+class NotifyRecorder:
+    """Requests seen (path, headers, JSON body), and the statuses to answer with in turn."""
+
+    script: list[int] = field(default_factory=list)
+    requests: list[tuple[str, dict[str, str], dict]] = field(default_factory=list)
+    delivered: list[dict] = field(default_factory=list)
+
+
+@contextmanager
+def notify_server(recorder: NotifyRecorder | None = None):
+    recorder = recorder or NotifyRecorder()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", 0))
+            body = json.loads(self.rfile.read(length) or b"{}")
+            recorder.requests.append((self.path, dict(self.headers), body))
+            status = recorder.script.pop(0) if recorder.script else 201
+            if status == 201:
+                recorder.delivered.append(body)
+                answer = {"id": str(uuid.uuid4()), "reference": body.get("reference")}
+            elif status == 400:
+                answer = {
+                    "status_code": 400,
+                    "errors": [{"error": "ValidationError", "message": "Not a valid address"}],
+                }
+            elif status == 429:
+                answer = {
+                    "status_code": 429,
+                    "errors": [{"error": "RateLimitError", "message": "Exceeded rate limit"}],
+                }
+            else:
+                answer = {"status_code": status, "errors": [{"error": "Exception", "message": ""}]}
+            payload = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", recorder
+    finally:
+        server.shutdown()
+        server.server_close()
