@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdoor.models.base import Base, utcnow
@@ -35,6 +35,10 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    # Languages spoken (codes) and help-request topics this person can talk
+    # about, so the board suggests the best greeter; empty means "not said".
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     roles: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -43,6 +47,14 @@ class StaffUser(Base):
     @property
     def display_name(self) -> str:
         return self.name
+
+    @property
+    def short_name(self) -> str:
+        """First name and last initial, as the board shows colleagues."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return self.name
+        return f"{parts[0]} {parts[-1][:1]}."
 
     def is_admin(self) -> bool:
         return any(r.role == Role.ADMIN for r in self.roles)
