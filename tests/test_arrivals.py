@@ -29,7 +29,6 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     ArrivalEvent,
     Duty,
-    HelpRequest,
     OutboxMessage,
     StaffUser,
     Visit,
