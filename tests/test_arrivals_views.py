@@ -56,6 +56,19 @@ def _arrive(app, place, first="Amira"):  # noqa: F811
     return found
 
 
+def _walk_in(app, place, first):  # noqa: F811
+    from booking.arrivals import check_in_by_hand
+
+    with app.app_context():
+        visit = check_in_by_hand(
+            place.hub_id, staff_id=1, first_name=first, adults=1, children=0, now=NOW
+        ).visit
+        db.session.commit()
+        found = visit.id
+        db.session.remove()
+    return found
+
+
 def _ask(app, place, **kwargs):  # noqa: F811
     with app.app_context():
         asked = request_help(place.hub_id, now=NOW, **kwargs)
@@ -313,3 +326,24 @@ def test_my_arrivals_shows_only_mine(app, place):  # noqa: F811
     assert "Amira" in _text(
         _client(app, "sam@test.example").get("/admin/arrivals/mine?hub=testhub")
     )
+
+
+def test_a_family_checks_itself_out_at_the_kiosk(app, place, client):  # noqa: F811
+    from tests.test_kiosk import Screen, pair_screen
+
+    pair_screen(app, client, place.hub_id)
+    first, second, other = (_walk_in(app, place, name) for name in ("Zara", "Zara", "Yusuf"))
+    screen = Screen(client)
+    screen.start("leaving")
+    assert "What is your first name?" in screen.text
+    screen.post("/kiosk/leaving", {"first_name": "Nobody"})
+    assert "We could not find you. Please tell reception you are leaving." in screen.text
+    screen.post("/kiosk/leaving", {"first_name": "zara"})
+    assert "Is this you?" in screen.text and "Yusuf" not in screen.text
+    screen.post("/kiosk/leaving/choose", {"index": "1"})
+    assert "Goodbye, Zara. Thank you for coming." in screen.text
+    screen.never_addressed("Zara")
+    with app.app_context():
+        statuses = {v.id: (v.status, v.left_by) for v in db.session.scalars(select(Visit))}
+    assert statuses[second] == ("left", "kiosk")
+    assert statuses[first][0] == statuses[other][0] == "waiting"
