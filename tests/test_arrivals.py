@@ -339,3 +339,16 @@ def test_two_staff_claiming_at_once_one_wins_the_other_is_told_who(
         winner = db.session.get(StaffUser, db.session.get(Visit, visit_id).claimed_by_id)
         db.session.remove()
     assert sorted(r for r in results if r != "won") == [f"already_claimed:{winner.short_name}"] * 7
+
+
+def test_the_sweep_command_runs_both_jobs_once(app, place):  # noqa: F811
+    from frontdoor import clock
+
+    with app.app_context():
+        _arrive(place)
+    clock.freeze(NOW + timedelta(hours=12))  # past the end of the day
+    result = app.test_cli_runner().invoke(args=["arrivals", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "checked out 1" in result.output
+    again = app.test_cli_runner().invoke(args=["arrivals", "sweep"])
+    assert "Escalated 0; checked out 0." in again.output
