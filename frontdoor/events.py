@@ -25,7 +25,6 @@ import os
 import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +40,7 @@ from frontdoor.models import ArrivalEvent
 
 log = logging.getLogger("frontdoor.events")
 CHANNEL = "frontdoor_arrivals"
+LISTENER_NAME = "frontdoor-event-listener"
 _PENDING = "frontdoor_pending_events"
 MISSED_LIMIT = 500
 
@@ -154,8 +154,7 @@ class PostgresBus(EventBus):
         self._pid: int | None = None
         self._stop = threading.Event()
         self._connected = threading.Event()
-        self._seen: deque[int] = deque(maxlen=2000)
-        self._seen_set: set[int] = set()
+        self._caught_up: set[int] = set()
         self._last_id = 0
 
     def stage(self, session: OrmSession, event: Event) -> None:
@@ -192,13 +191,14 @@ class PostgresBus(EventBus):
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
 
-    def _deliver(self, event: Event) -> None:
-        if event.id in self._seen_set:
+    def _deliver(self, event: Event, *, caught_up: bool = False) -> None:
+        # Only what a catch-up delivered can come again (as a notification that
+        # was already on its way): skip those, deliver everything else.
+        if caught_up:
+            self._caught_up.add(event.id)
+        elif event.id in self._caught_up:
+            self._caught_up.discard(event.id)
             return
-        if len(self._seen) == self._seen.maxlen:
-            self._seen_set.discard(self._seen[0])
-        self._seen.append(event.id)
-        self._seen_set.add(event.id)
         self._last_id = max(self._last_id, event.id)
         self.dispatch(event)
 
@@ -215,7 +215,7 @@ class PostgresBus(EventBus):
         for event_id, hub_id, kind, data in rows:
             if isinstance(data, str):
                 data = json.loads(data)
-            self._deliver(Event(event_id, hub_id, kind, dict(data or {})))
+            self._deliver(Event(event_id, hub_id, kind, dict(data or {})), caught_up=True)
 
     def _listen(self) -> None:
         import psycopg
@@ -223,8 +223,14 @@ class PostgresBus(EventBus):
         pause = 0.2
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    self.conninfo,
+                    autocommit=True,
+                    connect_timeout=5,
+                    application_name=LISTENER_NAME,
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self._caught_up.clear()
                     self._catch_up(conn)
                     self._connected.set()
                     pause = 0.2
