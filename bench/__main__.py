@@ -8,7 +8,7 @@ import sys
 
 from bench.common import machine
 
-BENCHMARKS = ["week_view", "booking_rush", "slot_finder", "kiosk_checkin"]
+BENCHMARKS = ["week_view", "booking_rush", "slot_finder", "kiosk_checkin", "arrivals"]
 
 
 def main(names: list[str]) -> int:
