@@ -256,7 +256,7 @@ def arrivals_act():
     action = request.form.get("action", "")
     me = staff()
     row = db.session.get(rules.SUBJECTS[subject], subject_id)
-    name = row.display_name
+    name = row.display_name or _("them")
     try:
         done = rules.act(
             subject,

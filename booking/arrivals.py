@@ -25,6 +25,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from booking.checkin import CheckIn, check_in_booking, check_in_drop_in
+from booking.places import lock_booking
 from frontdoor.errors import ServiceError
 from frontdoor.events import latest_event_id, publish
 from frontdoor.extensions import db
@@ -727,18 +728,54 @@ def check_in_by_hand(
 
 
 def check_in_expected(booking_id: int, *, hub_id: int, staff_id: int, now: datetime) -> HandCheckIn:
-    """Reception checks in a booked family from the "expected" list."""
+    """Reception checks in a booked family from the "expected" list: for a
+    session (the kiosk's rules), or for an appointment on its day."""
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise ServiceError("not_found")
-    made = check_in_booking(
-        booking_id,
+    if booking.appointment_id is not None:
+        visit = _check_in_appointment(booking_id, hub_id=hub_id, now=now)
+    else:
+        visit = check_in_booking(
+            booking_id,
+            hub_id=hub_id,
+            adults=max(booking.adults, 0),
+            children=len(booking.children or []),
+            now=now,
+        ).visit
+    return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
+
+
+def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Visit:
+    booking = lock_booking(booking_id)
+    meeting = booking.appointment if booking is not None else None
+    if meeting is None or meeting.hub_id != hub_id:
+        raise ServiceError("not_found")
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ServiceError("cancelled")
+    if booking.checked_in_at is not None:
+        raise ServiceError("already_checked_in")
+    hub = db.session.get(Hub, hub_id)
+    if local_day(hub, meeting.starts_at) != local_day(hub, now):
+        raise ServiceError("not_today")
+    adults = max(booking.adults, 0)
+    children = len(booking.children or [])
+    visit = Visit(
         hub_id=hub_id,
-        adults=max(booking.adults, 0),
-        children=len(booking.children or []),
-        now=now,
+        booking_id=booking.id,
+        kind=VisitKind.BOOKING,
+        first_name=booking.first_name,
+        last_name=booking.last_name,
+        adults=adults if adults + children else 1,
+        children=children,
+        language=booking.language,
+        arrived_at=now,
     )
-    return HandCheckIn(made.visit, _recorded_check_in(made.visit, staff_id=staff_id, now=now))
+    booking.checked_in_at = now
+    db.session.add(visit)
+    db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
+    return visit
 
 
 def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visit]:

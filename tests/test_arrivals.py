@@ -352,3 +352,42 @@ def test_the_sweep_command_runs_both_jobs_once(app, place):  # noqa: F811
     assert "checked out 1" in result.output
     again = app.test_cli_runner().invoke(args=["arrivals", "sweep"])
     assert "Escalated 0; checked out 0." in again.output
+
+
+def test_an_expected_appointment_is_checked_in_at_the_desk_and_its_practitioner_greets(app):
+    from booking.appointments import book_appointment
+    from booking.arrivals import check_in_expected, expected
+    from booking.contact import Contact, Party
+    from tests.appointment_fixtures import NOW as MORNING
+    from tests.appointment_fixtures import make_practice
+
+    with app.app_context():
+        practice = make_practice()
+        starts = MORNING.replace(hour=11, minute=0)
+        made = book_appointment(
+            practice.type_id,
+            practice.staff[0],
+            starts,
+            Party(1),
+            Contact("Nadia", last_name="Bello", email="nadia@example.com"),
+            now=MORNING - timedelta(days=1),
+        )
+        db.session.commit()
+        now = starts - timedelta(minutes=20)
+        [due] = expected(practice.hub_id, now=now)
+        assert due.booking_id == made.booking.id and due.name == "Nadia B."
+        check_in_expected(
+            due.booking_id, hub_id=practice.hub_id, staff_id=practice.staff[0], now=now
+        )
+        db.session.commit()
+        shown = board(practice.hub_id, now=now)
+        assert shown.expected == []
+        [row] = shown.waiting
+        assert [g.id for g in row.greeters] == [practice.staff[0]]
+        with pytest.raises(ServiceError) as refused:
+            check_in_expected(
+                due.booking_id, hub_id=practice.hub_id, staff_id=practice.staff[0], now=now
+            )
+        assert refused.value.code == "already_checked_in"
+        db.session.rollback()
+        db.session.remove()
