@@ -391,3 +391,20 @@ def test_an_expected_appointment_is_checked_in_at_the_desk_and_its_practitioner_
         assert refused.value.code == "already_checked_in"
         db.session.rollback()
         db.session.remove()
+
+
+def test_the_event_bus_is_chosen_by_configuration(tmp_path):
+    from frontdoor.config import ConfigError, load_config
+
+    base = {"secret_key": "x", "instance_path": tmp_path}
+    sqlite = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    postgres = "postgresql+psycopg://postgres@127.0.0.1/x"
+    assert load_config({**base, "database_url": sqlite}).event_bus == "local"
+    assert load_config({**base, "database_url": postgres}).event_bus == "postgres"
+    assert (
+        load_config({**base, "database_url": postgres, "event_bus": "local"}).event_bus == "local"
+    )
+    with pytest.raises(ConfigError):
+        load_config({**base, "database_url": sqlite, "event_bus": "postgres"})
+    with pytest.raises(ConfigError):
+        load_config({**base, "database_url": sqlite, "event_bus": "redis"})
