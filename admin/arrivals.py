@@ -160,6 +160,7 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "colleagues": rules.staff_at(hub.id, Role),
         "can_see_topics": bool(me.roles_at(hub.id) & rules.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
+        "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
         "languages": LANGUAGES,
         "board_url": url_for("admin.arrivals_mine" if mine else "admin.arrivals", hub=hub.slug),
         "stream_url": url_for("admin.arrivals_stream", hub=hub.slug),

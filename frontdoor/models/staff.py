@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdoor.models.base import Base, utcnow
@@ -37,8 +37,9 @@ class StaffUser(Base):
     last_sign_in_at: Mapped[datetime | None]
     # Languages spoken (codes) and help-request topics this person can talk
     # about, so the board suggests the best greeter; empty means "not said".
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Kept as comma-separated text: staff rows are compared (DISTINCT) in queries.
+    languages_text: Mapped[str] = mapped_column("languages", String(200), default="")
+    skills_text: Mapped[str] = mapped_column("skills", String(200), default="")
 
     roles: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -47,6 +48,22 @@ class StaffUser(Base):
     @property
     def display_name(self) -> str:
         return self.name
+
+    @property
+    def languages(self) -> list[str]:
+        return [c for c in (self.languages_text or "").split(",") if c]
+
+    @languages.setter
+    def languages(self, codes: list[str]) -> None:
+        self.languages_text = ",".join(codes)
+
+    @property
+    def skills(self) -> list[str]:
+        return [c for c in (self.skills_text or "").split(",") if c]
+
+    @skills.setter
+    def skills(self, codes: list[str]) -> None:
+        self.skills_text = ",".join(codes)
 
     @property
     def short_name(self) -> str:

@@ -66,8 +66,8 @@ def upgrade():
         batch_op.add_column(sa.Column('escalated_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('languages', sa.JSON(), nullable=False, server_default='[]'))
-        batch_op.add_column(sa.Column('skills', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('languages', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('skills', sa.String(length=200), nullable=False, server_default=''))
 
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='0'))
