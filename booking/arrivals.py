@@ -152,14 +152,18 @@ def best_matches(
 
 
 def greeters_for(row: Visit | HelpRequest, duty: list[StaffUser]) -> list[StaffUser]:
-    """The session's lead, the appointment's practitioner, else who is on duty."""
-    if isinstance(row, Visit):
-        if row.booking is not None and row.booking.appointment is not None:
-            return [row.booking.appointment.practitioner]
-        if row.session is not None and row.session.series.leads:
-            return list(row.session.series.leads)
-        return best_matches(duty, language=row.language)
-    return best_matches(duty, language=row.language, topic=row.topic)
+    """Who should greet them: an appointment's practitioner; a booked session's
+    lead; for drop-ins, walk-ins and help requests today's duty practitioners
+    (those who speak their language and know the topic, where staff said), or,
+    with nobody on duty, the drop-in session's lead."""
+    if isinstance(row, HelpRequest):
+        return best_matches(duty, language=row.language, topic=row.topic)
+    if row.booking is not None and row.booking.appointment is not None:
+        return [row.booking.appointment.practitioner]
+    leads = list(row.session.series.leads) if row.session is not None else []
+    if row.kind == VisitKind.BOOKING and leads:
+        return leads
+    return best_matches(duty, language=row.language) if duty else leads
 
 
 # --- the board ------------------------------------------------------------------------

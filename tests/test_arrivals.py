@@ -85,14 +85,17 @@ def test_walk_ins_and_help_requests_go_to_the_duty_practitioner_who_speaks_their
     )
     request_help(ctx.hub_id, topic="money", now=NOW, first_name="Bea", language="en")
     db.session.commit()
+    _arrive(ctx, first="Dee")  # Stay and Play, which Sam leads, in English
     shown = board(ctx.hub_id, now=NOW)
-    [walk_in] = shown.waiting
+    walk_in, drop_in = shown.waiting
     [help_row] = shown.help
     assert walk_in.what == "Walk-in" and [g.id for g in walk_in.greeters] == [sam.id]
+    assert [g.id for g in drop_in.greeters] == [grace.id]
     assert [g.id for g in help_row.greeters] == [grace.id]
-    # Nobody on duty: anyone may greet, and the board says so.
+    # Nobody on duty: anyone may greet a walk-in; a drop-in session's lead greets.
     set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [])
-    assert board(ctx.hub_id, now=NOW).waiting[0].greeters == []
+    walk_in, drop_in = board(ctx.hub_id, now=NOW).waiting
+    assert walk_in.greeters == [] and [g.id for g in drop_in.greeters] == [sam.id]
     with pytest.raises(ServiceError) as refused:
         set_duty(ctx.hub_id, TODAY, Duty.MANAGER, [sam.id])
     assert refused.value.code == "not_staff_here"
