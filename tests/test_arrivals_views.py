@@ -5,6 +5,9 @@ heartbeats), check-in by hand, the roll call and the duty rota."""
 from __future__ import annotations
 
 import re
+import threading
+import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 
 import pytest
@@ -13,11 +16,12 @@ from sqlalchemy import func, select
 from booking.checkin import check_in_drop_in
 from booking.help_requests import request_help
 from frontdoor.extensions import db
-from frontdoor.models import AuditEvent, DutyAssignment, HelpRequest, Role, Visit
+from frontdoor.models import AuditEvent, DutyAssignment, HelpRequest, Role, StaffUser, Visit
 from frontdoor.staff import create_staff
 from kiosk.device import COOKIE
 from kiosk.devices import add_kiosk, pair
 from tests.conftest import csrf_from, sign_in
+from tests.test_concurrency import Browser, in_parallel
 from tests.test_kiosk import NOW, place  # noqa: F401  (a fixture)
 
 PASSWORD = "a-long-password"
@@ -300,8 +304,6 @@ def test_a_manager_sets_todays_duty_rota(app, place):  # noqa: F811
     manager = _client(app, "manager@test.example")
     page = manager.get("/admin/arrivals/duty?hub=testhub").get_data(as_text=True)
     with app.app_context():
-        from frontdoor.models import StaffUser
-
         sam = db.session.scalar(select(StaffUser.id).filter_by(email="sam@test.example"))
     response = manager.post(
         "/admin/arrivals/duty?hub=testhub",
@@ -347,3 +349,51 @@ def test_a_family_checks_itself_out_at_the_kiosk(app, place, client):  # noqa: F
         statuses = {v.id: (v.status, v.left_by) for v in db.session.scalars(select(Visit))}
     assert statuses[second] == ("left", "kiosk")
     assert statuses[first][0] == statuses[other][0] == "waiting"
+
+
+def test_ten_staff_pressing_ill_greet_at_once_one_wins_the_rest_are_told_who(
+    app,
+    live_server,
+    place,  # noqa: F811
+):
+    visit = _arrive(app, place)
+    people = 10
+    with app.app_context():
+        for n in range(people):
+            create_staff(
+                organisation_id=1,
+                email=f"p{n}@test.example",
+                name=f"Pat{n} Person{n}",
+                password=PASSWORD,
+                roles=[(place.hub_id, Role.PRACTITIONER)],
+            )
+        db.session.commit()
+        db.session.remove()
+    barrier = threading.Barrier(people, timeout=60)
+
+    def colleague(n: int) -> str:
+        browser = Browser(live_server)
+        _, html, _ = browser.open("/admin/sign-in")
+        status, _, _ = browser.open(
+            "/admin/sign-in",
+            {"csrf_token": csrf_from(html), "email": f"p{n}@test.example", "password": PASSWORD},
+        )
+        assert status == 302
+        _, html, _ = browser.open("/admin/arrivals?hub=testhub")
+        form = {"csrf_token": csrf_from(html), "subject": "visit", "id": visit, "version": 0}
+        request = urllib.request.Request(
+            f"{live_server}/admin/arrivals/act",
+            data=urllib.parse.urlencode({**form, "action": "claim"}).encode(),
+            headers={"HX-Request": "true"},
+        )
+        barrier.wait()  # everyone has the board in front of them: now all press
+        with browser.opener.open(request, timeout=60) as answer:
+            return " ".join(re.sub(r"<[^>]+>", " ", answer.read().decode()).split())
+
+    results = in_parallel(people, colleague)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    with app.app_context():
+        winner = db.session.get(StaffUser, db.session.get(Visit, visit).claimed_by_id)
+        told = f"{winner.short_name} is already greeting them."
+        db.session.remove()
+    assert sorted(results) == sorted(["Done You will greet Amira. Undo"] + [f"Not done {told}"] * 9)
