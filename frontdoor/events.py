@@ -165,7 +165,10 @@ class PostgresBus(EventBus):
         )
 
     def subscribe(self, hub_id: int) -> Subscription:
+        # A worker's first stream waits (briefly) for its listener, so nothing
+        # committed after the stream's catch-up can slip past unheard.
         self.start()
+        self._connected.wait(2.0)
         return super().subscribe(hub_id)
 
     def start(self) -> None:
