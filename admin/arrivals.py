@@ -21,6 +21,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -68,6 +69,7 @@ MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
 DUTY_ROLES = (Role.MANAGER,)
 TOPIC_ROLES = tuple(rules.TOPIC_ROLES)
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+NOTE = "arrivals_note"
 
 # Help request topics in staff words (the kiosk has its own, translated).
 TOPIC_LABELS = {
@@ -169,10 +171,13 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
 
 def _render_board(hub: Hub, *, mine: bool):
     title = _("My arrivals") if mine else _("Arrivals")
+    # What the desk's check-in form just did, with its Undo (full page only).
+    note = None if htmx else session.pop(NOTE, None)
     response = page_or_fragment(
         "admin/arrivals/board.html",
         "admin/arrivals/_board.html",
         title=title,
+        note=note,
         **_board_context(hub, mine=mine),
     )
     response.headers["Cache-Control"] = "no-store"
@@ -357,7 +362,10 @@ def arrivals_check_in():
             field = getattr(form, error.field or "", None) or form.first_name
             field.errors = [*field.errors, message_for(error)]
         else:
-            flash(str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name}, "success")
+            session[NOTE] = {
+                "text": str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name},
+                "undo": made.action_id,
+            }
             return redirect(url_for("admin.arrivals", hub=hub.slug))
     return render_template(
         "admin/arrivals/check_in.html", title=_("Check someone in"), form=form, hub=hub

@@ -690,7 +690,16 @@ def check_in_by_hand(
     """Reception checks in someone who walked up to the desk: to a drop-in
     session, or just into the building. A double submit (same nonce) makes one."""
     if nonce and (earlier := db.session.scalar(select(Visit).where(Visit.nonce == nonce))):
-        return HandCheckIn(earlier, None, created=False)
+        # A double submit: the first one's visit, and its Undo while it lasts.
+        first = db.session.scalar(
+            select(ArrivalAction.id).where(
+                ArrivalAction.subject_type == "visit",
+                ArrivalAction.subject_id == earlier.id,
+                ArrivalAction.action == "check_in",
+                ArrivalAction.undone_at.is_(None),
+            )
+        )
+        return HandCheckIn(earlier, first, created=False)
     if len(last_name.strip()) > 100:
         raise ServiceError("name_too_long", field="last_name")
     if session_id is not None:

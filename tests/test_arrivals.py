@@ -192,6 +192,7 @@ def test_a_hand_check_in_submitted_twice_makes_one_visit(app, ctx):
         ctx.hub_id, staff_id=sam.id, first_name="Kim", adults=1, children=2, now=NOW, nonce="n" * 20
     )
     assert first.visit.id == second.visit.id and not second.created
+    assert second.action_id == first.action_id  # Undo still undoes the one check-in
     with pytest.raises(ServiceError) as refused:
         check_in_by_hand(ctx.hub_id, staff_id=sam.id, first_name=" ", adults=1, children=0, now=NOW)
     assert refused.value.field == "first_name"

@@ -286,7 +286,18 @@ def test_check_in_by_hand_validates_and_a_double_submit_makes_one_visit(app, pla
         assert done.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Visit)) == 1
-    assert "Kim L. has been checked in." in _text(desk.get(done.headers["Location"]))
+    board = desk.get(done.headers["Location"])
+    assert "Kim L. has been checked in." in _text(board)
+    action_id = re.search(r'name="action_id" value="(\d+)"', board.get_data(as_text=True))[1]
+    assert "has been checked in" not in _text(desk.get(done.headers["Location"]))  # said once
+    undone = desk.post(
+        "/admin/arrivals/undo",
+        data={"action_id": action_id, "csrf_token": token},
+        headers=HX,
+    )
+    assert "Undone." in _text(undone)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
 
 
 def test_roll_call_lists_everyone_in_the_building(app, place, reception):  # noqa: F811

@@ -128,6 +128,8 @@ if (root && board) {
     if (undo) setTimeout(() => undo.remove(), UNDO_SECONDS * 1000);
   });
 
+  const undo = root.querySelector("[data-undo]");
+  if (undo) setTimeout(() => undo.remove(), UNDO_SECONDS * 1000);
   look();
   setInterval(tick, TICK_MS);
 }
