@@ -8,6 +8,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def init_app(app: Flask) -> None:
     from admin import (  # noqa: F401  (routes register on import)
         appointments,
+        arrivals,
         auth,
         closures,
         home,

@@ -13,6 +13,7 @@ MANAGERS = (Role.MANAGER,)
 
 # (endpoint, label, roles that see it)
 MENU = (
+    ("admin.arrivals", "Arrivals", tuple(Role)),
     ("admin.timetable", "Timetable", tuple(Role)),
     ("admin.appointments_home", "Appointments", (Role.PRACTITIONER, Role.MANAGER)),
     (

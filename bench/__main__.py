@@ -13,6 +13,7 @@ BENCHMARKS = [
     "booking_rush",
     "slot_finder",
     "kiosk_checkin",
+    "arrivals",
     "dispatcher",
     "retention",
 ]

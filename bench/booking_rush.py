@@ -74,9 +74,17 @@ class Gunicorn:
     """gunicorn serving ``frontdoor:create_app()`` on loopback, always stopped on exit."""
 
     def __init__(
-        self, instance: Path, app: str = "frontdoor:create_app()", ready: str = "/book/"
+        self,
+        instance: Path,
+        app: str = "frontdoor:create_app()",
+        ready: str = "/book/",
+        *,
+        threads: int = THREADS,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.app = app
+        self.threads = threads
+        self.extra_env = env or {}
         self.ready = ready
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -95,12 +103,13 @@ class Gunicorn:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
+            **self.extra_env,
         }
         command = [
             sys.executable, "-m", "gunicorn",
             "--workers", str(WORKERS),
             "--worker-class", "gthread",
-            "--threads", str(THREADS),
+            "--threads", str(self.threads),
             "--bind", f"127.0.0.1:{self.port}",
             "--backlog", "2048",
             "--keep-alive", "5",

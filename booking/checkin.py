@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from booking.places import counts_in_people, lock_booking, lock_session, places_taken
 from frontdoor.errors import ServiceError
+from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
@@ -162,6 +163,7 @@ def check_in_booking(
     booking.checked_in_at = now
     db.session.add(visit)
     db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
     return _result(visit)
 
 
@@ -269,6 +271,7 @@ def check_in_drop_in(
     )
     db.session.add(visit)
     db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
     return _result(visit)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from frontdoor.errors import ServiceError
+from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.models import HelpRequest
 
@@ -56,4 +57,5 @@ def request_help(
     )
     db.session.add(request)
     db.session.flush()
+    publish(hub_id, "help.requested", now=now, subject="help", id=request.id, urgent=urgent)
     return request

@@ -44,7 +44,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
 
-    from frontdoor import errors, logs, security, staff_auth, static_files, templating
+    from frontdoor import errors, events, logs, security, staff_auth, static_files, templating
     from frontdoor.extensions import babel, csrf, db, htmx, migrate
 
     logs.init_app(app)
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
         compare_type=True,
         render_item=render_item,
     )
+    events.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=templating.select_locale)

@@ -105,6 +105,7 @@ def urls_command() -> None:
   Booking site : {base}/book/
   Kiosk        : {base}/kiosk/   (pair it from the staff side)
   Staff        : {base}/admin/
+  Arrivals     : {base}/admin/arrivals   (live board; roll call at /admin/arrivals/roll-call)
 
   Demo sign-ins (password as printed by `frontdoor demo`, or `demo-password` with make run):
     admin@council.example          council admin

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
+EVENT_BUSES = ("local", "postgres")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +40,14 @@ class Config:
     # Seconds without a touch before a kiosk asks "Are you still there?"; when
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
+    # The arrivals board's event bus: "local" (one process: SQLite, development)
+    # or "postgres" (LISTEN/NOTIFY: any number of workers and machines). Empty
+    # means "postgres" on a PostgreSQL database, else "local".
+    event_bus: str = ""
+    # Seconds between heartbeat comments on an open event stream, and the most
+    # seconds one stream stays open before the browser reconnects by itself.
+    stream_heartbeat_seconds: float = 15.0
+    stream_max_seconds: float = 600.0
 
     # --- the scheduler and messages (frontdoor/scheduler.py, frontdoor/dispatcher.py) ---
     # Run the scheduler inside the development server (``make run`` sets it); in
@@ -131,7 +140,17 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         "council_name": env.get("FRONTDOOR_COUNCIL_NAME", Config.council_name),
         "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
         "proxy_count": int(env.get("FRONTDOOR_PROXY_COUNT", "0") or 0),
+        "event_bus": env.get("FRONTDOOR_EVENT_BUS", ""),
     }
+    for name, key in (
+        ("stream_heartbeat_seconds", "FRONTDOOR_STREAM_HEARTBEAT_SECONDS"),
+        ("stream_max_seconds", "FRONTDOOR_STREAM_MAX_SECONDS"),
+    ):
+        if env.get(key):
+            try:
+                values[name] = float(env[key])
+            except ValueError as error:
+                raise ConfigError(f"{key} must be a number of seconds") from error
     if env.get("FRONTDOOR_KIOSK_IDLE_SECONDS"):
         try:
             values["kiosk_idle_seconds"] = int(env["FRONTDOOR_KIOSK_IDLE_SECONDS"])
@@ -149,6 +168,12 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
     if not config.database_url:
         config.instance_path.mkdir(parents=True, exist_ok=True)
         config.database_url = _default_sqlite_url(config.instance_path)
+    if not config.event_bus:
+        config.event_bus = "postgres" if config.database_url.startswith("postgresql") else "local"
+    if config.event_bus not in EVENT_BUSES:
+        raise ConfigError(f"FRONTDOOR_EVENT_BUS must be one of {', '.join(EVENT_BUSES)}")
+    if config.event_bus == "postgres" and not config.database_url.startswith("postgresql"):
+        raise ConfigError("FRONTDOOR_EVENT_BUS=postgres needs a PostgreSQL database")
     if not config.secret_key:
         if config.is_production:
             raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")

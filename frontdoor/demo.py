@@ -17,6 +17,7 @@ from frontdoor.models import (
     AppointmentType,
     Availability,
     AvailabilityException,
+    DutyAssignment,
     Hub,
     Organisation,
     Role,
@@ -421,5 +422,31 @@ def load_demo(*, password: str, today: date) -> bool:
             today=today,
         )
     _load_appointments(hubs["riverside"], rooms, staff, today)
+    _load_arrivals(hubs, staff, today)
     db.session.flush()
     return True
+
+
+# email, languages spoken, help-request topics they can talk about
+SKILLS = [
+    ("practitioner@riverside.example", ["en", "pl"], ["feeding", "development", "family"]),
+    ("lead@riverside.example", ["en"], ["wellbeing", "family", "money", "housing"]),
+    ("lead@northgate.example", ["en", "ur"], ["feeding", "wellbeing"]),
+]
+# hub, duty, email: the day the demo is loaded (`frontdoor arrivals duty` for later days)
+DUTY = [
+    ("riverside", "practitioner", "practitioner@riverside.example"),
+    ("riverside", "practitioner", "lead@riverside.example"),
+    ("riverside", "manager", "manager@riverside.example"),
+    ("northgate", "practitioner", "lead@northgate.example"),
+    ("northgate", "manager", "manager@northgate.example"),
+]
+
+
+def _load_arrivals(hubs: dict, staff: dict, today: date) -> None:
+    for email, languages, topics in SKILLS:
+        staff[email].languages, staff[email].skills = languages, topics
+    for slug, duty, email in DUTY:
+        db.session.add(
+            DutyAssignment(hub_id=hubs[slug].id, day=today, staff_id=staff[email].id, duty=duty)
+        )

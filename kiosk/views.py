@@ -26,6 +26,7 @@ ENTRY = {
     "drop_in": "kiosk.drop_in",
     "whats_on": "kiosk.whats_on_page",
     "talk": "kiosk.talk",
+    "leaving": "kiosk.leaving",
 }
 
 
@@ -185,7 +186,7 @@ def done():
     """Thank you: who will come to say hello, where to wait. Never the topic."""
     finished = flow.state().get("done") or {}
     kind, record_id = finished.get("kind"), finished.get("id")
-    model = {"visit": Visit, "help": HelpRequest, "booked": Booking}.get(kind)
+    model = {"visit": Visit, "help": HelpRequest, "booked": Booking, "left": Visit}.get(kind)
     record = db.session.get(model, record_id) if model and isinstance(record_id, int) else None
     if isinstance(record, Booking):
         hub_id = record.session.hub_id if record.session else None

@@ -151,6 +151,7 @@ def _sample_values(app: Flask) -> dict[str, object]:
             "year": 2027,
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
             "message_id": _a_message(hub.id),
+            "help_id": _a_help_request(hub.id),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
@@ -165,6 +166,18 @@ def _sample_values(app: Flask) -> dict[str, object]:
                 )
             ),
         }
+
+
+def _a_help_request(hub_id: int) -> int:
+    from frontdoor.models import HelpRequest
+
+    found = db.session.scalar(select(HelpRequest.id).filter_by(hub_id=hub_id))
+    if found is None:
+        asked = HelpRequest(hub_id=hub_id, topic="money", first_name="Sample")
+        db.session.add(asked)
+        db.session.commit()
+        found = asked.id
+    return found
 
 
 def _a_kiosk(hub_id: int) -> int:

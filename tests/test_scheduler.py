@@ -79,6 +79,8 @@ def test_every_job_the_issue_names_is_registered(app):
         "sessions.ahead",
         "summary.daily",
         "retention.purge",
+        "arrivals.escalate",
+        "arrivals.check_out",
     } <= set(REGISTRY)
 
 

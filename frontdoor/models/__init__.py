@@ -7,6 +7,7 @@ from frontdoor.models.appointments import (
     AvailabilityException,
     type_practitioners,
 )
+from frontdoor.models.arrivals import ArrivalAction, ArrivalEvent, Duty, DutyAssignment
 from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
@@ -32,6 +33,8 @@ __all__ = [
     "LIVE_STATUSES",
     "Appointment",
     "AppointmentType",
+    "ArrivalAction",
+    "ArrivalEvent",
     "AuditEvent",
     "Availability",
     "AvailabilityException",
@@ -41,6 +44,8 @@ __all__ = [
     "BookingSource",
     "BookingStatus",
     "CapacityUnit",
+    "Duty",
+    "DutyAssignment",
     "HelpRequest",
     "Hub",
     "HubClosure",

@@ -34,6 +34,10 @@ class HubSettings:
     """
 
     greeting_escalation_minutes: int = 5
+    # Visits to a session are checked out this long after it ends; everyone
+    # still checked in is checked out at the end of the day (local hour).
+    checkout_grace_minutes: int = 30
+    day_ends_hour: int = 20
     kiosk_idle_seconds: int = 60
     kiosk_idle_warning_seconds: int = 20
     retention_months: int = 13

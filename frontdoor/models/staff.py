@@ -35,6 +35,11 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    # Languages spoken (codes) and help-request topics this person can talk
+    # about, so the board suggests the best greeter; empty means "not said".
+    # Kept as comma-separated text: staff rows are compared (DISTINCT) in queries.
+    languages_text: Mapped[str] = mapped_column("languages", String(200), default="")
+    skills_text: Mapped[str] = mapped_column("skills", String(200), default="")
 
     roles: Mapped[list[StaffRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -43,6 +48,30 @@ class StaffUser(Base):
     @property
     def display_name(self) -> str:
         return self.name
+
+    @property
+    def languages(self) -> list[str]:
+        return [c for c in (self.languages_text or "").split(",") if c]
+
+    @languages.setter
+    def languages(self, codes: list[str]) -> None:
+        self.languages_text = ",".join(codes)
+
+    @property
+    def skills(self) -> list[str]:
+        return [c for c in (self.skills_text or "").split(",") if c]
+
+    @skills.setter
+    def skills(self, codes: list[str]) -> None:
+        self.skills_text = ",".join(codes)
+
+    @property
+    def short_name(self) -> str:
+        """First name and last initial, as the board shows colleagues."""
+        parts = self.name.split()
+        if len(parts) < 2:
+            return self.name
+        return f"{parts[0]} {parts[-1][:1]}."
 
     def is_admin(self) -> bool:
         return any(r.role == Role.ADMIN for r in self.roles)

@@ -68,6 +68,12 @@ class Visit(Base):
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
     # The kiosk screen's nonce: a double tap finds the first visit.
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The arrivals board: every change adds one (a stale board is told), how far
+    # the wait has escalated (0 none, 1 amber, 2 red), and who checked them out.
+    version: Mapped[int] = mapped_column(default=0)
+    escalation: Mapped[int] = mapped_column(default=0)
+    escalated_at: Mapped[datetime | None]
+    left_by: Mapped[str | None] = mapped_column(String(10))
 
     hub: Mapped[Hub] = relationship()
     session: Mapped[Session | None] = relationship()
@@ -99,5 +105,12 @@ class HelpRequest(Base):
     closed_at: Mapped[datetime | None]
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(default=0)
+    escalation: Mapped[int] = mapped_column(default=0)
+    escalated_at: Mapped[datetime | None]
 
     hub: Mapped[Hub] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        return self.first_name

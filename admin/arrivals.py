@@ -1,0 +1,497 @@
+"""The live arrivals board, a practitioner's own arrivals, the fire roll call,
+the desk's check-in by hand, help request details, and today's duty rota.
+
+The board is live over server-sent events (``/admin/arrivals/stream``): every
+change publishes an event (``frontdoor.events``) and each open board fetches its
+own fragment again, rendered for its viewer's roles (reception never sees a help
+request's topic). The rules are in ``booking.arrivals``; views turn codes into
+plain words.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from admin import bp
+from admin.forms import WholeNumberField
+from booking import arrivals as rules
+from booking.checkin import drop_ins_now
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.events import bus, missed_events, stream
+from frontdoor.extensions import db, htmx
+from frontdoor.models import (
+    ArrivalAction,
+    AuditEvent,
+    Duty,
+    HelpRequest,
+    Hub,
+    Role,
+    StaffUser,
+)
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.templating import LANGUAGES, page_or_fragment
+
+BOARD_ROLES = tuple(Role)
+MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
+DUTY_ROLES = (Role.MANAGER,)
+TOPIC_ROLES = tuple(rules.TOPIC_ROLES)
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+NOTE = "arrivals_note"
+
+# Help request topics in staff words (the kiosk has its own, translated).
+TOPIC_LABELS = {
+    "feeding": _l("Feeding"),
+    "development": _l("Child development"),
+    "money": _l("Money and bills"),
+    "housing": _l("Housing"),
+    "wellbeing": _l("Wellbeing"),
+    "family": _l("Family and relationships"),
+    "other": _l("Something else"),
+    "in_person": _l("Would rather say in person"),
+}
+
+MESSAGES = {
+    "not_found": _l("That is no longer on the board."),
+    "closed": _l("Someone has already checked them out or marked them as not here."),
+    "already_claimed": _l("%(by)s is already greeting them."),
+    "already_greeted": _l("They have already been greeted."),
+    "stale": _l("The board had changed, so nothing was done. Check it and try again."),
+    "not_staff_here": _l("Choose a colleague who works at this hub."),
+    "same_person": _l("They are already with that colleague."),
+    "unknown_action": _l("Sorry, that could not be done. Try again."),
+    "too_late": _l("It is too late to undo that: do it again instead."),
+    "not_yours": _l("Only the person who did that can undo it."),
+    "already_undone": _l("That has already been undone."),
+    "first_name_required": _l("Enter their first name"),
+    "name_too_long": _l("Names must be 100 characters or fewer"),
+    "party_size": _l("Enter between 1 and 20 people"),
+    "full": _l("That session is full"),
+    "session_over": _l("That session has finished"),
+    "session_cancelled": _l("That session has been cancelled"),
+    "too_early": _l("That session has not started yet"),
+    "not_drop_in": _l("That session is for booked families only"),
+    "already_checked_in": _l("They have already checked in."),
+    "not_today": _l("Their booking is not for today."),
+    "cancelled": _l("That booking was cancelled."),
+    "waiting_list": _l("They are on the waiting list, so have no place."),
+    "other_hub": _l("That booking is at another hub."),
+}
+
+DONE_WORDS = {
+    "claim": _l("You will greet %(name)s."),
+    "greeted": _l("%(name)s has been greeted."),
+    "with_staff": _l("%(name)s is with staff."),
+    "done": _l("%(name)s has been checked out."),
+    "no_show": _l("%(name)s was marked as not here."),
+    "hand_over": _l("%(name)s has been handed over to %(to)s."),
+    "check_in": _l("%(name)s has been checked in."),
+    "undo": _l("Undone."),
+}
+
+
+def message_for(error: ServiceError) -> str:
+    text = MESSAGES.get(error.code, MESSAGES["unknown_action"])
+    return str(text) % {"by": error.details.get("by", _("A colleague"))}
+
+
+# --- which hub ----------------------------------------------------------------------------
+
+
+def _hub(roles=BOARD_ROLES) -> Hub:
+    """The hub the request names, or the first the viewer works at."""
+    hub = g.get("hub")
+    if hub is None:
+        hubs = hubs_for(staff(), roles)
+        if not hubs:
+            abort(403)
+        hub = hubs[0]
+    return hub
+
+
+def _hubs() -> list[Hub]:
+    return hubs_for(staff(), BOARD_ROLES)
+
+
+# --- the board ------------------------------------------------------------------------
+
+
+def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
+    me = staff()
+    shown = rules.board(hub.id, now=clock.now())
+    if mine:
+        shown = shown.only_for(me.id)
+    return {
+        "board": shown,
+        "hub": hub,
+        "hubs": _hubs(),
+        "mine": mine,
+        "me": me,
+        "colleagues": rules.staff_at(hub.id, Role),
+        "can_see_topics": bool(me.roles_at(hub.id) & rules.TOPIC_ROLES),
+        "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
+        "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
+        "languages": LANGUAGES,
+        "board_url": url_for("admin.arrivals_mine" if mine else "admin.arrivals", hub=hub.slug),
+        "stream_url": url_for("admin.arrivals_stream", hub=hub.slug),
+    }
+
+
+def _render_board(hub: Hub, *, mine: bool):
+    title = _("My arrivals") if mine else _("Arrivals")
+    # What the desk's check-in form just did, with its Undo (full page only).
+    note = None if htmx else session.pop(NOTE, None)
+    response = page_or_fragment(
+        "admin/arrivals/board.html",
+        "admin/arrivals/_board.html",
+        title=title,
+        note=note,
+        **_board_context(hub, mine=mine),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/arrivals")
+@staff_required(*BOARD_ROLES)
+def arrivals():
+    return _render_board(_hub(), mine=False)
+
+
+@bp.route("/arrivals/mine")
+@staff_required(*MINE_ROLES)
+def arrivals_mine():
+    return _render_board(_hub(MINE_ROLES), mine=True)
+
+
+@bp.route("/arrivals/stream")
+@staff_required(*BOARD_ROLES)
+def arrivals_stream():
+    """Server-sent events for one hub's board: staff at that hub only."""
+    hub = _hub()
+    last = request.headers.get("Last-Event-ID", "").strip()
+    after = int(last) if last.isdigit() else None
+    events_bus = bus()
+    subscription = events_bus.subscribe(hub.id)
+    # Subscribed first, then caught up: nothing falls between the two.
+    catch_up = missed_events(hub.id, after) if after is not None else []
+    db.session.remove()  # a stream holds no database connection
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    response = current_app.response_class(
+        stream(app, subscription, catch_up), mimetype="text/event-stream"
+    )
+    response.call_on_close(lambda: events_bus.unsubscribe(subscription))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events straight on
+    return response
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+def _int(name: str) -> int | None:
+    value = (request.form.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _answer(hub: Hub, text: str, *, ok: bool, undo_id: int | None = None):
+    """htmx: a message for the board (with Undo) and a refresh; else back to it."""
+    if htmx:
+        response = current_app.make_response(
+            render_template(
+                "admin/arrivals/_message.html",
+                text=text,
+                ok=ok,
+                undo_id=undo_id,
+                hub=hub,
+            )
+        )
+        response.headers["HX-Trigger"] = "fd:refresh"
+        return response
+    flash(text, "success" if ok else "error")
+    return redirect(url_for("admin.arrivals", hub=hub.slug))
+
+
+def _subject_hub(subject: str, subject_id: int | None) -> Hub:
+    model = rules.SUBJECTS.get(subject)
+    row = db.session.get(model, subject_id) if model and subject_id else None
+    if row is None:
+        abort(404)
+    require_role_at(row.hub_id, BOARD_ROLES)
+    return row.hub
+
+
+@bp.post("/arrivals/act")
+@staff_required(*BOARD_ROLES)
+def arrivals_act():
+    subject = request.form.get("subject", "")
+    subject_id = _int("id")
+    hub = _subject_hub(subject, subject_id)
+    action = request.form.get("action", "")
+    me = staff()
+    row = db.session.get(rules.SUBJECTS[subject], subject_id)
+    name = row.display_name or _("them")
+    try:
+        done = rules.act(
+            subject,
+            subject_id,
+            action,
+            staff_id=me.id,
+            now=clock.now(),
+            version=_int("version"),
+            to_staff_id=_int("to_staff"),
+        )
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        return _answer(hub, message_for(error), ok=False)
+    to = db.session.get(StaffUser, _int("to_staff") or 0)
+    text = str(DONE_WORDS[action]) % {"name": name, "to": to.short_name if to else ""}
+    return _answer(hub, text, ok=True, undo_id=done.action_id)
+
+
+@bp.post("/arrivals/undo")
+@staff_required(*BOARD_ROLES)
+def arrivals_undo():
+    record = db.session.get(ArrivalAction, _int("action_id") or 0)
+    if record is None:
+        abort(404)
+    require_role_at(record.hub_id, BOARD_ROLES)
+    hub = db.session.get(Hub, record.hub_id)
+    try:
+        rules.undo(record.id, staff_id=staff().id, now=clock.now())
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        return _answer(hub, message_for(error), ok=False)
+    return _answer(hub, str(DONE_WORDS["undo"]), ok=True)
+
+
+# --- checking in by hand ----------------------------------------------------------------
+
+
+class WalkInForm(FlaskForm):
+    nonce = HiddenField()
+    first_name = StringField(
+        _l("First name"),
+        widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter their first name")), Length(max=100)],
+    )
+    last_name = StringField(
+        _l("Last name (optional)"),
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=100, message=MESSAGES["name_too_long"])],
+    )
+    adults = WholeNumberField(_l("Adults"), _l("Adults"), 0, 20, default=1)
+    children = WholeNumberField(_l("Children"), _l("Children"), 0, 20, default=0)
+    language = SelectField(_l("Language"), widget=GovSelect(), default="en")
+    session = RadioField(
+        _l("What are they here for?"),
+        widget=GovRadioInput(),
+        default="",
+        validate_choice=True,
+        invalid_choice_message=_l("Choose what they are here for"),
+    )
+    submit = SubmitField(_l("Check in"), widget=GovSubmitInput())
+
+
+@bp.route("/arrivals/check-in", methods=["GET", "POST"])
+@staff_required(*BOARD_ROLES)
+def arrivals_check_in():
+    hub = _hub()
+    form = WalkInForm()
+    form.language.choices = [(code, lang["name"]) for code, lang in LANGUAGES.items()]
+    sessions = drop_ins_now(hub.id, clock.now())
+    form.session.choices = [("", _("Just visiting, or not for a session"))] + [
+        (str(s.id), f"{s.series.title}, {s.starts_at.astimezone(clock.LONDON):%H:%M}")
+        for s in sessions
+    ]
+    if not NONCE.match(form.nonce.data or ""):
+        form.nonce.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit():
+        if form.adults.data is None:
+            form.adults.data = 0
+        try:
+            made = rules.check_in_by_hand(
+                hub.id,
+                staff_id=staff().id,
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                adults=form.adults.data or 0,
+                children=form.children.data or 0,
+                language=form.language.data or "en",
+                session_id=int(form.session.data) if form.session.data else None,
+                now=clock.now(),
+                nonce=f"desk:{form.nonce.data}",
+            )
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None) or form.first_name
+            field.errors = [*field.errors, message_for(error)]
+        else:
+            session[NOTE] = {
+                "text": str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name},
+                "undo": made.action_id,
+            }
+            return redirect(url_for("admin.arrivals", hub=hub.slug))
+    return render_template(
+        "admin/arrivals/check_in.html", title=_("Check someone in"), form=form, hub=hub
+    )
+
+
+@bp.post("/arrivals/check-in/booking")
+@staff_required(*BOARD_ROLES)
+def arrivals_check_in_booking():
+    hub = _hub()
+    booking_id = _int("booking_id")
+    if booking_id is None:
+        abort(404)
+    try:
+        made = rules.check_in_expected(
+            booking_id, hub_id=hub.id, staff_id=staff().id, now=clock.now()
+        )
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        return _answer(hub, message_for(error), ok=False)
+    text = str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name}
+    return _answer(hub, text, ok=True, undo_id=made.action_id)
+
+
+# --- help request details (audited) -----------------------------------------------------
+
+
+@bp.route("/arrivals/help/<int:help_id>")
+@staff_required(*TOPIC_ROLES)
+def arrivals_help(help_id: int):
+    asked = db.session.get(HelpRequest, help_id)
+    if asked is None:
+        abort(404)
+    require_role_at(asked.hub_id, TOPIC_ROLES)
+    db.session.add(
+        AuditEvent(
+            staff_id=staff().id,
+            hub_id=asked.hub_id,
+            action="help_request.view",
+            subject_type="help_request",
+            subject_id=asked.id,
+            detail="Opened a help request's details",
+            at=clock.now(),
+        )
+    )
+    db.session.commit()
+    response = current_app.make_response(
+        render_template(
+            "admin/arrivals/help.html",
+            title=_("Help request"),
+            asked=asked,
+            hub=asked.hub,
+            topic=TOPIC_LABELS.get(asked.topic, asked.topic),
+            language=LANGUAGES.get(asked.language, {}).get("name", asked.language),
+            claimed_by=db.session.get(StaffUser, asked.claimed_by_id or 0),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the fire roll call ----------------------------------------------------------------
+
+
+@bp.route("/arrivals/roll-call")
+@staff_required(*BOARD_ROLES)
+def arrivals_roll_call():
+    hub = _hub()
+    response = current_app.make_response(
+        render_template(
+            "admin/arrivals/roll_call.html",
+            title=_("Fire roll call"),
+            called=rules.roll_call(hub.id, now=clock.now()),
+            hub=hub,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- today's duty rota -----------------------------------------------------------------
+
+
+class DutyForm(FlaskForm):
+    practitioners = SelectMultipleField(
+        _l("Duty practitioners"),
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description=_l("They greet drop-ins, walk-ins and help requests today."),
+        invalid_choice_message=_l("Choose only from the people shown"),
+    )
+    managers = SelectMultipleField(
+        _l("Duty manager"),
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description=_l("Told by email when someone has waited far too long."),
+        invalid_choice_message=_l("Choose only from the people shown"),
+    )
+    submit = SubmitField(_l("Save today's duty rota"), widget=GovSubmitInput())
+
+
+@bp.route("/arrivals/duty", methods=["GET", "POST"])
+@staff_required(*DUTY_ROLES)
+def arrivals_duty():
+    hub = _hub(DUTY_ROLES)
+    day = rules.local_day(hub, clock.now())
+    practitioners = rules.staff_at(hub.id, (Role.PRACTITIONER, Role.SESSION_LEAD))
+    managers = rules.staff_at(hub.id, (Role.MANAGER,))
+    form = DutyForm()
+    form.practitioners.choices = [(s.id, s.name) for s in practitioners]
+    form.managers.choices = [(s.id, s.name) for s in managers]
+    if request.method == "GET":
+        form.practitioners.data = [s.id for s in rules.duty_staff(hub.id, day)]
+        form.managers.data = [s.id for s in rules.duty_staff(hub.id, day, Duty.MANAGER)]
+    if form.validate_on_submit():
+        try:
+            rules.set_duty(hub.id, day, Duty.PRACTITIONER, form.practitioners.data or [])
+            rules.set_duty(hub.id, day, Duty.MANAGER, form.managers.data or [])
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.practitioners.errors = [message_for(error)]
+        else:
+            flash(_("Today's duty rota has been saved."), "success")
+            return redirect(url_for("admin.arrivals", hub=hub.slug))
+    return render_template(
+        "admin/arrivals/duty.html", title=_("Today's duty rota"), form=form, hub=hub, day=day
+    )

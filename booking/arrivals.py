@@ -1,0 +1,1017 @@
+"""The arrivals board's rules: who greets whom, what staff do with an arrival,
+escalation when someone waits too long, check-out, and the fire roll call.
+
+Used by the staff side (``admin/arrivals.py``), the kiosk ("I'm leaving") and the
+scheduler (``escalate_overdue`` and ``check_out_finished``). Plain functions with
+explicit arguments; the caller commits. Every change publishes an event on the
+bus (``frontdoor.events``), delivered when the caller's transaction commits.
+
+Codes: ``not_found``, ``closed`` (someone already checked them out or marked a
+no-show), ``already_claimed`` (``by`` names who), ``already_greeted``,
+``stale`` (the board acted on an old state), ``not_staff_here``, ``same_person``,
+``unknown_action``, ``too_late`` (undo after 10 seconds), ``not_yours``,
+``already_undone``, and the check-in codes of ``booking.checkin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload
+
+from booking.checkin import CheckIn, check_in_booking, check_in_drop_in
+from booking.places import lock_booking
+from frontdoor.errors import ServiceError
+from frontdoor.events import latest_event_id, publish
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Appointment,
+    ArrivalAction,
+    Booking,
+    BookingStatus,
+    Duty,
+    DutyAssignment,
+    HelpRequest,
+    Hub,
+    Role,
+    Session,
+    SessionSeries,
+    SessionStatus,
+    StaffLogin,
+    StaffRole,
+    StaffUser,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+from frontdoor.outbox import queue_message
+
+OPEN = (VisitStatus.WAITING, VisitStatus.GREETED, VisitStatus.WITH_STAFF)
+CLOSED = (VisitStatus.LEFT, VisitStatus.NO_SHOW)
+ACTIONS = ("claim", "greeted", "with_staff", "done", "no_show", "hand_over")
+UNDO_WITHIN = timedelta(seconds=10)
+URGENT_AFTER = timedelta(minutes=2)
+EXPECTED_AHEAD = timedelta(hours=1)
+EXPECTED_BEHIND = timedelta(minutes=30)
+# Roles that may see what a help request is about; reception may not.
+TOPIC_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SESSION_LEAD, Role.PRACTITIONER})
+SUBJECTS = {"visit": Visit, "help": HelpRequest}
+
+
+def _model(subject: str) -> type[Visit] | type[HelpRequest]:
+    try:
+        return SUBJECTS[subject]
+    except KeyError:
+        raise ServiceError("not_found") from None
+
+
+def _since(row: Visit | HelpRequest) -> datetime:
+    return row.arrived_at if isinstance(row, Visit) else row.created_at
+
+
+def _end_column(model: type[Visit] | type[HelpRequest]) -> str:
+    return "left_at" if model is Visit else "closed_at"
+
+
+# --- who greets whom ---------------------------------------------------------------------
+
+
+def local_day(hub: Hub, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(hub.timezone)).date()
+
+
+def duty_staff(hub_id: int, day: date, duty: str = Duty.PRACTITIONER) -> list[StaffUser]:
+    """Who is on ``duty`` at the hub that day, by name."""
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(DutyAssignment, DutyAssignment.staff_id == StaffUser.id)
+            .where(
+                DutyAssignment.hub_id == hub_id,
+                DutyAssignment.day == day,
+                DutyAssignment.duty == duty,
+                StaffUser.active.is_(True),
+            )
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def staff_at(hub_id: int, roles: Iterable[Role] = (Role.PRACTITIONER,)) -> list[StaffUser]:
+    """Active staff holding one of ``roles`` at the hub, by name."""
+    holders = select(StaffRole.user_id).where(
+        StaffRole.hub_id == hub_id, StaffRole.role.in_([str(r) for r in roles])
+    )
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(StaffUser.id.in_(holders), StaffUser.active.is_(True))
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def set_duty(hub_id: int, day: date, duty: str, staff_ids: Iterable[int]) -> list[StaffUser]:
+    """Put exactly ``staff_ids`` on ``duty`` at the hub that day (replacing who was)."""
+    if duty not in tuple(Duty):
+        raise ServiceError("unknown_duty", field="duty")
+    wanted = set(staff_ids)
+    roles = (Role.MANAGER,) if duty == Duty.MANAGER else (Role.PRACTITIONER, Role.SESSION_LEAD)
+    allowed = {s.id for s in staff_at(hub_id, roles)}
+    if wanted - allowed:
+        raise ServiceError("not_staff_here", field="staff")
+    db.session.execute(
+        delete(DutyAssignment).where(
+            DutyAssignment.hub_id == hub_id, DutyAssignment.day == day, DutyAssignment.duty == duty
+        )
+    )
+    for staff_id in sorted(wanted):
+        db.session.add(DutyAssignment(hub_id=hub_id, day=day, staff_id=staff_id, duty=duty))
+    db.session.flush()
+    return duty_staff(hub_id, day, duty)
+
+
+def best_matches(
+    candidates: list[StaffUser], *, language: str = "", topic: str = ""
+) -> list[StaffUser]:
+    """Those who speak the family's language and know the topic, where staff said;
+    everyone on duty when nobody matches."""
+
+    def score(person: StaffUser) -> int:
+        return (2 if language and language in (person.languages or []) else 0) + (
+            1 if topic and topic in (person.skills or []) else 0
+        )
+
+    best = max((score(p) for p in candidates), default=0)
+    return [p for p in candidates if score(p) == best] if best else list(candidates)
+
+
+def greeters_for(row: Visit | HelpRequest, duty: list[StaffUser]) -> list[StaffUser]:
+    """Who should greet them: an appointment's practitioner; a booked session's
+    lead; for drop-ins, walk-ins and help requests today's duty practitioners
+    (those who speak their language and know the topic, where staff said), or,
+    with nobody on duty, the drop-in session's lead."""
+    if isinstance(row, HelpRequest):
+        return best_matches(duty, language=row.language, topic=row.topic)
+    if row.booking is not None and row.booking.appointment is not None:
+        return [row.booking.appointment.practitioner]
+    leads = list(row.session.series.leads) if row.session is not None else []
+    if row.kind == VisitKind.BOOKING and leads:
+        return leads
+    return best_matches(duty, language=row.language) if duty else leads
+
+
+# --- the board ------------------------------------------------------------------------
+
+
+def stored_level(row: Visit | HelpRequest) -> int:
+    """What ``escalate_overdue`` recorded, while they are still waiting."""
+    return row.escalation if row.status == VisitStatus.WAITING else 0
+
+
+def level_for(row: Visit | HelpRequest, now: datetime, minutes: int) -> int:
+    """0 fine, 1 amber (waited N minutes), 2 red (2N; urgent help after 2 minutes).
+    Only someone still waiting to be greeted escalates."""
+    if row.status != VisitStatus.WAITING:
+        return 0
+    waited = now - _since(row)
+    if isinstance(row, HelpRequest) and row.urgent and waited >= URGENT_AFTER:
+        return 2
+    if waited >= timedelta(minutes=2 * minutes):
+        return 2
+    if waited >= timedelta(minutes=minutes):
+        return 1
+    return 0
+
+
+@dataclass
+class Row:
+    subject: str  # "visit" or "help"
+    id: int
+    version: int
+    status: str
+    name: str  # first name and last initial
+    what: str
+    since: datetime
+    waited_seconds: int
+    level: int
+    greeters: list[StaffUser]
+    claimed_by: StaffUser | None
+    adults: int = 0
+    children: int = 0
+    language: str = "en"
+    first_time: bool | None = None
+    urgent: bool = False
+    private_room: bool = False
+    room: str | None = None
+
+    @property
+    def greeter_ids(self) -> list[int]:
+        return [s.id for s in self.greeters]
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}-{self.id}"
+
+
+@dataclass
+class Expected:
+    booking_id: int
+    name: str
+    what: str
+    starts_at: datetime
+    people: int
+
+
+@dataclass
+class Board:
+    hub: Hub
+    now: datetime
+    minutes: int
+    waiting: list[Row]
+    help: list[Row]
+    with_staff: list[Row]
+    expected: list[Expected]
+    families: int
+    adults: int
+    children: int
+    duty: list[StaffUser]
+    last_event_id: int
+    viewer_id: int | None = None
+
+    def only_for(self, staff_id: int) -> Board:
+        """The board as one practitioner's own: theirs to greet, or claimed by them."""
+
+        def mine(rows: list[Row]) -> list[Row]:
+            return [
+                r
+                for r in rows
+                if (r.claimed_by is not None and r.claimed_by.id == staff_id)
+                or (r.claimed_by is None and staff_id in r.greeter_ids)
+            ]
+
+        return Board(
+            self.hub,
+            self.now,
+            self.minutes,
+            mine(self.waiting),
+            mine(self.help),
+            mine(self.with_staff),
+            [],
+            self.families,
+            self.adults,
+            self.children,
+            self.duty,
+            self.last_event_id,
+            staff_id,
+        )
+
+
+def _visit_what(visit: Visit) -> str:
+    if visit.booking is not None and visit.booking.appointment is not None:
+        return visit.booking.appointment.type.name
+    if visit.session is not None:
+        return visit.session.series.title
+    return "Walk-in" if visit.kind == VisitKind.WALK_IN else "Drop-in"
+
+
+def _visit_room(visit: Visit) -> str | None:
+    if visit.booking is not None and visit.booking.appointment is not None:
+        room = visit.booking.appointment.room
+        return room.name if room else None
+    if visit.session is not None and visit.session.room is not None:
+        return visit.session.room.name
+    return None
+
+
+def open_visits(hub_id: int) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.hub_id == hub_id, Visit.status.in_(OPEN))
+            .options(
+                joinedload(Visit.session)
+                .joinedload(Session.series)
+                .selectinload(SessionSeries.leads),
+                joinedload(Visit.session).joinedload(Session.room),
+                joinedload(Visit.booking).joinedload(Booking.appointment),
+            )
+            .order_by(Visit.arrived_at, Visit.id)
+        ).unique()
+    )
+
+
+def open_help_requests(hub_id: int) -> list[HelpRequest]:
+    return list(
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.hub_id == hub_id, HelpRequest.status.in_(OPEN))
+            .order_by(HelpRequest.urgent.desc(), HelpRequest.created_at, HelpRequest.id)
+        )
+    )
+
+
+def _staff_by_id(ids: set[int]) -> dict[int, StaffUser]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))}
+
+
+def board(hub_id: int, *, now: datetime) -> Board:
+    """Everything the board shows at one hub now."""
+    hub = db.session.get(Hub, hub_id)
+    if hub is None:
+        raise ServiceError("not_found")
+    minutes = hub.settings.greeting_escalation_minutes
+    duty = duty_staff(hub_id, local_day(hub, now))
+    visits = open_visits(hub_id)
+    helps = open_help_requests(hub_id)
+    claimed = _staff_by_id({r.claimed_by_id for r in [*visits, *helps] if r.claimed_by_id})
+
+    def row(item: Visit | HelpRequest) -> Row:
+        since = _since(item)
+        common = dict(
+            id=item.id,
+            version=item.version,
+            status=item.status,
+            since=since,
+            waited_seconds=max(int((now - since).total_seconds()), 0),
+            level=max(
+                level_for(item, now, minutes),
+                item.escalation if item.status == VisitStatus.WAITING else 0,
+            ),
+            greeters=greeters_for(item, duty),
+            claimed_by=claimed.get(item.claimed_by_id) if item.claimed_by_id else None,
+            language=item.language,
+        )
+        if isinstance(item, Visit):
+            return Row(
+                subject="visit",
+                name=item.display_name,
+                what=_visit_what(item),
+                adults=item.adults,
+                children=item.children,
+                first_time=item.first_time,
+                room=_visit_room(item),
+                **common,
+            )
+        return Row(
+            subject="help",
+            name=item.first_name or "Someone",
+            what="Help request",
+            urgent=item.urgent,
+            private_room=item.private_room,
+            **common,
+        )
+
+    visit_rows = [row(v) for v in visits]
+    help_rows = [row(h) for h in helps]
+    return Board(
+        hub=hub,
+        now=now,
+        minutes=minutes,
+        waiting=[r for r in visit_rows if r.status == VisitStatus.WAITING],
+        help=[r for r in help_rows if r.status == VisitStatus.WAITING],
+        with_staff=[r for r in [*visit_rows, *help_rows] if r.status != VisitStatus.WAITING],
+        expected=expected(hub_id, now=now),
+        families=len(visits),
+        adults=sum(v.adults for v in visits),
+        children=sum(v.children for v in visits),
+        duty=duty,
+        last_event_id=latest_event_id(hub_id),
+    )
+
+
+def expected(hub_id: int, *, now: datetime) -> list[Expected]:
+    """Booked families due in the next hour (or started lately) not yet arrived."""
+    found: list[Expected] = []
+    sessions = db.session.scalars(
+        select(Booking)
+        .join(Booking.session)
+        .where(
+            Session.hub_id == hub_id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at <= now + EXPECTED_AHEAD,
+            Session.starts_at >= now - EXPECTED_BEHIND,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),
+        )
+        .options(joinedload(Booking.session).joinedload(Session.series))
+    )
+    for b in sessions:
+        found.append(
+            Expected(b.id, b.display_name, b.session.series.title, b.session.starts_at, b.people)
+        )
+    appointments = db.session.scalars(
+        select(Booking)
+        .join(Booking.appointment)
+        .where(
+            Appointment.hub_id == hub_id,
+            Appointment.starts_at <= now + EXPECTED_AHEAD,
+            Appointment.starts_at >= now - EXPECTED_BEHIND,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),
+        )
+        .options(joinedload(Booking.appointment).joinedload(Appointment.type))
+    )
+    for b in appointments:
+        found.append(
+            Expected(
+                b.id, b.display_name, b.appointment.type.name, b.appointment.starts_at, b.people
+            )
+        )
+    return sorted(found, key=lambda e: (e.starts_at, e.name))
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+@dataclass
+class Done:
+    subject: str
+    id: int
+    action: str
+    action_id: int | None  # for undo; None when nothing changed (a double submit)
+    hub_id: int
+    version: int
+
+
+def _snapshot(row: Visit | HelpRequest) -> dict[str, Any]:
+    end = _end_column(type(row))
+    return {
+        "status": row.status,
+        "claimed_by_id": row.claimed_by_id,
+        "claimed_at": row.claimed_at.isoformat() if row.claimed_at else None,
+        "greeted_at": row.greeted_at.isoformat() if row.greeted_at else None,
+        end: getattr(row, end).isoformat() if getattr(row, end) else None,
+        **({"left_by": row.left_by} if isinstance(row, Visit) else {}),
+    }
+
+
+def _restore(values: dict[str, Any]) -> dict[str, Any]:
+    restored = {}
+    for key, value in values.items():
+        if key.endswith("_at") and value is not None:
+            value = datetime.fromisoformat(value)
+        restored[key] = value
+    return restored
+
+
+def _staff_name(staff_id: int | None) -> str:
+    person = db.session.get(StaffUser, staff_id) if staff_id else None
+    return person.short_name if person else "a colleague"
+
+
+def _load(subject: str, subject_id: int) -> Visit | HelpRequest:
+    model = _model(subject)
+    row = db.session.get(model, subject_id, populate_existing=True)
+    if row is None:
+        raise ServiceError("not_found")
+    return row
+
+
+def _refuse_if_closed(row: Visit | HelpRequest) -> None:
+    if row.status in CLOSED:
+        raise ServiceError("closed", status=row.status)
+
+
+def _changes(
+    row: Visit | HelpRequest, action: str, *, staff_id: int, now: datetime, to_staff_id: int | None
+) -> dict[str, Any] | None:
+    """The new values for ``action``, None when it was already done (a double
+    submit), or a coded refusal."""
+    end = _end_column(type(row))
+    if action == "claim":
+        if row.claimed_by_id == staff_id:
+            return None
+        if row.claimed_by_id is not None:
+            raise ServiceError("already_claimed", by=_staff_name(row.claimed_by_id))
+        if row.status != VisitStatus.WAITING:
+            raise ServiceError("already_greeted")
+        return {"claimed_by_id": staff_id, "claimed_at": now}
+    mine = {} if row.claimed_by_id else {"claimed_by_id": staff_id, "claimed_at": now}
+    if action == "greeted":
+        if row.status != VisitStatus.WAITING:
+            raise ServiceError("already_greeted")
+        return {"status": VisitStatus.GREETED, "greeted_at": now, **mine}
+    if action == "with_staff":
+        if row.status == VisitStatus.WITH_STAFF:
+            return None
+        return {
+            "status": VisitStatus.WITH_STAFF,
+            "greeted_at": row.greeted_at or now,
+            **mine,
+        }
+    if action == "done":
+        extra = {"left_by": "staff"} if isinstance(row, Visit) else {}
+        return {"status": VisitStatus.LEFT, end: now, **extra}
+    if action == "no_show":
+        if row.status != VisitStatus.WAITING:
+            raise ServiceError("already_greeted")
+        return {"status": VisitStatus.NO_SHOW, end: now}
+    if action == "hand_over":
+        if to_staff_id is None or to_staff_id not in {s.id for s in staff_at(row.hub_id, Role)}:
+            raise ServiceError("not_staff_here", field="to_staff")
+        if to_staff_id == row.claimed_by_id:
+            raise ServiceError("same_person", field="to_staff")
+        return {"claimed_by_id": to_staff_id, "claimed_at": now}
+    raise ServiceError("unknown_action")
+
+
+def act(
+    subject: str,
+    subject_id: int,
+    action: str,
+    *,
+    staff_id: int,
+    now: datetime,
+    version: int | None = None,
+    to_staff_id: int | None = None,
+) -> Done:
+    """Do one board action on a visit or help request, if it still makes sense.
+
+    ``version`` is what the acting board showed: when the row changed since, the
+    action is refused as ``stale`` (except "I'll greet", which only needs nobody
+    else to have claimed first). The change is one conditional UPDATE, so of two
+    staff claiming at once exactly one wins; the other is told who.
+    """
+    if action not in ACTIONS:
+        raise ServiceError("unknown_action")
+    model = _model(subject)
+    row = _load(subject, subject_id)
+    _refuse_if_closed(row)
+    if action != "claim" and version is not None and version != row.version:
+        raise ServiceError("stale")
+    changes = _changes(row, action, staff_id=staff_id, now=now, to_staff_id=to_staff_id)
+    if changes is None:
+        return Done(subject, row.id, action, None, row.hub_id, row.version)
+    before = _snapshot(row)
+    guard = [model.id == row.id, model.version == row.version]
+    if action == "claim":
+        guard = [model.id == row.id, model.claimed_by_id.is_(None), model.status == "waiting"]
+    result = db.session.execute(
+        update(model)
+        .where(*guard)
+        .values(**changes, version=model.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        # Someone else got there between our read and our write.
+        row = _load(subject, subject_id)
+        _refuse_if_closed(row)
+        if action == "claim" and row.claimed_by_id not in (None, staff_id):
+            raise ServiceError("already_claimed", by=_staff_name(row.claimed_by_id))
+        raise ServiceError("stale")
+    row = _load(subject, subject_id)
+    record = ArrivalAction(
+        hub_id=row.hub_id,
+        staff_id=staff_id,
+        subject_type=subject,
+        subject_id=row.id,
+        action=action,
+        at=now,
+        before=before,
+        version_after=row.version,
+    )
+    db.session.add(record)
+    db.session.flush()
+    publish(
+        row.hub_id,
+        f"{subject}.{action}",
+        now=now,
+        subject=subject,
+        id=row.id,
+        staff=staff_id,
+        to=row.claimed_by_id,
+    )
+    return Done(subject, row.id, action, record.id, row.hub_id, row.version)
+
+
+def undo(action_id: int, *, staff_id: int, now: datetime) -> Done:
+    """Put things back as they were before ``action_id``, within 10 seconds, by
+    the person who did it, if nothing has changed since."""
+    record = db.session.get(ArrivalAction, action_id)
+    if record is None:
+        raise ServiceError("not_found")
+    if record.staff_id != staff_id:
+        raise ServiceError("not_yours")
+    if record.undone_at is not None:
+        raise ServiceError("already_undone")
+    if now - record.at > UNDO_WITHIN:
+        raise ServiceError("too_late")
+    model = _model(record.subject_type)
+    if record.action == "check_in":
+        return _undo_check_in(record, now=now)
+    result = db.session.execute(
+        update(model)
+        .where(model.id == record.subject_id, model.version == record.version_after)
+        .values(**_restore(record.before), version=model.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise ServiceError("stale")
+    claimed = db.session.execute(
+        update(ArrivalAction)
+        .where(ArrivalAction.id == record.id, ArrivalAction.undone_at.is_(None))
+        .values(undone_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise ServiceError("already_undone")
+    row = _load(record.subject_type, record.subject_id)
+    publish(
+        record.hub_id,
+        f"{record.subject_type}.undo",
+        now=now,
+        subject=record.subject_type,
+        id=row.id,
+    )
+    return Done(record.subject_type, row.id, "undo", None, row.hub_id, row.version)
+
+
+def _undo_check_in(record: ArrivalAction, *, now: datetime) -> Done:
+    visit = db.session.get(Visit, record.subject_id, populate_existing=True)
+    if visit is None or visit.version != record.version_after:
+        raise ServiceError("stale")
+    if visit.booking is not None:
+        visit.booking.checked_in_at = None
+    record.undone_at = now
+    db.session.delete(visit)
+    db.session.flush()
+    publish(record.hub_id, "visit.undo", now=now, subject="visit", id=record.subject_id)
+    return Done("visit", record.subject_id, "undo", None, record.hub_id, 0)
+
+
+# --- checking in and out --------------------------------------------------------------
+
+
+def _recorded_check_in(visit: Visit, *, staff_id: int, now: datetime) -> int:
+    record = ArrivalAction(
+        hub_id=visit.hub_id,
+        staff_id=staff_id,
+        subject_type="visit",
+        subject_id=visit.id,
+        action="check_in",
+        at=now,
+        before={},
+        version_after=visit.version,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record.id
+
+
+@dataclass
+class HandCheckIn:
+    visit: Visit
+    action_id: int | None
+    created: bool = True
+    check_in: CheckIn | None = field(default=None, repr=False)
+
+
+def check_in_by_hand(
+    hub_id: int,
+    *,
+    staff_id: int,
+    first_name: str,
+    adults: int,
+    children: int,
+    now: datetime,
+    last_name: str = "",
+    language: str = "en",
+    session_id: int | None = None,
+    nonce: str | None = None,
+) -> HandCheckIn:
+    """Reception checks in someone who walked up to the desk: to a drop-in
+    session, or just into the building. A double submit (same nonce) makes one."""
+    if nonce and (earlier := db.session.scalar(select(Visit).where(Visit.nonce == nonce))):
+        # A double submit: the first one's visit, and its Undo while it lasts.
+        first = db.session.scalar(
+            select(ArrivalAction.id).where(
+                ArrivalAction.subject_type == "visit",
+                ArrivalAction.subject_id == earlier.id,
+                ArrivalAction.action == "check_in",
+                ArrivalAction.undone_at.is_(None),
+            )
+        )
+        return HandCheckIn(earlier, first, created=False)
+    if len(last_name.strip()) > 100:
+        raise ServiceError("name_too_long", field="last_name")
+    if session_id is not None:
+        made = check_in_drop_in(
+            session_id,
+            hub_id=hub_id,
+            first_name=first_name,
+            adults=adults,
+            children=children,
+            now=now,
+            language=language,
+            nonce=nonce,
+            kind=VisitKind.WALK_IN,
+        )
+        made.visit.last_name = last_name.strip()
+        return HandCheckIn(made.visit, _recorded_check_in(made.visit, staff_id=staff_id, now=now))
+    first_name = first_name.strip()
+    if not first_name:
+        raise ServiceError("first_name_required", field="first_name")
+    if len(first_name) > 100:
+        raise ServiceError("name_too_long", field="first_name")
+    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
+        raise ServiceError("party_size", field="adults")
+    visit = Visit(
+        hub_id=hub_id,
+        kind=VisitKind.WALK_IN,
+        first_name=first_name,
+        last_name=last_name.strip(),
+        adults=adults,
+        children=children,
+        language=language,
+        arrived_at=now,
+        nonce=nonce,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
+    return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
+
+
+def check_in_expected(booking_id: int, *, hub_id: int, staff_id: int, now: datetime) -> HandCheckIn:
+    """Reception checks in a booked family from the "expected" list: for a
+    session (the kiosk's rules), or for an appointment on its day."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ServiceError("not_found")
+    if booking.appointment_id is not None:
+        visit = _check_in_appointment(booking_id, hub_id=hub_id, now=now)
+    else:
+        visit = check_in_booking(
+            booking_id,
+            hub_id=hub_id,
+            adults=max(booking.adults, 0),
+            children=len(booking.children or []),
+            now=now,
+        ).visit
+    return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
+
+
+def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Visit:
+    booking = lock_booking(booking_id)
+    meeting = booking.appointment if booking is not None else None
+    if meeting is None or meeting.hub_id != hub_id:
+        raise ServiceError("not_found")
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ServiceError("cancelled")
+    if booking.checked_in_at is not None:
+        raise ServiceError("already_checked_in")
+    hub = db.session.get(Hub, hub_id)
+    if local_day(hub, meeting.starts_at) != local_day(hub, now):
+        raise ServiceError("not_today")
+    adults = max(booking.adults, 0)
+    children = len(booking.children or [])
+    visit = Visit(
+        hub_id=hub_id,
+        booking_id=booking.id,
+        kind=VisitKind.BOOKING,
+        first_name=booking.first_name,
+        last_name=booking.last_name,
+        adults=adults if adults + children else 1,
+        children=children,
+        language=booking.language,
+        arrived_at=now,
+    )
+    booking.checked_in_at = now
+    db.session.add(visit)
+    db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
+    return visit
+
+
+def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visit]:
+    """Open visits at the hub today for people of that first name (kiosk)."""
+    wanted = first_name.strip().casefold()
+    if not wanted:
+        return []
+    hub = db.session.get(Hub, hub_id)
+    tz = ZoneInfo(hub.timezone)
+    day_start = datetime.combine(local_day(hub, now), time(0), tz)
+    candidates = db.session.scalars(
+        select(Visit)
+        .where(
+            Visit.hub_id == hub_id,
+            Visit.status.in_(OPEN),
+            Visit.arrived_at >= day_start,
+        )
+        .order_by(Visit.arrived_at)
+    )
+    return [v for v in candidates if v.first_name.casefold() == wanted]
+
+
+def leave(visit_id: int, *, hub_id: int, now: datetime) -> Visit:
+    """The family pressed "I'm leaving" on the kiosk. Twice is the same as once."""
+    visit = db.session.get(Visit, visit_id, populate_existing=True)
+    if visit is None or visit.hub_id != hub_id:
+        raise ServiceError("not_found")
+    if visit.status in CLOSED:
+        return visit
+    result = db.session.execute(
+        update(Visit)
+        .where(Visit.id == visit.id, Visit.status.in_(OPEN))
+        .values(status=VisitStatus.LEFT, left_at=now, left_by="kiosk", version=Visit.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        publish(hub_id, "visit.left", now=now, subject="visit", id=visit.id)
+    return db.session.get(Visit, visit_id, populate_existing=True)
+
+
+def check_out_finished(now: datetime) -> int:
+    """Check out everyone whose session ended more than the hub's grace period ago,
+    and, at the end of the hub's day (or on a later day), everyone still checked in
+    and every open help request. Safe to run any number of times; returns how many
+    visits and help requests it closed."""
+    closed = 0
+    for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
+        settings = hub.settings
+        tz = ZoneInfo(hub.timezone)
+        local_now = now.astimezone(tz)
+        day_start = datetime.combine(local_now.date(), time(0), tz)
+        # Visits from an earlier day are always swept; today's after the day ends.
+        sweep_before = now if local_now.hour >= settings.day_ends_hour else day_start
+        grace = timedelta(minutes=settings.checkout_grace_minutes)
+        ended = select(Session.id).where(Session.hub_id == hub.id, Session.ends_at <= now - grace)
+        visit_ids = list(
+            db.session.scalars(
+                select(Visit.id).where(
+                    Visit.hub_id == hub.id,
+                    Visit.status.in_(OPEN),
+                    or_(Visit.session_id.in_(ended), Visit.arrived_at < sweep_before),
+                )
+            )
+        )
+        help_ids = list(
+            db.session.scalars(
+                select(HelpRequest.id).where(
+                    HelpRequest.hub_id == hub.id,
+                    HelpRequest.status.in_(OPEN),
+                    HelpRequest.created_at < sweep_before,
+                )
+            )
+        )
+        count = 0
+        if visit_ids:
+            count += db.session.execute(
+                update(Visit)
+                .where(Visit.id.in_(visit_ids), Visit.status.in_(OPEN))
+                .values(
+                    status=VisitStatus.LEFT, left_at=now, left_by="auto", version=Visit.version + 1
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if help_ids:
+            count += db.session.execute(
+                update(HelpRequest)
+                .where(HelpRequest.id.in_(help_ids), HelpRequest.status.in_(OPEN))
+                .values(status=VisitStatus.LEFT, closed_at=now, version=HelpRequest.version + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if count:
+            publish(hub.id, "checked_out", now=now, count=count)
+            closed += count
+    return closed
+
+
+# --- escalation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Escalation:
+    subject: str
+    id: int
+    hub_id: int
+    level: int  # 1 amber, 2 red
+
+
+def escalate_overdue(now: datetime) -> list[Escalation]:
+    """Turn amber everyone not greeted within the hub's N minutes, and red at 2N
+    (urgent help requests: red after 2 minutes), publishing an event each time
+    (boards re-alert) and, at red, alerting the hub's duty manager(s) by message.
+
+    Idempotent: each step is a conditional UPDATE (``escalation < level`` and
+    still waiting), so running it twice at once, or again later, acts once."""
+    done: list[Escalation] = []
+    for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
+        minutes = hub.settings.greeting_escalation_minutes
+        amber_before = now - timedelta(minutes=minutes)
+        for model, since in ((Visit, Visit.arrived_at), (HelpRequest, HelpRequest.created_at)):
+            extra = []
+            if model is HelpRequest:
+                extra = [or_(since <= amber_before, HelpRequest.urgent.is_(True))]
+            else:
+                extra = [since <= amber_before]
+            candidates = db.session.scalars(
+                select(model).where(
+                    model.hub_id == hub.id,
+                    model.status == VisitStatus.WAITING,
+                    model.escalation < 2,
+                    *extra,
+                )
+            ).all()
+            for row in candidates:
+                level = level_for(row, now, minutes)
+                if level <= row.escalation:
+                    continue
+                changed = db.session.execute(
+                    update(model)
+                    .where(
+                        model.id == row.id,
+                        model.escalation < level,
+                        model.status == VisitStatus.WAITING,
+                    )
+                    .values(escalation=level, escalated_at=now)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if changed != 1:
+                    continue  # another run (or a greeting) got there first
+                subject = "visit" if model is Visit else "help"
+                managers = (
+                    duty_staff(hub.id, local_day(hub, now), Duty.MANAGER) if level == 2 else []
+                )
+                publish(
+                    hub.id,
+                    "escalated",
+                    now=now,
+                    subject=subject,
+                    id=row.id,
+                    level=level,
+                    managers=[m.id for m in managers],
+                )
+                for manager in managers:
+                    queue_message(
+                        key=f"escalation:{subject}:{row.id}:{level}:{manager.id}",
+                        channel="email",
+                        recipient=manager.email,
+                        template="waited_too_long",
+                        language="en",
+                        # No family's name or topic: where, and for how long.
+                        payload={
+                            "hub": hub.name,
+                            "minutes": int((now - _since(row)).total_seconds() // 60),
+                            "kind": subject,
+                        },
+                        now=now,
+                        hub_id=hub.id,
+                    )
+                done.append(Escalation(subject, row.id, hub.id, level))
+    return done
+
+
+# --- the fire roll call --------------------------------------------------------------
+
+
+@dataclass
+class RollCall:
+    hub: Hub
+    now: datetime
+    visits: list[tuple[Visit, str | None, str]]  # visit, room, what for
+    help: list[HelpRequest]
+    adults: int
+    children: int
+    staff: list[StaffUser]
+
+
+def roll_call(hub_id: int, *, now: datetime) -> RollCall:
+    """Everyone in the building: visitors checked in and not out, open help
+    requests, and staff signed in at the hub today."""
+    hub = db.session.get(Hub, hub_id)
+    visits = open_visits(hub_id)
+    tz = ZoneInfo(hub.timezone)
+    day_start = datetime.combine(local_day(hub, now), time(0), tz)
+    signed_in = select(StaffLogin.user_id).where(
+        StaffLogin.ended_at.is_(None), StaffLogin.last_seen_at >= day_start
+    )
+    here = select(StaffRole.user_id).where(StaffRole.hub_id == hub_id)
+    staff = list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(
+                StaffUser.id.in_(signed_in),
+                StaffUser.id.in_(here),
+                StaffUser.active.is_(True),
+            )
+            .order_by(StaffUser.name)
+        )
+    )
+    return RollCall(
+        hub=hub,
+        now=now,
+        visits=[(v, _visit_room(v), _visit_what(v)) for v in visits],
+        help=open_help_requests(hub_id),
+        adults=sum(v.adults for v in visits),
+        children=sum(v.children for v in visits),
+        staff=staff,
+    )

@@ -1,0 +1,353 @@
+"""The event bus behind the live arrivals board.
+
+One interface, two implementations, chosen by ``Config.event_bus``:
+
+- ``LocalBus``: one process (SQLite, development). Events are handed to this
+  process's open streams when the transaction that published them commits.
+- ``PostgresBus``: any number of gunicorn workers on any number of machines.
+  ``publish`` sends ``NOTIFY`` inside the publishing transaction, so PostgreSQL
+  delivers it on commit and never on rollback; one listener thread per process
+  holds a ``LISTEN`` connection and hands events to that process's streams. When
+  the database goes away the listener reconnects by itself and catches up from
+  the event table.
+
+Every event is also a row in ``arrival_event`` whose id only grows, so a board that
+reconnects with ``Last-Event-ID`` is sent what it missed (``missed_events``).
+Events carry kinds and ids, never a family's personal data: each board fetches
+what its own viewer may see.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event as orm_event
+from sqlalchemy import make_url, select, text
+from sqlalchemy.orm import Session as OrmSession
+
+from frontdoor.extensions import db
+from frontdoor.models import ArrivalEvent
+
+log = logging.getLogger("frontdoor.events")
+CHANNEL = "frontdoor_arrivals"
+LISTENER_NAME = "frontdoor-event-listener"
+_PENDING = "frontdoor_pending_events"
+MISSED_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    hub_id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> str:
+        return json.dumps(
+            {"id": self.id, "hub": self.hub_id, "kind": self.kind, "data": self.data},
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_payload(cls, payload: str) -> Event:
+        raw = json.loads(payload)
+        return cls(int(raw["id"]), int(raw["hub"]), str(raw["kind"]), dict(raw.get("data") or {}))
+
+    @classmethod
+    def from_row(cls, row: ArrivalEvent) -> Event:
+        return cls(row.id, row.hub_id, row.kind, dict(row.data or {}))
+
+    def sse(self, name: str = "arrivals") -> str:
+        """The event as a server-sent event: its id, a name htmx listens for, the data."""
+        return f"id: {self.id}\nevent: {name}\ndata: {self.payload()}\n\n"
+
+
+class Subscription:
+    """One open stream's mailbox for one hub."""
+
+    def __init__(self, hub_id: int) -> None:
+        self.hub_id = hub_id
+        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
+
+    def put(self, event: Event) -> None:
+        self._queue.put(event)
+
+    def get(self, timeout: float) -> Event | None:
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class EventBus:
+    """What the board's streams and the services need from a bus."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, set[Subscription]] = {}
+
+    # --- the services' side -------------------------------------------------------
+    def stage(self, session: OrmSession, event: Event) -> None:
+        """Called inside the publishing transaction; delivered once it commits."""
+        raise NotImplementedError
+
+    def after_commit(self, event: Event) -> None:
+        """Called after the publishing transaction committed."""
+
+    # --- the streams' side --------------------------------------------------------
+    def subscribe(self, hub_id: int) -> Subscription:
+        subscription = Subscription(hub_id)
+        with self._lock:
+            self._subscribers.setdefault(hub_id, set()).add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            self._subscribers.get(subscription.hub_id, set()).discard(subscription)
+
+    def open_streams(self) -> int:
+        with self._lock:
+            return sum(len(s) for s in self._subscribers.values())
+
+    def dispatch(self, event: Event) -> None:
+        """Hand an event to this process's streams for its hub."""
+        with self._lock:
+            targets = list(self._subscribers.get(event.hub_id, ()))
+        for subscription in targets:
+            subscription.put(event)
+
+    def close(self) -> None:
+        """Stop any background work (tests and shutdown)."""
+
+
+class LocalBus(EventBus):
+    """One process: a committed event goes straight to this process's streams."""
+
+    def stage(self, session: OrmSession, event: Event) -> None:
+        session.info.setdefault(_PENDING, []).append((self, event))
+
+    def after_commit(self, event: Event) -> None:
+        self.dispatch(event)
+
+
+class PostgresBus(EventBus):
+    """LISTEN/NOTIFY: every process hears every commit, from any machine."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__()
+        self.conninfo = (
+            make_url(database_url)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._stop = threading.Event()
+        self._connected = threading.Event()
+        self._caught_up: set[int] = set()
+        self._last_id = 0
+
+    def stage(self, session: OrmSession, event: Event) -> None:
+        # Transactional: PostgreSQL sends it when (and only if) this commits.
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": event.payload()},
+        )
+
+    def subscribe(self, hub_id: int) -> Subscription:
+        # A worker's first stream waits (briefly) for its listener, so nothing
+        # committed after the stream's catch-up can slip past unheard.
+        self.start()
+        self._connected.wait(2.0)
+        return super().subscribe(hub_id)
+
+    def start(self) -> None:
+        """Start this process's listener (again after a fork), once."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+                return
+            self._stop.clear()
+            self._connected.clear()
+            self._pid = os.getpid()
+            self._thread = threading.Thread(
+                target=self._listen, name="frontdoor-event-listener", daemon=True
+            )
+            self._thread.start()
+
+    def wait_until_listening(self, timeout: float = 10.0) -> bool:
+        self.start()
+        return self._connected.wait(timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def _deliver(self, event: Event, *, caught_up: bool = False) -> None:
+        # Only what a catch-up delivered can come again (as a notification that
+        # was already on its way): skip those, deliver everything else.
+        if caught_up:
+            self._caught_up.add(event.id)
+        elif event.id in self._caught_up:
+            self._caught_up.discard(event.id)
+            return
+        self._last_id = max(self._last_id, event.id)
+        self.dispatch(event)
+
+    def _catch_up(self, connection) -> None:
+        """After a reconnect: what was committed while nobody here was listening."""
+        if not self._last_id:
+            row = connection.execute("SELECT coalesce(max(id), 0) FROM arrival_event").fetchone()
+            self._last_id = int(row[0])
+            return
+        rows = connection.execute(
+            "SELECT id, hub_id, kind, data FROM arrival_event WHERE id > %s ORDER BY id LIMIT %s",
+            (self._last_id, MISSED_LIMIT),
+        ).fetchall()
+        for event_id, hub_id, kind, data in rows:
+            if isinstance(data, str):
+                data = json.loads(data)
+            self._deliver(Event(event_id, hub_id, kind, dict(data or {})), caught_up=True)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        pause = 0.2
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self.conninfo,
+                    autocommit=True,
+                    connect_timeout=5,
+                    application_name=LISTENER_NAME,
+                ) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._caught_up.clear()
+                    self._catch_up(conn)
+                    self._connected.set()
+                    pause = 0.2
+                    while not self._stop.is_set():
+                        for notify in conn.notifies(timeout=1.0):
+                            try:
+                                self._deliver(Event.from_payload(notify.payload))
+                            except (ValueError, KeyError):
+                                log.warning("unreadable event ignored")
+                        # A quiet second: prove the connection is alive.
+                        conn.execute("SELECT 1")
+            except Exception as error:  # the database went away: wait, then again
+                self._connected.clear()
+                if self._stop.is_set():
+                    break
+                log.warning(
+                    "event listener reconnecting", extra={"fields": {"error": type(error).__name__}}
+                )
+                self._stop.wait(pause)
+                pause = min(pause * 2, 5.0)
+
+
+def _after_commit(session: OrmSession) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for bus, event in pending or ():
+        try:
+            bus.after_commit(event)
+        except Exception:  # a stream's trouble never undoes a commit
+            log.exception("event delivery failed")
+
+
+def _after_rollback(session: OrmSession) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def bus() -> EventBus:
+    return current_app.extensions["frontdoor_events"]
+
+
+def publish(hub_id: int, kind: str, *, now: datetime, **data: Any) -> Event:
+    """Record an event in the caller's transaction; streams get it on commit.
+
+    ``data`` holds ids and codes only, never a family's personal data.
+    """
+    row = ArrivalEvent(hub_id=hub_id, kind=kind, at=now, data=data)
+    db.session.add(row)
+    db.session.flush()
+    event = Event.from_row(row)
+    bus().stage(db.session(), event)
+    return event
+
+
+def missed_events(hub_id: int, after_id: int, limit: int = MISSED_LIMIT) -> list[Event]:
+    """Events at a hub after ``after_id``, oldest first (for ``Last-Event-ID``)."""
+    rows = db.session.scalars(
+        select(ArrivalEvent)
+        .where(ArrivalEvent.hub_id == hub_id, ArrivalEvent.id > after_id)
+        .order_by(ArrivalEvent.id)
+        .limit(limit)
+    )
+    return [Event.from_row(row) for row in rows]
+
+
+def latest_event_id(hub_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(ArrivalEvent.id)
+            .where(ArrivalEvent.hub_id == hub_id)
+            .order_by(ArrivalEvent.id.desc())
+            .limit(1)
+        )
+        or 0
+    )
+
+
+def stream(app: Flask, subscription: Subscription, catch_up: list[Event]) -> Iterator[str]:
+    """A server-sent event stream: what was missed, then events as they come,
+    heartbeat comments while quiet, and an end after ``stream_max_seconds`` (the
+    browser reconnects with ``Last-Event-ID``). Holds no database connection."""
+    config = app.config["FRONTDOOR"]
+    heartbeat = float(config.stream_heartbeat_seconds)
+    ends = time.monotonic() + float(config.stream_max_seconds)
+    events_bus: EventBus = app.extensions["frontdoor_events"]
+    try:
+        # Tell the browser how long to wait before reconnecting, then say hello.
+        yield "retry: 2000\n: connected\n\n"
+        sent = set()
+        for event in catch_up:
+            sent.add(event.id)
+            yield event.sse()
+        while True:
+            left = ends - time.monotonic()
+            if left <= 0:
+                return
+            event = subscription.get(timeout=min(heartbeat, left))
+            if event is None:
+                yield ": heartbeat\n\n"
+            elif event.id not in sent:
+                yield event.sse()
+    finally:
+        events_bus.unsubscribe(subscription)
+
+
+def init_app(app: Flask) -> None:
+    config = app.config["FRONTDOOR"]
+    if config.event_bus == "postgres":
+        app.extensions["frontdoor_events"] = PostgresBus(config.database_url)
+    else:
+        app.extensions["frontdoor_events"] = LocalBus()
+    if not orm_event.contains(OrmSession, "after_commit", _after_commit):
+        orm_event.listen(OrmSession, "after_commit", _after_commit)
+        orm_event.listen(OrmSession, "after_soft_rollback", _after_rollback_soft)
+
+
+def _after_rollback_soft(session: OrmSession, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction
+        _after_rollback(session)
