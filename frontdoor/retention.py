@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from frontdoor.extensions import db
 from frontdoor.models import (
     Appointment,
+    ArrivalEvent,
     Booking,
     HelpRequest,
     Hub,
@@ -30,6 +31,8 @@ from frontdoor.models import (
 
 # The jobs page keeps this much history.
 JOB_RUN_HISTORY = timedelta(days=90)
+# Board events only serve boards catching up after a reconnect (they hold ids, no names).
+EVENT_HISTORY = timedelta(days=2)
 
 
 def months_before(at: datetime, months: int) -> datetime:
@@ -120,4 +123,5 @@ def purge_expired(now: datetime) -> dict[str, int]:
         for name, count in purge_hub(hub_id, months_before(now, months)).items():
             totals[name] += count
     _update(delete(JobRun).where(JobRun.started_at < now - JOB_RUN_HISTORY))
+    _update(delete(ArrivalEvent).where(ArrivalEvent.at < now - EVENT_HISTORY))
     return totals

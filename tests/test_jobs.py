@@ -25,6 +25,7 @@ from frontdoor.channels import DevChannel
 from frontdoor.dispatcher import dispatch_outbox
 from frontdoor.extensions import db
 from frontdoor.models import (
+    ArrivalEvent,
     Booking,
     BookingStatus,
     HelpRequest,
@@ -317,7 +318,15 @@ def test_the_retention_purge_erases_old_personal_data_and_keeps_the_counts(app_c
     db.session.commit()
     # 13 months after the session (and the visit), everything about them goes.
     later = months_before(NOW, -13) + timedelta(days=10)
+    db.session.add_all(
+        [  # board events: kept two days, for boards catching up
+            ArrivalEvent(hub_id=hub_id, kind="visit.arrived", at=later - timedelta(days=3)),
+            ArrivalEvent(hub_id=hub_id, kind="visit.arrived", at=later - timedelta(hours=1)),
+        ]
+    )
+    db.session.commit()
     totals = purge_expired(later)
+    assert db.session.scalars(select(ArrivalEvent.at)).all() == [later - timedelta(hours=1)]
     assert totals["visits"] == 2 and totals["bookings"] == 1 and totals["help_requests"] == 1
     assert purge_expired(later) == {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0}
     db.session.refresh(old_booking)
