@@ -470,7 +470,7 @@ def test_sent_messages_page_shows_what_the_development_channel_recorded(app, sig
     assert "family@example.com" in page
 
 
-def test_a_message_is_worded_in_the_bookings_language_with_english_as_fallback(app_context):
+def test_a_message_is_worded_in_the_bookings_language(app_context):
     session_id = make_session()
     booking = book_session(
         session_id,
@@ -480,10 +480,11 @@ def test_a_message_is_worded_in_the_bookings_language_with_english_as_fallback(a
     ).booking
     db.session.commit()
     dispatch_outbox(NOW, channels={"email": DevChannel()}, links=_links())
-    body = db.session.scalar(select(RecordedMessage.body))
-    # Babel formats the day in Polish; sentences not yet translated stay in English.
-    assert "wtorek 1 grudnia, 10:00" in body
-    assert booking.reference in body
+    subject, body = db.session.execute(select(RecordedMessage.subject, RecordedMessage.body)).one()
+    assert subject.startswith("Zarezerwowano: ")
+    assert "Dzień dobry Ola," in body
+    assert "Masz rezerwację na " in body and "wtorek 1 grudnia, 10:00" in body
+    assert f"Twój numer rezerwacji: {booking.reference}" in body
 
 
 def test_channel_settings_are_checked_when_the_app_starts(monkeypatch):
