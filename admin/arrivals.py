@@ -47,6 +47,8 @@ from wtforms.validators import InputRequired, Length, Optional
 from admin import bp
 from admin.forms import WholeNumberField
 from booking import arrivals as rules
+from booking import board as boards
+from booking import greeters
 from booking.checkin import drop_ins_now
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -67,7 +69,7 @@ from frontdoor.templating import LANGUAGES, page_or_fragment
 BOARD_ROLES = tuple(Role)
 MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
 DUTY_ROLES = (Role.MANAGER,)
-TOPIC_ROLES = tuple(rules.TOPIC_ROLES)
+TOPIC_ROLES = tuple(boards.TOPIC_ROLES)
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 NOTE = "arrivals_note"
 
@@ -150,7 +152,7 @@ def _hubs() -> list[Hub]:
 
 def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
     me = staff()
-    shown = rules.board(hub.id, now=clock.now())
+    shown = boards.board(hub.id, now=clock.now())
     if mine:
         shown = shown.only_for(me.id)
     return {
@@ -159,8 +161,8 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "hubs": _hubs(),
         "mine": mine,
         "me": me,
-        "colleagues": rules.staff_at(hub.id, Role),
-        "can_see_topics": bool(me.roles_at(hub.id) & rules.TOPIC_ROLES),
+        "colleagues": greeters.staff_at(hub.id, Role),
+        "can_see_topics": bool(me.roles_at(hub.id) & boards.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
         "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
         "languages": LANGUAGES,
@@ -439,7 +441,7 @@ def arrivals_roll_call():
         render_template(
             "admin/arrivals/roll_call.html",
             title=_("Fire roll call"),
-            called=rules.roll_call(hub.id, now=clock.now()),
+            called=boards.roll_call(hub.id, now=clock.now()),
             hub=hub,
         )
     )
@@ -472,19 +474,19 @@ class DutyForm(FlaskForm):
 @staff_required(*DUTY_ROLES)
 def arrivals_duty():
     hub = _hub(DUTY_ROLES)
-    day = rules.local_day(hub, clock.now())
-    practitioners = rules.staff_at(hub.id, (Role.PRACTITIONER, Role.SESSION_LEAD))
-    managers = rules.staff_at(hub.id, (Role.MANAGER,))
+    day = greeters.local_day(hub, clock.now())
+    practitioners = greeters.staff_at(hub.id, (Role.PRACTITIONER, Role.SESSION_LEAD))
+    managers = greeters.staff_at(hub.id, (Role.MANAGER,))
     form = DutyForm()
     form.practitioners.choices = [(s.id, s.name) for s in practitioners]
     form.managers.choices = [(s.id, s.name) for s in managers]
     if request.method == "GET":
-        form.practitioners.data = [s.id for s in rules.duty_staff(hub.id, day)]
-        form.managers.data = [s.id for s in rules.duty_staff(hub.id, day, Duty.MANAGER)]
+        form.practitioners.data = [s.id for s in greeters.duty_staff(hub.id, day)]
+        form.managers.data = [s.id for s in greeters.duty_staff(hub.id, day, Duty.MANAGER)]
     if form.validate_on_submit():
         try:
-            rules.set_duty(hub.id, day, Duty.PRACTITIONER, form.practitioners.data or [])
-            rules.set_duty(hub.id, day, Duty.MANAGER, form.managers.data or [])
+            greeters.set_duty(hub.id, day, Duty.PRACTITIONER, form.practitioners.data or [])
+            greeters.set_duty(hub.id, day, Duty.MANAGER, form.managers.data or [])
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()

@@ -12,7 +12,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from booking.arrivals import check_out_finished, escalate_overdue, local_day, set_duty
+from booking.arrivals import check_out_finished, escalate_overdue
+from booking.greeters import local_day, set_duty
 from booking.help_requests import TOPICS
 from frontdoor import clock
 from frontdoor.errors import ServiceError

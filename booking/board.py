@@ -1,0 +1,358 @@
+"""What the arrivals board shows at a hub now, who is expected, how long people
+have waited (amber and red), and the fire roll call: the read side of arrivals.
+
+Used by the staff side (``admin/arrivals.py``) and by ``booking.arrivals`` (whose
+escalation uses the same levels). Plain functions that only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from booking.greeters import duty_staff, greeters_for, local_day
+from frontdoor.errors import ServiceError
+from frontdoor.events import latest_event_id
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Appointment,
+    Booking,
+    BookingStatus,
+    HelpRequest,
+    Hub,
+    Role,
+    Session,
+    SessionSeries,
+    SessionStatus,
+    StaffLogin,
+    StaffRole,
+    StaffUser,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+
+OPEN = (VisitStatus.WAITING, VisitStatus.GREETED, VisitStatus.WITH_STAFF)
+URGENT_AFTER = timedelta(minutes=2)
+EXPECTED_AHEAD = timedelta(hours=1)
+EXPECTED_BEHIND = timedelta(minutes=30)
+# Roles that may see what a help request is about; reception may not.
+TOPIC_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SESSION_LEAD, Role.PRACTITIONER})
+
+
+def since(row: Visit | HelpRequest) -> datetime:
+    """When they arrived, or asked for help."""
+    return row.arrived_at if isinstance(row, Visit) else row.created_at
+
+
+# --- the board ------------------------------------------------------------------------
+
+
+def stored_level(row: Visit | HelpRequest) -> int:
+    """What ``escalate_overdue`` recorded, while they are still waiting."""
+    return row.escalation if row.status == VisitStatus.WAITING else 0
+
+
+def level_for(row: Visit | HelpRequest, now: datetime, minutes: int) -> int:
+    """0 fine, 1 amber (waited N minutes), 2 red (2N; urgent help after 2 minutes).
+    Only someone still waiting to be greeted escalates."""
+    if row.status != VisitStatus.WAITING:
+        return 0
+    waited = now - since(row)
+    if isinstance(row, HelpRequest) and row.urgent and waited >= URGENT_AFTER:
+        return 2
+    if waited >= timedelta(minutes=2 * minutes):
+        return 2
+    if waited >= timedelta(minutes=minutes):
+        return 1
+    return 0
+
+
+@dataclass
+class Row:
+    subject: str  # "visit" or "help"
+    id: int
+    version: int
+    status: str
+    name: str  # first name and last initial
+    what: str
+    since: datetime
+    waited_seconds: int
+    level: int
+    greeters: list[StaffUser]
+    claimed_by: StaffUser | None
+    adults: int = 0
+    children: int = 0
+    language: str = "en"
+    first_time: bool | None = None
+    urgent: bool = False
+    private_room: bool = False
+    room: str | None = None
+
+    @property
+    def greeter_ids(self) -> list[int]:
+        return [s.id for s in self.greeters]
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}-{self.id}"
+
+
+@dataclass
+class Expected:
+    booking_id: int
+    name: str
+    what: str
+    starts_at: datetime
+    people: int
+
+
+@dataclass
+class Board:
+    hub: Hub
+    now: datetime
+    minutes: int
+    waiting: list[Row]
+    help: list[Row]
+    with_staff: list[Row]
+    expected: list[Expected]
+    families: int
+    adults: int
+    children: int
+    duty: list[StaffUser]
+    last_event_id: int
+    viewer_id: int | None = None
+
+    def only_for(self, staff_id: int) -> Board:
+        """The board as one practitioner's own: theirs to greet, or claimed by them."""
+
+        def mine(rows: list[Row]) -> list[Row]:
+            return [
+                r
+                for r in rows
+                if (r.claimed_by is not None and r.claimed_by.id == staff_id)
+                or (r.claimed_by is None and staff_id in r.greeter_ids)
+            ]
+
+        return Board(
+            self.hub,
+            self.now,
+            self.minutes,
+            mine(self.waiting),
+            mine(self.help),
+            mine(self.with_staff),
+            [],
+            self.families,
+            self.adults,
+            self.children,
+            self.duty,
+            self.last_event_id,
+            staff_id,
+        )
+
+
+def _visit_what(visit: Visit) -> str:
+    if visit.booking is not None and visit.booking.appointment is not None:
+        return visit.booking.appointment.type.name
+    if visit.session is not None:
+        return visit.session.series.title
+    return "Walk-in" if visit.kind == VisitKind.WALK_IN else "Drop-in"
+
+
+def _visit_room(visit: Visit) -> str | None:
+    if visit.booking is not None and visit.booking.appointment is not None:
+        room = visit.booking.appointment.room
+        return room.name if room else None
+    if visit.session is not None and visit.session.room is not None:
+        return visit.session.room.name
+    return None
+
+
+def open_visits(hub_id: int) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            select(Visit)
+            .where(Visit.hub_id == hub_id, Visit.status.in_(OPEN))
+            .options(
+                joinedload(Visit.session)
+                .joinedload(Session.series)
+                .selectinload(SessionSeries.leads),
+                joinedload(Visit.session).joinedload(Session.room),
+                joinedload(Visit.booking).joinedload(Booking.appointment),
+            )
+            .order_by(Visit.arrived_at, Visit.id)
+        ).unique()
+    )
+
+
+def open_help_requests(hub_id: int) -> list[HelpRequest]:
+    return list(
+        db.session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.hub_id == hub_id, HelpRequest.status.in_(OPEN))
+            .order_by(HelpRequest.urgent.desc(), HelpRequest.created_at, HelpRequest.id)
+        )
+    )
+
+
+def _staff_by_id(ids: set[int]) -> dict[int, StaffUser]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))}
+
+
+def board(hub_id: int, *, now: datetime) -> Board:
+    """Everything the board shows at one hub now."""
+    hub = db.session.get(Hub, hub_id)
+    if hub is None:
+        raise ServiceError("not_found")
+    minutes = hub.settings.greeting_escalation_minutes
+    duty = duty_staff(hub_id, local_day(hub, now))
+    visits = open_visits(hub_id)
+    helps = open_help_requests(hub_id)
+    claimed = _staff_by_id({r.claimed_by_id for r in [*visits, *helps] if r.claimed_by_id})
+
+    def row(item: Visit | HelpRequest) -> Row:
+        arrived = since(item)
+        common = dict(
+            id=item.id,
+            version=item.version,
+            status=item.status,
+            since=arrived,
+            waited_seconds=max(int((now - arrived).total_seconds()), 0),
+            level=max(
+                level_for(item, now, minutes),
+                item.escalation if item.status == VisitStatus.WAITING else 0,
+            ),
+            greeters=greeters_for(item, duty),
+            claimed_by=claimed.get(item.claimed_by_id) if item.claimed_by_id else None,
+            language=item.language,
+        )
+        if isinstance(item, Visit):
+            return Row(
+                subject="visit",
+                name=item.display_name,
+                what=_visit_what(item),
+                adults=item.adults,
+                children=item.children,
+                first_time=item.first_time,
+                room=_visit_room(item),
+                **common,
+            )
+        return Row(
+            subject="help",
+            name=item.first_name or "Someone",
+            what="Help request",
+            urgent=item.urgent,
+            private_room=item.private_room,
+            **common,
+        )
+
+    visit_rows = [row(v) for v in visits]
+    help_rows = [row(h) for h in helps]
+    return Board(
+        hub=hub,
+        now=now,
+        minutes=minutes,
+        waiting=[r for r in visit_rows if r.status == VisitStatus.WAITING],
+        help=[r for r in help_rows if r.status == VisitStatus.WAITING],
+        with_staff=[r for r in [*visit_rows, *help_rows] if r.status != VisitStatus.WAITING],
+        expected=expected(hub_id, now=now),
+        families=len(visits),
+        adults=sum(v.adults for v in visits),
+        children=sum(v.children for v in visits),
+        duty=duty,
+        last_event_id=latest_event_id(hub_id),
+    )
+
+
+def expected(hub_id: int, *, now: datetime) -> list[Expected]:
+    """Booked families due in the next hour (or started lately) not yet arrived."""
+    found: list[Expected] = []
+    sessions = db.session.scalars(
+        select(Booking)
+        .join(Booking.session)
+        .where(
+            Session.hub_id == hub_id,
+            Session.status == SessionStatus.SCHEDULED,
+            Session.starts_at <= now + EXPECTED_AHEAD,
+            Session.starts_at >= now - EXPECTED_BEHIND,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),
+        )
+        .options(joinedload(Booking.session).joinedload(Session.series))
+    )
+    for b in sessions:
+        found.append(
+            Expected(b.id, b.display_name, b.session.series.title, b.session.starts_at, b.people)
+        )
+    appointments = db.session.scalars(
+        select(Booking)
+        .join(Booking.appointment)
+        .where(
+            Appointment.hub_id == hub_id,
+            Appointment.starts_at <= now + EXPECTED_AHEAD,
+            Appointment.starts_at >= now - EXPECTED_BEHIND,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),
+        )
+        .options(joinedload(Booking.appointment).joinedload(Appointment.type))
+    )
+    for b in appointments:
+        found.append(
+            Expected(
+                b.id, b.display_name, b.appointment.type.name, b.appointment.starts_at, b.people
+            )
+        )
+    return sorted(found, key=lambda e: (e.starts_at, e.name))
+
+
+# --- the fire roll call --------------------------------------------------------------
+
+
+@dataclass
+class RollCall:
+    hub: Hub
+    now: datetime
+    visits: list[tuple[Visit, str | None, str]]  # visit, room, what for
+    help: list[HelpRequest]
+    adults: int
+    children: int
+    staff: list[StaffUser]
+
+
+def roll_call(hub_id: int, *, now: datetime) -> RollCall:
+    """Everyone in the building: visitors checked in and not out, open help
+    requests, and staff signed in at the hub today."""
+    hub = db.session.get(Hub, hub_id)
+    visits = open_visits(hub_id)
+    tz = ZoneInfo(hub.timezone)
+    day_start = datetime.combine(local_day(hub, now), time(0), tz)
+    signed_in = select(StaffLogin.user_id).where(
+        StaffLogin.ended_at.is_(None), StaffLogin.last_seen_at >= day_start
+    )
+    here = select(StaffRole.user_id).where(StaffRole.hub_id == hub_id)
+    staff = list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(
+                StaffUser.id.in_(signed_in),
+                StaffUser.id.in_(here),
+                StaffUser.active.is_(True),
+            )
+            .order_by(StaffUser.name)
+        )
+    )
+    return RollCall(
+        hub=hub,
+        now=now,
+        visits=[(v, _visit_room(v), _visit_what(v)) for v in visits],
+        help=open_help_requests(hub_id),
+        adults=sum(v.adults for v in visits),
+        children=sum(v.children for v in visits),
+        staff=staff,
+    )

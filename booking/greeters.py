@@ -1,0 +1,116 @@
+"""Who greets whom on the arrivals board: the duty rota, and matching a family's
+language and a help request's topic to the staff who have them.
+
+An appointment's practitioner greets for an appointment, a booked session's lead
+for that session; drop-ins, walk-ins and help requests go to the day's duty
+practitioners. Plain functions; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import (
+    Duty,
+    DutyAssignment,
+    HelpRequest,
+    Hub,
+    Role,
+    StaffRole,
+    StaffUser,
+    Visit,
+    VisitKind,
+)
+
+# --- who greets whom ---------------------------------------------------------------------
+
+
+def local_day(hub: Hub, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(hub.timezone)).date()
+
+
+def duty_staff(hub_id: int, day: date, duty: str = Duty.PRACTITIONER) -> list[StaffUser]:
+    """Who is on ``duty`` at the hub that day, by name."""
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(DutyAssignment, DutyAssignment.staff_id == StaffUser.id)
+            .where(
+                DutyAssignment.hub_id == hub_id,
+                DutyAssignment.day == day,
+                DutyAssignment.duty == duty,
+                StaffUser.active.is_(True),
+            )
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def staff_at(hub_id: int, roles: Iterable[Role] = (Role.PRACTITIONER,)) -> list[StaffUser]:
+    """Active staff holding one of ``roles`` at the hub, by name."""
+    holders = select(StaffRole.user_id).where(
+        StaffRole.hub_id == hub_id, StaffRole.role.in_([str(r) for r in roles])
+    )
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(StaffUser.id.in_(holders), StaffUser.active.is_(True))
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def set_duty(hub_id: int, day: date, duty: str, staff_ids: Iterable[int]) -> list[StaffUser]:
+    """Put exactly ``staff_ids`` on ``duty`` at the hub that day (replacing who was)."""
+    if duty not in tuple(Duty):
+        raise ServiceError("unknown_duty", field="duty")
+    wanted = set(staff_ids)
+    roles = (Role.MANAGER,) if duty == Duty.MANAGER else (Role.PRACTITIONER, Role.SESSION_LEAD)
+    allowed = {s.id for s in staff_at(hub_id, roles)}
+    if wanted - allowed:
+        raise ServiceError("not_staff_here", field="staff")
+    db.session.execute(
+        delete(DutyAssignment).where(
+            DutyAssignment.hub_id == hub_id, DutyAssignment.day == day, DutyAssignment.duty == duty
+        )
+    )
+    for staff_id in sorted(wanted):
+        db.session.add(DutyAssignment(hub_id=hub_id, day=day, staff_id=staff_id, duty=duty))
+    db.session.flush()
+    return duty_staff(hub_id, day, duty)
+
+
+def best_matches(
+    candidates: list[StaffUser], *, language: str = "", topic: str = ""
+) -> list[StaffUser]:
+    """Those who speak the family's language and know the topic, where staff said;
+    everyone on duty when nobody matches."""
+
+    def score(person: StaffUser) -> int:
+        return (2 if language and language in (person.languages or []) else 0) + (
+            1 if topic and topic in (person.skills or []) else 0
+        )
+
+    best = max((score(p) for p in candidates), default=0)
+    return [p for p in candidates if score(p) == best] if best else list(candidates)
+
+
+def greeters_for(row: Visit | HelpRequest, duty: list[StaffUser]) -> list[StaffUser]:
+    """Who should greet them: an appointment's practitioner; a booked session's
+    lead; for drop-ins, walk-ins and help requests today's duty practitioners
+    (those who speak their language and know the topic, where staff said), or,
+    with nobody on duty, the drop-in session's lead."""
+    if isinstance(row, HelpRequest):
+        return best_matches(duty, language=row.language, topic=row.topic)
+    if row.booking is not None and row.booking.appointment is not None:
+        return [row.booking.appointment.practitioner]
+    leads = list(row.session.series.leads) if row.session is not None else []
+    if row.kind == VisitKind.BOOKING and leads:
+        return leads
+    return best_matches(duty, language=row.language) if duty else leads
