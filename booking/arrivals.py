@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 
 from booking.board import OPEN, level_for, since
-from booking.checkin import CheckIn, check_in_booking, check_in_drop_in
+from booking.checkin import CheckIn, check_in_booking, check_in_drop_in, check_party, record_visit
 from booking.greeters import duty_staff, local_day, staff_at
 from booking.places import lock_booking
 from frontdoor.errors import ServiceError
@@ -357,22 +357,18 @@ def check_in_by_hand(
         raise ServiceError("first_name_required", field="first_name")
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
-    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
-        raise ServiceError("party_size", field="adults")
-    visit = Visit(
-        hub_id=hub_id,
+    check_party(adults, children)
+    visit = record_visit(
+        hub_id,
+        now=now,
         kind=VisitKind.WALK_IN,
         first_name=first_name,
         last_name=last_name.strip(),
         adults=adults,
         children=children,
         language=language,
-        arrived_at=now,
         nonce=nonce,
     )
-    db.session.add(visit)
-    db.session.flush()
-    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
     return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
 
 
@@ -409,8 +405,10 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
         raise ServiceError("not_today")
     adults = max(booking.adults, 0)
     children = len(booking.children or [])
-    visit = Visit(
-        hub_id=hub_id,
+    booking.checked_in_at = now
+    return record_visit(
+        hub_id,
+        now=now,
         booking_id=booking.id,
         kind=VisitKind.BOOKING,
         first_name=booking.first_name,
@@ -418,13 +416,7 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
         adults=adults if adults + children else 1,
         children=children,
         language=booking.language,
-        arrived_at=now,
     )
-    booking.checked_in_at = now
-    db.session.add(visit)
-    db.session.flush()
-    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
-    return visit
 
 
 def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visit]:

@@ -34,6 +34,23 @@ from frontdoor.models import (
 )
 
 DROP_IN_AHEAD = timedelta(minutes=30)
+MAX_PARTY = 20  # adults and children together, at one check-in
+
+
+def check_party(adults: int, children: int) -> None:
+    """Who is here: at least one person, at most ``MAX_PARTY``; else ``party_size``."""
+    if adults < 0 or children < 0 or not 1 <= adults + children <= MAX_PARTY:
+        raise ServiceError("party_size", field="adults")
+
+
+def record_visit(hub_id: int, *, now: datetime, **details: object) -> Visit:
+    """A new visit in the caller's transaction, announced to the arrivals board
+    (which hears of it when the caller commits). Every check-in ends here."""
+    visit = Visit(hub_id=hub_id, arrived_at=now, **details)
+    db.session.add(visit)
+    db.session.flush()
+    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
+    return visit
 
 
 @dataclass(frozen=True)
@@ -144,10 +161,11 @@ def check_in_booking(
         raise ServiceError("not_found")
     session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
     _check_booking(booking, hub_id, now)
-    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
-        raise ServiceError("party_size", field="adults")
-    visit = Visit(
-        hub_id=hub_id,
+    check_party(adults, children)
+    booking.checked_in_at = now
+    visit = record_visit(
+        hub_id,
+        now=now,
         session_id=session.id,
         booking_id=booking.id,
         kind=VisitKind.BOOKING,
@@ -156,14 +174,9 @@ def check_in_booking(
         adults=adults,
         children=children,
         language=booking.language,
-        arrived_at=now,
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    booking.checked_in_at = now
-    db.session.add(visit)
-    db.session.flush()
-    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
     return _result(visit)
 
 
@@ -240,8 +253,7 @@ def check_in_drop_in(
         raise ServiceError("first_name_required", field="first_name")
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
-    if adults < 0 or children < 0 or adults + children < 1 or adults + children > 20:
-        raise ServiceError("party_size", field="adults")
+    check_party(adults, children)
     session = lock_session(session_id)
     if session is None or session.hub_id != hub_id:
         raise ServiceError("not_found")
@@ -256,8 +268,9 @@ def check_in_drop_in(
     need = adults + children if counts_in_people(session) else 1
     if need > drop_in_places_left(session):
         raise ServiceError("full", next_times=next_times(session))
-    visit = Visit(
-        hub_id=hub_id,
+    visit = record_visit(
+        hub_id,
+        now=now,
         session_id=session.id,
         kind=kind,
         first_name=first_name,
@@ -265,13 +278,9 @@ def check_in_drop_in(
         children=children,
         first_time=first_time,
         language=language,
-        arrived_at=now,
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    db.session.add(visit)
-    db.session.flush()
-    publish(hub_id, "visit.arrived", now=now, subject="visit", id=visit.id)
     return _result(visit)
 
 

@@ -22,6 +22,7 @@ from flask import g, redirect, request, session, url_for
 from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
+from booking.checkin import MAX_PARTY  # adults and children together
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 
@@ -34,7 +35,6 @@ DISPLAY_OPTIONS = ("large", "contrast")
 FLOWS = ("booking", "drop_in", "whats_on", "talk")
 
 MAX_NAME = 50
-MAX_PARTY = 20  # adults and children together, as the check-in service allows
 MAX_EACH = 10  # on one counter
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 _NAME_PUNCTUATION = set(" -'\u2019")
