@@ -50,7 +50,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, true, update
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload
 
 from booking import places
@@ -110,29 +110,11 @@ def first_name(full_name: str) -> str:
 
 
 def lock_practitioner(staff_id: int) -> StaffUser | None:
-    """Take the practitioner's write lock for the rest of the transaction.
-
-    The same technique as ``booking.places.lock_session``. PostgreSQL: a row lock
-    on the staff row (``FOR NO KEY UPDATE``: exclusive between bookers, but it
-    does not hold up unrelated inserts that merely reference the staff row, such
-    as a sign-in). SQLite: an ``UPDATE`` as the transaction's first write takes
-    the database's write lock, so later writers wait for our commit.
-    """
-    if places.LOCKING:
-        if db.session.get_bind().dialect.name == "postgresql":
-            return db.session.scalar(
-                select(StaffUser)
-                .where(StaffUser.id == staff_id)
-                .with_for_update(key_share=True)
-                .execution_options(populate_existing=True)
-            )
-        db.session.execute(
-            update(StaffUser)
-            .where(StaffUser.id == staff_id)
-            .values(id=StaffUser.id)
-            .execution_options(synchronize_session=False)
-        )
-    return db.session.get(StaffUser, staff_id, populate_existing=True)
+    """Take the practitioner's write lock for the rest of the transaction (across
+    all hubs and types). ``FOR NO KEY UPDATE`` on PostgreSQL: exclusive between
+    bookers, but it does not hold up inserts that merely reference the staff row,
+    such as a sign-in."""
+    return places.lock_row(StaffUser, staff_id, key_share=True)
 
 
 # --- when things are busy ----------------------------------------------------------

@@ -182,7 +182,15 @@ def open_visits(hub_id: int) -> list[Visit]:
                 .joinedload(Session.series)
                 .selectinload(SessionSeries.leads),
                 joinedload(Visit.session).joinedload(Session.room),
-                joinedload(Visit.booking).joinedload(Booking.appointment),
+                # An appointment's type, practitioner and room, which every board
+                # row shows: loaded here, not once per row.
+                joinedload(Visit.booking)
+                .joinedload(Booking.appointment)
+                .options(
+                    joinedload(Appointment.type),
+                    joinedload(Appointment.practitioner),
+                    joinedload(Appointment.room),
+                ),
             )
             .order_by(Visit.arrived_at, Visit.id)
         ).unique()

@@ -9,38 +9,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingMode, BookingStatus, CapacityUnit, Session
 
+T = TypeVar("T")
+
 # Switched off only by the test that proves the race is real without it.
 LOCKING = True
 
 
-def lock_session(session_id: int) -> Session | None:
-    """Take the session's write lock for the rest of the transaction.
+def lock_row(model: type[T], row_id: int, *, key_share: bool = False) -> T | None:
+    """Take one row's write lock for the rest of the transaction, and the row.
 
-    PostgreSQL: a row lock (``SELECT ... FOR UPDATE``). SQLite locks the whole
-    database for writing, which an ``UPDATE`` as the transaction's first write
-    takes at once; later writers wait for our commit.
+    PostgreSQL: a row lock (``SELECT ... FOR UPDATE``; ``key_share`` makes it
+    ``FOR NO KEY UPDATE``, which does not hold up inserts that merely reference
+    the row). SQLite locks the whole database for writing, which an ``UPDATE`` as
+    the transaction's first write takes at once; later writers wait for our commit.
     """
     if LOCKING:
         if db.session.get_bind().dialect.name == "postgresql":
             return db.session.scalar(
-                select(Session)
-                .where(Session.id == session_id)
-                .with_for_update()
+                select(model)
+                .where(model.id == row_id)
+                .with_for_update(key_share=key_share)
                 .execution_options(populate_existing=True)
             )
         db.session.execute(
-            update(Session)
-            .where(Session.id == session_id)
-            .values(id=Session.id)
+            update(model)
+            .where(model.id == row_id)
+            .values(id=model.id)
             .execution_options(synchronize_session=False)
         )
-    return db.session.get(Session, session_id, populate_existing=True)
+    return db.session.get(model, row_id, populate_existing=True)
+
+
+def lock_session(session_id: int) -> Session | None:
+    """The session's lock: every rule that counts places and then books runs after it."""
+    return lock_row(Session, session_id)
 
 
 def held_for_drop_in(session: Session) -> int:
@@ -133,18 +142,4 @@ def booking_window(session: Session) -> tuple[datetime, datetime]:
 
 def lock_booking(booking_id: int) -> Booking | None:
     """The booking's write lock, so two kiosks checking it in make one visit."""
-    if LOCKING:
-        if db.session.get_bind().dialect.name == "postgresql":
-            return db.session.scalar(
-                select(Booking)
-                .where(Booking.id == booking_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        db.session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id)
-            .values(id=Booking.id)
-            .execution_options(synchronize_session=False)
-        )
-    return db.session.get(Booking, booking_id, populate_existing=True)
+    return lock_row(Booking, booking_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+from abc import ABC, abstractmethod
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -26,14 +27,18 @@ class SendError(Exception):
         self.permanent = permanent
 
 
-class Channel:
+class Channel(ABC):
+    """One way of sending: ``send`` returns the provider's id for the message, or
+    raises ``SendError`` (``permanent`` when trying again cannot help)."""
+
     name = ""
 
-    def send(self, message: OutboxMessage, rendered: Rendered) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: OutboxMessage, rendered: Rendered) -> str: ...
 
     def close(self) -> None:
-        """End any connection kept open across a batch."""
+        """End any connection kept open across a batch (none by default)."""
+        return None
 
 
 class DevChannel(Channel):

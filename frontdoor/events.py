@@ -25,6 +25,7 @@ import os
 import queue
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,7 +90,7 @@ class Subscription:
             return None
 
 
-class EventBus:
+class EventBus(ABC):
     """What the board's streams and the services need from a bus."""
 
     def __init__(self) -> None:
@@ -97,12 +98,13 @@ class EventBus:
         self._subscribers: dict[int, set[Subscription]] = {}
 
     # --- the services' side -------------------------------------------------------
+    @abstractmethod
     def stage(self, session: OrmSession, event: Event) -> None:
         """Called inside the publishing transaction; delivered once it commits."""
-        raise NotImplementedError
 
     def after_commit(self, event: Event) -> None:
-        """Called after the publishing transaction committed."""
+        """Called after the publishing transaction committed (nothing by default)."""
+        return None
 
     # --- the streams' side --------------------------------------------------------
     def subscribe(self, hub_id: int) -> Subscription:
@@ -127,7 +129,8 @@ class EventBus:
             subscription.put(event)
 
     def close(self) -> None:
-        """Stop any background work (tests and shutdown)."""
+        """Stop any background work (tests and shutdown); none by default."""
+        return None
 
 
 class LocalBus(EventBus):

@@ -22,6 +22,7 @@ import os
 import socket
 import threading
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -200,15 +201,17 @@ def mark_interrupted(now: datetime) -> int:
 # --- the lock that makes one scheduler run at a time ------------------------------------
 
 
-class SchedulerLock:
-    def try_acquire(self) -> bool:
-        raise NotImplementedError
+class SchedulerLock(ABC):
+    """Held by the one scheduler that runs jobs; the others wait for it."""
 
-    def held(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def try_acquire(self) -> bool: ...
 
-    def release(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def held(self) -> bool: ...
+
+    @abstractmethod
+    def release(self) -> None: ...
 
 
 class PostgresLock(SchedulerLock):
