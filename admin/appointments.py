@@ -43,7 +43,7 @@ from admin.forms import (
     add_service_errors,
     told_family,
 )
-from booking.appointments import (
+from booking.appointment_setup import (
     BUFFER_RANGE,
     DAYS_AHEAD_RANGE,
     DURATION_RANGE,
@@ -54,16 +54,14 @@ from booking.appointments import (
     WindowInput,
     add_availability,
     add_leave,
-    cancel_appointment,
     eligible_practitioners,
-    free_slots,
-    move_appointment,
     remove_availability,
     remove_leave,
     save_type,
-    upcoming,
 )
+from booking.appointments import cancel_appointment, move_appointment, upcoming
 from booking.contact import show_mobile
+from booking.slots import free_slots
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

@@ -4,7 +4,7 @@ the desk's check-in by hand, help request details, and today's duty rota.
 The board is live over server-sent events (``/admin/arrivals/stream``): every
 change publishes an event (``frontdoor.events``) and each open board fetches its
 own fragment again, rendered for its viewer's roles (reception never sees a help
-request's topic). The rules are in ``booking.arrivals``; views turn codes into
+request's topic). The rules are in ``arrivals.actions``; views turn codes into
 plain words.
 """
 
@@ -46,10 +46,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from admin import bp
 from admin.forms import WholeNumberField
-from booking import arrivals as rules
-from booking import board as boards
-from booking import greeters
-from booking.checkin import drop_ins_now
+from arrivals import actions as rules
+from arrivals import board as boards
+from arrivals import greeters
+from arrivals.checkin import drop_ins_now
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.events import bus, missed_events, stream

@@ -18,7 +18,7 @@ from frontdoor.extensions import db
 from frontdoor.models import KioskDevice, Role
 from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
-from kiosk.devices import PAIRING_LIFETIME, add_kiosk, new_pairing_code, revoke
+from kiosk.pairing import PAIRING_LIFETIME, add_kiosk, new_pairing_code, revoke
 
 MANAGER = Role.MANAGER
 KIOSK_MESSAGES = {

@@ -32,8 +32,8 @@ from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Booking, Hub, Organisation, Room, SessionSeries, Visit
 from frontdoor.timetable import SeriesInput, save_series
-from kiosk.device import COOKIE
-from kiosk.devices import add_kiosk, pair
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, pair
 
 FAMILIES = 500
 IN_FLIGHT = 32

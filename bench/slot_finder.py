@@ -14,8 +14,9 @@ import random
 from datetime import time, timedelta
 
 from bench.common import Result, bench_app, postgres_available, timed
-from booking.appointments import book_appointment, free_slots
+from booking.appointments import book_appointment
 from booking.contact import Contact, Party
+from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import HiddenField
 
 from booking import bp
-from booking.appointments import Slot, book_appointment, find_slot, first_name, free_slots
+from booking.appointments import book_appointment
 from booking.contact import Contact
 from booking.forms import (
     PartyForm,
@@ -35,6 +35,7 @@ from booking.forms import (
     message_for,
     mobile_field,
 )
+from booking.slots import Slot, find_slot, first_name, free_slots
 from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError

@@ -24,9 +24,10 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z0-9-]+"
 
 
-# The three faces of the product, imported by name so this package never
-# imports them at module level. Each module exposes ``init_app(app)``.
-FACES = ("booking", "kiosk", "admin")
+# The packages built on the core, imported by name so this package never imports
+# them at module level: the booking domain and its public site, the arrivals
+# domain, and the kiosk and staff faces. Each exposes ``init_app(app)``.
+FACES = ("booking", "arrivals", "kiosk", "admin")
 
 
 def create_app(config: dict[str, Any] | Config | None = None) -> Flask:

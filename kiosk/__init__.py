@@ -49,8 +49,8 @@ def _hub_for_page() -> Hub | None:
         return None
     from frontdoor import clock
     from frontdoor.extensions import db
-    from kiosk.device import COOKIE
-    from kiosk.devices import device_for
+    from kiosk.access import COOKIE
+    from kiosk.pairing import device_for
 
     try:
         device = device_for(request.cookies.get(COOKIE), now=clock.now())

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import current_app, g, render_template, request
 from sqlalchemy.orm import joinedload
 
-from booking.checkin import (
+from arrivals.checkin import (
     booking_for_check_in,
     check_in_booking,
     check_in_drop_in,
@@ -25,7 +25,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingMode, Session, SessionStatus
 from kiosk import bp, flow
-from kiosk.device import kiosk_required
+from kiosk.access import kiosk_required
 
 MAX_MATCHES = 6
 _MAX_SCAN = 600  # characters: more than any token or link we print

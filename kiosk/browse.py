@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext
 
-from booking.checkin import DROP_IN_AHEAD
+from arrivals.checkin import DROP_IN_AHEAD
 from booking.contact import Contact, Party
 from booking.places import places_left
 from booking.services import book_session
@@ -16,7 +16,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.models import AGE_BANDS, BookingMode, BookingSource, Session, SessionStatus
 from frontdoor.qr import qr_svg
 from kiosk import bp, flow
-from kiosk.device import kiosk_required
+from kiosk.access import kiosk_required
 
 CHILD_BANDS = ("0-1", "1-3", "3-5", "5-11", "11-19")
 DAYS = 8  # today and the next seven

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Hub
-from kiosk.devices import PAIRING_LIFETIME, add_kiosk
+from kiosk.pairing import PAIRING_LIFETIME, add_kiosk
 
 kiosk_cli = AppGroup("kiosk", help="Kiosk screens.")
 

@@ -22,7 +22,7 @@ from flask import g, redirect, request, session, url_for
 from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
-from booking.checkin import MAX_PARTY  # adults and children together
+from arrivals.checkin import MAX_PARTY  # adults and children together
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 

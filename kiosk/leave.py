@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from booking.arrivals import leave, visits_to_leave
+from arrivals.actions import leave, visits_to_leave
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Visit
 from kiosk import bp, flow
-from kiosk.device import kiosk_required
+from kiosk.access import kiosk_required
 
 
 def _goodbye(visit_id: int):

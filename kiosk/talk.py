@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from booking.help_requests import TOPICS, request_help
+from arrivals.help_requests import TOPICS, request_help
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.templating import LANGUAGES
 from kiosk import bp, flow
-from kiosk.device import kiosk_required
+from kiosk.access import kiosk_required
 
 OTHER_LANGUAGE = "other"  # a language the screen does not speak: said in person
 

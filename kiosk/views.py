@@ -18,8 +18,8 @@ from frontdoor.extensions import db
 from frontdoor.models import Booking, HelpRequest, Visit
 from frontdoor.staff_auth import public
 from frontdoor.templating import LANGUAGES
-from kiosk import bp, devices, flow
-from kiosk.device import COOKIE, kiosk_required, set_device_cookie
+from kiosk import bp, flow, pairing
+from kiosk.access import COOKIE, kiosk_required, set_device_cookie
 
 ENTRY = {
     "booking": "kiosk.booking",
@@ -43,7 +43,7 @@ def pair():
     code = request.values.get("code", "")[:40]
     if request.method == "POST":
         try:
-            _, credential = devices.pair(code, now=clock.now())
+            _, credential = pairing.pair(code, now=clock.now())
         except ServiceError as error:
             db.session.rollback()
             problem = error.code
@@ -52,7 +52,7 @@ def pair():
             response = redirect(url_for("kiosk.home"), code=303)
             set_device_cookie(response, credential)
             return response
-    already = devices.device_for(request.cookies.get(COOKIE), now=clock.now())
+    already = pairing.device_for(request.cookies.get(COOKIE), now=clock.now())
     db.session.commit()
     return render_template(
         "kiosk/pair.html",

@@ -10,8 +10,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from booking.appointments import book_appointment, free_slots
+from booking.appointments import book_appointment
 from booking.contact import Contact, Party
+from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Appointment, AppointmentType, AuditEvent, Booking, OutboxMessage

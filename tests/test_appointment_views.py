@@ -12,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from booking.appointments import book_appointment, free_slots
+from booking.appointments import book_appointment
 from booking.contact import Contact, Party
+from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (

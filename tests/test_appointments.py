@@ -12,13 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 import booking.appointments as appointments
 from booking import places
-from booking.appointments import (
-    book_appointment,
-    cancel_appointment,
-    free_slots,
-    move_appointment,
-)
+from booking.appointments import book_appointment, cancel_appointment, move_appointment
 from booking.contact import Contact, Party
+from booking.slots import free_slots
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (

@@ -9,19 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from booking.arrivals import (
-    act,
-    check_in_by_hand,
-    check_out_finished,
-    escalate_overdue,
-    leave,
-    undo,
-    visits_to_leave,
-)
-from booking.board import board, roll_call
-from booking.checkin import check_in_booking, check_in_drop_in
-from booking.greeters import set_duty
-from booking.help_requests import request_help
+from arrivals.actions import act, check_in_by_hand, leave, undo, visits_to_leave
+from arrivals.board import board, roll_call
+from arrivals.checkin import check_in_booking, check_in_drop_in
+from arrivals.greeters import set_duty
+from arrivals.help_requests import request_help
+from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor.errors import ServiceError
 from frontdoor.events import bus, missed_events
 from frontdoor.extensions import db
@@ -377,9 +370,9 @@ def test_the_sweep_command_runs_both_jobs_once(app, place):  # noqa: F811
 
 
 def test_an_expected_appointment_is_checked_in_at_the_desk_and_its_practitioner_greets(app):
+    from arrivals.actions import check_in_expected
+    from arrivals.board import expected
     from booking.appointments import book_appointment
-    from booking.arrivals import check_in_expected
-    from booking.board import expected
     from booking.contact import Contact, Party
     from tests.appointment_fixtures import NOW as MORNING
     from tests.appointment_fixtures import make_practice

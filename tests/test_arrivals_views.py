@@ -13,13 +13,13 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select
 
-from booking.checkin import check_in_drop_in
-from booking.help_requests import request_help
+from arrivals.checkin import check_in_drop_in
+from arrivals.help_requests import request_help
 from frontdoor.extensions import db
 from frontdoor.models import AuditEvent, DutyAssignment, HelpRequest, Role, StaffUser, Visit
 from frontdoor.staff import create_staff
-from kiosk.device import COOKIE
-from kiosk.devices import add_kiosk, pair
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, pair
 from tests.conftest import csrf_from, sign_in
 from tests.test_concurrency import Browser, in_parallel
 from tests.test_kiosk import NOW, place  # noqa: F401  (a fixture)
@@ -61,7 +61,7 @@ def _arrive(app, place, first="Amira"):  # noqa: F811
 
 
 def _walk_in(app, place, first):  # noqa: F811
-    from booking.arrivals import check_in_by_hand
+    from arrivals.actions import check_in_by_hand
 
     with app.app_context():
         visit = check_in_by_hand(

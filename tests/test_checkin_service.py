@@ -9,14 +9,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from booking.checkin import (
+from arrivals.checkin import (
     check_in_booking,
     check_in_drop_in,
     drop_ins_now,
     find_todays_bookings,
 )
+from arrivals.help_requests import request_help
 from booking.contact import Contact, Party
-from booking.help_requests import request_help
 from booking.services import book_session
 from frontdoor import clock
 from frontdoor.errors import ServiceError

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from booking.appointments import book_appointment, free_slots
+from booking.appointments import book_appointment
 from booking.contact import Contact, Party
+from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.closures import add_bank_holidays, add_closure, closed_days, remove_closure
 from frontdoor.errors import ServiceError

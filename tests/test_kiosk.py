@@ -41,8 +41,8 @@ from frontdoor.models import (
 )
 from frontdoor.staff import create_staff
 from frontdoor.timetable import SeriesInput, save_series
-from kiosk.device import COOKIE
-from kiosk.devices import add_kiosk, pair, revoke
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, pair, revoke
 from tests.conftest import csrf_from, sign_in
 
 # Tuesday 24 November 2026, 09:30 in London (UTC in winter).
@@ -769,7 +769,7 @@ def test_drop_in_check_in_with_party_and_first_time(app, screen, place):
 
 def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
     with app.app_context():
-        from booking.checkin import check_in_drop_in
+        from arrivals.checkin import check_in_drop_in
 
         for n in range(2):
             check_in_drop_in(
@@ -790,7 +790,7 @@ def test_filling_up_while_typing_is_a_kind_message_too(app, screen, place):
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
     screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
     with app.app_context():
-        from booking.checkin import check_in_drop_in
+        from arrivals.checkin import check_in_drop_in
 
         for n in range(2):
             check_in_drop_in(

@@ -9,7 +9,7 @@ import pytest
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Session
-from kiosk.devices import add_kiosk, device_for, new_pairing_code, pair, revoke
+from kiosk.pairing import add_kiosk, device_for, new_pairing_code, pair, revoke
 from tests.booking_fixtures import NOW, make_session
 
 pytestmark = pytest.mark.usefixtures("app_context")

@@ -25,8 +25,8 @@ from frontdoor.models import (
     SessionSeries,
     StaffUser,
 )
-from kiosk.device import COOKIE
-from kiosk.devices import add_kiosk, pair
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, pair
 from tests.conftest import csrf_from, sign_in
 
 # One demo account per role, all at Riverside (the admin is council-wide).
@@ -105,8 +105,9 @@ def _sample_booking(hub: Hub) -> int:
 
 def _sample_appointment(type_id: int) -> int:
     """A family's appointment at the first free time of the hub's type."""
-    from booking.appointments import book_appointment, free_slots
+    from booking.appointments import book_appointment
     from booking.contact import Contact, Party
+    from booking.slots import free_slots
     from frontdoor.models import Appointment
 
     booked = db.session.scalar(select(Appointment.id).filter_by(type_id=type_id))

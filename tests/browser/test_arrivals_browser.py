@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from booking.arrivals import escalate_overdue
-from booking.help_requests import request_help
+from arrivals.help_requests import request_help
+from arrivals.jobs import escalate_overdue
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Role

@@ -17,8 +17,8 @@ from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Visit
 from frontdoor.templating import LANGUAGES
-from kiosk.device import COOKIE
-from kiosk.devices import add_kiosk, pair
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, pair
 from tests.test_kiosk import booked, place  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser

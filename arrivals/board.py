@@ -1,7 +1,7 @@
 """What the arrivals board shows at a hub now, who is expected, how long people
 have waited (amber and red), and the fire roll call: the read side of arrivals.
 
-Used by the staff side (``admin/arrivals.py``) and by ``booking.arrivals`` (whose
+Used by the staff side (``admin/arrivals.py``) and by ``arrivals.actions`` (whose
 escalation uses the same levels). Plain functions that only read.
 """
 
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking.greeters import duty_staff, greeters_for, local_day
+from arrivals.greeters import duty_staff, greeters_for, local_day
 from frontdoor.errors import ServiceError
 from frontdoor.events import latest_event_id
 from frontdoor.extensions import db

@@ -12,9 +12,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from booking.arrivals import check_out_finished, escalate_overdue
-from booking.greeters import local_day, set_duty
-from booking.help_requests import TOPICS
+from arrivals.greeters import local_day, set_duty
+from arrivals.help_requests import TOPICS
+from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

@@ -1,10 +1,9 @@
 """What staff do with an arrival (claim, greet, hand over, check out, undo),
-checking in by hand, leaving from the kiosk, escalation when someone waits too
-long, and the automatic check-out. Who greets whom is ``booking.greeters``; what
-the board shows, and the roll call, ``booking.board``.
+checking in by hand, and leaving from the kiosk. Who greets whom is
+``arrivals.greeters``; what the board shows, and the roll call, ``arrivals.board``;
+escalation and the automatic check-out, ``arrivals.jobs``.
 
-Used by the staff side (``admin/arrivals.py``), the kiosk ("I'm leaving") and the
-scheduler (``escalate_overdue`` and ``check_out_finished``). Plain functions with
+Used by the staff side (``admin/arrivals.py``) and the kiosk ("I'm leaving"). Plain functions with
 explicit arguments; the caller commits. Every change publishes an event on the
 bus (``frontdoor.events``), delivered when the caller's transaction commits.
 
@@ -12,7 +11,7 @@ Codes: ``not_found``, ``closed`` (someone already checked them out or marked a
 no-show), ``already_claimed`` (``by`` names who), ``already_greeted``,
 ``stale`` (the board acted on an old state), ``not_staff_here``, ``same_person``,
 ``unknown_action``, ``too_late`` (undo after 10 seconds), ``not_yours``,
-``already_undone``, and the check-in codes of ``booking.checkin``.
+``already_undone``, and the check-in codes of ``arrivals.checkin``.
 """
 
 from __future__ import annotations
@@ -22,11 +21,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from booking.board import OPEN, level_for, since
-from booking.checkin import CheckIn, check_in_booking, check_in_drop_in, check_party, record_visit
-from booking.greeters import duty_staff, local_day, staff_at
+from arrivals.board import OPEN
+from arrivals.checkin import CheckIn, check_in_booking, check_in_drop_in, check_party, record_visit
+from arrivals.greeters import local_day, staff_at
 from booking.places import lock_booking
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
@@ -35,17 +34,14 @@ from frontdoor.models import (
     ArrivalAction,
     Booking,
     BookingStatus,
-    Duty,
     HelpRequest,
     Hub,
     Role,
-    Session,
     StaffUser,
     Visit,
     VisitKind,
     VisitStatus,
 )
-from frontdoor.outbox import queue_message
 
 CLOSED = (VisitStatus.LEFT, VisitStatus.NO_SHOW)
 ACTIONS = ("claim", "greeted", "with_staff", "done", "no_show", "hand_over")
@@ -455,144 +451,3 @@ def leave(visit_id: int, *, hub_id: int, now: datetime) -> Visit:
     if result.rowcount == 1:
         publish(hub_id, "visit.left", now=now, subject="visit", id=visit.id)
     return db.session.get(Visit, visit_id, populate_existing=True)
-
-
-def check_out_finished(now: datetime) -> int:
-    """Check out everyone whose session ended more than the hub's grace period ago,
-    and, at the end of the hub's day (or on a later day), everyone still checked in
-    and every open help request. Safe to run any number of times; returns how many
-    visits and help requests it closed."""
-    closed = 0
-    for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
-        settings = hub.settings
-        tz = ZoneInfo(hub.timezone)
-        local_now = now.astimezone(tz)
-        day_start = datetime.combine(local_now.date(), time(0), tz)
-        # Visits from an earlier day are always swept; today's after the day ends.
-        sweep_before = now if local_now.hour >= settings.day_ends_hour else day_start
-        grace = timedelta(minutes=settings.checkout_grace_minutes)
-        ended = select(Session.id).where(Session.hub_id == hub.id, Session.ends_at <= now - grace)
-        visit_ids = list(
-            db.session.scalars(
-                select(Visit.id).where(
-                    Visit.hub_id == hub.id,
-                    Visit.status.in_(OPEN),
-                    or_(Visit.session_id.in_(ended), Visit.arrived_at < sweep_before),
-                )
-            )
-        )
-        help_ids = list(
-            db.session.scalars(
-                select(HelpRequest.id).where(
-                    HelpRequest.hub_id == hub.id,
-                    HelpRequest.status.in_(OPEN),
-                    HelpRequest.created_at < sweep_before,
-                )
-            )
-        )
-        count = 0
-        if visit_ids:
-            count += db.session.execute(
-                update(Visit)
-                .where(Visit.id.in_(visit_ids), Visit.status.in_(OPEN))
-                .values(
-                    status=VisitStatus.LEFT, left_at=now, left_by="auto", version=Visit.version + 1
-                )
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        if help_ids:
-            count += db.session.execute(
-                update(HelpRequest)
-                .where(HelpRequest.id.in_(help_ids), HelpRequest.status.in_(OPEN))
-                .values(status=VisitStatus.LEFT, closed_at=now, version=HelpRequest.version + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        if count:
-            publish(hub.id, "checked_out", now=now, count=count)
-            closed += count
-    return closed
-
-
-# --- escalation ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Escalation:
-    subject: str
-    id: int
-    hub_id: int
-    level: int  # 1 amber, 2 red
-
-
-def escalate_overdue(now: datetime) -> list[Escalation]:
-    """Turn amber everyone not greeted within the hub's N minutes, and red at 2N
-    (urgent help requests: red after 2 minutes), publishing an event each time
-    (boards re-alert) and, at red, alerting the hub's duty manager(s) by message.
-
-    Idempotent: each step is a conditional UPDATE (``escalation < level`` and
-    still waiting), so running it twice at once, or again later, acts once."""
-    done: list[Escalation] = []
-    for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
-        minutes = hub.settings.greeting_escalation_minutes
-        amber_before = now - timedelta(minutes=minutes)
-        for model, began in ((Visit, Visit.arrived_at), (HelpRequest, HelpRequest.created_at)):
-            extra = []
-            if model is HelpRequest:
-                extra = [or_(began <= amber_before, HelpRequest.urgent.is_(True))]
-            else:
-                extra = [began <= amber_before]
-            candidates = db.session.scalars(
-                select(model).where(
-                    model.hub_id == hub.id,
-                    model.status == VisitStatus.WAITING,
-                    model.escalation < 2,
-                    *extra,
-                )
-            ).all()
-            for row in candidates:
-                level = level_for(row, now, minutes)
-                if level <= row.escalation:
-                    continue
-                changed = db.session.execute(
-                    update(model)
-                    .where(
-                        model.id == row.id,
-                        model.escalation < level,
-                        model.status == VisitStatus.WAITING,
-                    )
-                    .values(escalation=level, escalated_at=now)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if changed != 1:
-                    continue  # another run (or a greeting) got there first
-                subject = "visit" if model is Visit else "help"
-                managers = (
-                    duty_staff(hub.id, local_day(hub, now), Duty.MANAGER) if level == 2 else []
-                )
-                publish(
-                    hub.id,
-                    "escalated",
-                    now=now,
-                    subject=subject,
-                    id=row.id,
-                    level=level,
-                    managers=[m.id for m in managers],
-                )
-                for manager in managers:
-                    queue_message(
-                        key=f"escalation:{subject}:{row.id}:{level}:{manager.id}",
-                        channel="email",
-                        recipient=manager.email,
-                        template="waited_too_long",
-                        language="en",
-                        # No family's name or topic: where, and for how long.
-                        payload={
-                            "hub": hub.name,
-                            "minutes": int((now - since(row)).total_seconds() // 60),
-                            "kind": subject,
-                        },
-                        now=now,
-                        hub_id=hub.id,
-                    )
-                done.append(Escalation(subject, row.id, hub.id, level))
-    return done

@@ -18,7 +18,7 @@ from flask import Response, current_app, g, make_response, render_template, requ
 
 from frontdoor import clock
 from frontdoor.extensions import db
-from kiosk import devices
+from kiosk import pairing
 
 F = TypeVar("F", bound=Callable)
 
@@ -52,7 +52,7 @@ def kiosk_required(view: F) -> F:
 
     @wraps(view)
     def guarded(*args, **kwargs):
-        device = devices.device_for(request.cookies.get(COOKIE), now=clock.now())
+        device = pairing.device_for(request.cookies.get(COOKIE), now=clock.now())
         if device is None or not device.hub.active:
             db.session.rollback()
             return not_set_up()
