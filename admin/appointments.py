@@ -8,50 +8,33 @@ and shows its coded refusals in plain words. Every view declares its roles with
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import (
-    BooleanField,
-    Field,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from admin import bp
 from admin.forms import (
-    ClockField,
-    DayMonthYearField,
-    WholeNumberField,
     add_service_errors,
     told_family,
 )
+from admin.forms.appointments import (
+    MESSAGES,
+    WEEKDAYS,
+    CancelAppointmentForm,
+    ConfirmForm,
+    LeaveForm,
+    MoveAppointmentForm,
+    TypeForm,
+    WindowForm,
+)
 from booking.appointment_setup import (
-    BUFFER_RANGE,
-    DAYS_AHEAD_RANGE,
-    DURATION_RANGE,
-    MAX_REASON,
-    MAX_TYPE_NAME,
-    NOTICE_RANGE,
-    TypeInput,
-    WindowInput,
     add_availability,
     add_leave,
     eligible_practitioners,
@@ -75,29 +58,10 @@ from frontdoor.models import (
     StaffUser,
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
-from frontdoor.timetable import local_datetime
 
 MANAGERS = (Role.MANAGER,)
 # Availability and leave: the practitioner themself, or a manager.
 PRACTICE = (Role.PRACTITIONER, Role.MANAGER)
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-MESSAGES = {
-    "name_required": "Enter a name",
-    "name_too_long": f"Name must be {MAX_TYPE_NAME} characters or fewer",
-    "name_taken": "This hub already has an appointment type with that name",
-    "duration_minutes_range": "Length must be between {low} and {high} minutes",
-    "buffer_minutes_range": "Time kept free afterwards must be between {low} and {high} minutes",
-    "min_notice_minutes_range": "Minimum notice must be between {low} and {high} minutes",
-    "max_days_ahead_range": "Furthest ahead must be between {low} and {high} days",
-    "practitioner_not_here": "Choose practitioners who work at this hub",
-    "weekday_range": "Choose a day of the week",
-    "ends_before_start": "The end must be after the start",
-    "room_not_here": "Choose a room at this hub",
-    "until_before_from": "The last date must be on or after the first date",
-    "window_overlaps": "These times overlap another window on the same day (at any hub)",
-    "reason_too_long": f"Reason must be {MAX_REASON} characters or fewer",
-}
 
 
 def _in_words(errors: list[ServiceError]) -> list[ServiceError]:
@@ -118,143 +82,7 @@ def _show(form: FlaskForm, errors: list[ServiceError]) -> None:
 # --- form fields -----------------------------------------------------------------------------
 
 
-def _required(message: str):
-    def check(form: FlaskForm, field: Field) -> None:
-        if not field.errors and field.data is None:
-            raise ValidationError(message)
-
-    return check
-
-
 # --- forms ------------------------------------------------------------------------------------
-
-
-class TypeForm(FlaskForm):
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter a name"), Length(max=MAX_TYPE_NAME)],
-    )
-    description = TextAreaField(
-        "Description for families (optional)",
-        widget=GovTextArea(),
-        validators=[Length(max=2000, message="Description must be 2000 characters or fewer")],
-    )
-    duration_minutes = WholeNumberField(
-        "Length in minutes",
-        "Length",
-        *DURATION_RANGE,
-        validators=[_required("Enter the length in minutes")],
-    )
-    buffer_minutes = WholeNumberField(
-        "Minutes kept free afterwards, for notes",
-        "Time kept free afterwards",
-        *BUFFER_RANGE,
-        default=0,
-        validators=[_required("Enter the minutes kept free afterwards, or 0")],
-    )
-    min_notice_minutes = WholeNumberField(
-        "Minimum notice in minutes",
-        "Minimum notice",
-        *NOTICE_RANGE,
-        default=120,
-        description="Families cannot book sooner than this before the start",
-        validators=[_required("Enter the minimum notice in minutes, or 0")],
-    )
-    max_days_ahead = WholeNumberField(
-        "Furthest ahead families can book, in days",
-        "Furthest ahead",
-        *DAYS_AHEAD_RANGE,
-        default=28,
-        validators=[_required("Enter how many days ahead families can book")],
-    )
-    # Checked by the service, which says so in plain words.
-    practitioner_ids = SelectMultipleField(
-        "Practitioners offering it", coerce=int, widget=GovCheckboxesInput(), validate_choice=False
-    )
-    active = BooleanField("Families can book it", widget=GovCheckboxInput(), default=True)
-    submit = SubmitField("Save", widget=GovSubmitInput())
-
-    def to_input(self, hub_id: int) -> TypeInput:
-        return TypeInput(
-            hub_id=hub_id,
-            name=self.name.data or "",
-            description=self.description.data or "",
-            duration_minutes=self.duration_minutes.data,
-            buffer_minutes=self.buffer_minutes.data,
-            min_notice_minutes=self.min_notice_minutes.data,
-            max_days_ahead=self.max_days_ahead.data,
-            active=bool(self.active.data),
-            practitioner_ids=list(self.practitioner_ids.data or []),
-        )
-
-
-class WindowForm(FlaskForm):
-    weekday = SelectField(
-        "Day",
-        coerce=int,
-        choices=[SelectChoice(str(n), name) for n, name in enumerate(WEEKDAYS)],
-        widget=GovSelect(),
-        validate_choice=True,
-    )
-    start_time = ClockField("From", validators=[_required("Enter a start time, like 09:00")])
-    end_time = ClockField("Until", validators=[_required("Enter an end time, like 12:30")])
-    room_id = SelectField("Room", widget=GovSelect(), validate_choice=True)
-    valid_from = DayMonthYearField(
-        "First date (optional)",
-        description="Leave blank to start now. For example, 27 3 2027",
-        validators=[Optional()],
-    )
-    valid_until = DayMonthYearField(
-        "Last date (optional)",
-        description="Leave blank to carry on",
-        validators=[Optional()],
-    )
-    submit = SubmitField("Add these times", widget=GovSubmitInput())
-
-    def to_input(self, staff_id: int, hub_id: int) -> WindowInput:
-        return WindowInput(
-            staff_id=staff_id,
-            hub_id=hub_id,
-            weekday=self.weekday.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            room_id=int(self.room_id.data) if self.room_id.data else None,
-            valid_from=self.valid_from.data,
-            valid_until=self.valid_until.data,
-        )
-
-
-class LeaveForm(FlaskForm):
-    starts_on = DayMonthYearField(
-        "From", validators=[_required("Enter the first day away, like 27 3 2027")]
-    )
-    start_time = ClockField(
-        "Time away starts (optional)", description="Leave blank for the whole day"
-    )
-    ends_on = DayMonthYearField(
-        "Until", validators=[_required("Enter the last day away, like 27 3 2027")]
-    )
-    end_time = ClockField("Time away ends (optional)", description="Leave blank for the whole day")
-    reason = StringField(
-        "Reason (optional)",
-        widget=GovTextInput(),
-        description="For example, annual leave or training. Families do not see this.",
-        validators=[Length(max=MAX_REASON, message=MESSAGES["reason_too_long"])],
-    )
-    submit = SubmitField("Add time away", widget=GovSubmitInput())
-
-    def span(self) -> tuple[datetime, datetime]:
-        starts = local_datetime(self.starts_on.data, self.start_time.data or time(0), clock.LONDON)
-        if self.end_time.data is None:
-            ends = local_datetime(self.ends_on.data + timedelta(days=1), time(0), clock.LONDON)
-        else:
-            ends = local_datetime(self.ends_on.data, self.end_time.data, clock.LONDON)
-        return starts, ends
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the button says what it does."""
 
 
 # --- whose page, at which hub ------------------------------------------------------------------
@@ -574,33 +402,6 @@ APPOINTMENT_MESSAGES = {
     "hub_closed": "The hub is closed that day. Choose another",
     "not_found": "That practitioner no longer offers this appointment. Choose another time",
 }
-
-
-class CancelAppointmentForm(FlaskForm):
-    reason = TextAreaField(
-        "Why is it cancelled?",
-        widget=GovTextArea(),
-        description="The family is sent this, so write it for them.",
-        validators=[
-            InputRequired("Enter a reason. The family is sent it"),
-            Length(max=MAX_REASON, message=MESSAGES["reason_too_long"]),
-        ],
-    )
-
-
-class MoveAppointmentForm(FlaskForm):
-    slot = StringField("New time")
-
-    def chosen(self) -> tuple[int, datetime] | None:
-        """(practitioner id, start) from ``<id>@<ISO start>``, or None."""
-        staff_id, _, starts = (self.slot.data or "").partition("@")
-        try:
-            starts_at = datetime.fromisoformat(starts)
-        except ValueError:
-            return None
-        if not staff_id.isdigit() or starts_at.tzinfo is None:
-            return None
-        return int(staff_id), starts_at
 
 
 def _booked_or_404(appointment_id: int) -> Appointment:

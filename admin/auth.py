@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
 
 from admin import bp
+from admin.forms.auth import SignInForm
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -21,20 +18,6 @@ MESSAGES = {
     "bad_credentials": "Enter a correct email address and password",
     "paused": "Too many attempts to sign in. Wait a few minutes and try again",
 }
-
-
-class SignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
-    )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=200)],
-    )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
 def _rules() -> ThrottleRules:

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import StringField
 
 from admin import bp
-from admin.forms import DayMonthYearField, Required, add_service_errors
+from admin.forms import add_service_errors
+from admin.forms.closures import ClosureForm
 from frontdoor import clock
 from frontdoor.bank_holidays import ENGLAND_AND_WALES
 from frontdoor.closures import (
@@ -37,15 +36,6 @@ MESSAGES = {
     "reason_too_long": f"Reason must be {MAX_REASON} characters or fewer",
     "year_unknown": "We do not hold the bank holidays for that year yet",
 }
-
-
-class ClosureForm(FlaskForm):
-    day = DayMonthYearField(
-        "Day the hub is closed",
-        description="For example, 27 3 2027",
-        validators=[Required("Enter the day the hub is closed")],
-    )
-    reason = StringField("Reason", widget=GovTextInput(), description="For example, Staff training")
 
 
 def _page(hub: Hub, form: ClosureForm, status: int = 200):

@@ -4,14 +4,11 @@ and its QR code), a new code for a screen, and revoking a screen at once."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
-from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import Length
 
 from admin import bp
-from admin.forms import Required, add_service_errors
+from admin.forms import add_service_errors
+from admin.forms.kiosks import KioskForm
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -25,27 +22,6 @@ KIOSK_MESSAGES = {
     "name_required": "Enter a name for the screen",
     "revoked": "This screen was revoked. Add a new kiosk instead",
 }
-
-
-def _id(value: object) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
-class KioskForm(FlaskForm):
-    hub_id = SelectField(
-        "Hub", coerce=_id, widget=GovSelect(), validators=[Required("Choose the hub")]
-    )
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        description="Where the screen is, so staff can tell screens apart, like Foyer.",
-        validators=[
-            Required("Enter a name for the screen"),
-            Length(max=120, message="Name must be 120 characters or fewer"),
-        ],
-        filters=[lambda value: (value or "").strip()],
-    )
-    submit = SubmitField("Add kiosk", widget=GovSubmitInput())
 
 
 def _device(device_id: int) -> KioskDevice:

@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -34,8 +32,6 @@ from sqlalchemy.orm import joinedload
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
-    RadioField,
     SelectChoice,
     StringField,
     SubmitField,
@@ -45,7 +41,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from admin import bp
 from admin.forms import told_family
-from booking.contact import Contact, Party
+from admin.forms.register import (
+    CHILD_BANDS,
+    MESSAGES,
+    CancelForm,
+    CapacityForm,
+    MoveForm,
+    WholeNumberField,
+    _BookFormBase,
+    _child_field_name,
+)
 from booking.places import bookable_places, held_for_drop_in, places_left, places_left_by_session
 from booking.services import book_session, cancel_booking, move_booking, set_capacity
 from frontdoor import audit, clock
@@ -78,33 +83,6 @@ SOURCES = {
     BookingSource.STAFF: "Staff",
 }
 
-# Service error codes in plain words. ``{limit}`` and the like come from the error.
-MESSAGES = {
-    "full": "This session is full. To add them to the waiting list, tick the waiting list "
-    "box and book again",
-    "duplicate": "This family already has a booking for this session (reference {reference})",
-    "party_empty": "Enter at least 1 person",
-    "party_too_large": "A booking can be for up to {limit} people",
-    "child_age_band": "Choose an age band for each child",
-    "first_name_required": "Enter their first name",
-    "name_too_long": "Names must be 100 characters or fewer",
-    "invalid_email": "Enter an email address in the correct format, like name@example.com",
-    "invalid_mobile": "Enter a UK mobile number, like 07700 900 982",
-    "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
-    "not_found": "This session no longer exists",
-    "cancelled_session": "This session has been cancelled",
-    "drop_in_only": "This session is drop-in only: families just come along",
-    "too_late": "This session has already started",
-    "not_open": "Booking for this session has not opened yet",
-    "closed": "Booking for this session has closed",
-    "reason_required": "Enter why the booking is being cancelled",
-    "already_cancelled": "This booking has already been cancelled",
-    "not_confirmed": "Only a booking with a place can be moved",
-    "same_session": "Choose a different session",
-    "capacity_range": "Capacity must be between 1 and 500",
-    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
-    "not_saved": "The booking could not be saved. Check the register and try again",
-}
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 
@@ -130,32 +108,6 @@ def message_for(error: ServiceError) -> str:
 
 
 # --- forms -----------------------------------------------------------------------------
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose "not a number" error is in plain words."""
-
-    def __init__(self, *args, invalid: str = "Enter a whole number", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid = invalid
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError as error:
-            self.data = None
-            raise ValueError(self.invalid) from error
-
-
-# Children by age band; "parents" is the adults' own band.
-CHILD_BANDS = [band for band in AGE_BANDS if band != "parents"]
-
-
-def _child_field_name(band: str) -> str:
-    return "children_" + re.sub(r"\W", "_", band)
 
 
 def _book_form_fields() -> dict[str, object]:
@@ -223,60 +175,7 @@ def _book_form_fields() -> dict[str, object]:
     return fields
 
 
-class _BookFormBase(FlaskForm):
-    def party(self) -> Party:
-        children: list[str] = []
-        for band in CHILD_BANDS:
-            children += [band] * (getattr(self, _child_field_name(band)).data or 0)
-        return Party(self.adults.data or 0, tuple(children))
-
-    def contact(self) -> Contact:
-        return Contact(
-            first_name=self.first_name.data or "",
-            last_name=self.last_name.data or "",
-            email=self.email.data or "",
-            mobile=self.mobile.data or "",
-            reminders=bool(self.reminders.data),
-            access_needs=self.access_needs.data or "",
-        )
-
-    def child_fields(self):
-        return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
-
-
 BookOnBehalfForm = type("BookOnBehalfForm", (_BookFormBase,), _book_form_fields())
-
-
-class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        "Why is it cancelled?",
-        validators=[
-            InputRequired(MESSAGES["reason_required"]),
-            Length(max=500, message="The reason must be 500 characters or fewer"),
-        ],
-    )
-
-
-class CapacityForm(FlaskForm):
-    capacity = WholeNumberField(
-        "Capacity",
-        validators=[
-            InputRequired("Enter the new capacity"),
-            NumberRange(1, 500, MESSAGES["capacity_range"]),
-        ],
-        invalid="Enter the capacity as a whole number, like 12",
-    )
-
-
-class MoveForm(FlaskForm):
-    session = RadioField(
-        "Move to",
-        coerce=int,
-        widget=GovRadioInput(),
-        validate_choice=True,
-        validators=[InputRequired("Choose the session to move them to")],
-    )
-    submit = SubmitField("Move booking", widget=GovSubmitInput())
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -16,25 +16,12 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import HiddenField
 
 from booking import bp
 from booking.appointments import book_appointment
-from booking.contact import Contact
-from booking.forms import (
-    PartyForm,
-    access_needs_field,
-    check_contact,
-    email_field,
-    first_name_field,
-    idempotency_key_from,
-    last_name_field,
-    message_for,
-    mobile_field,
-)
+from booking.forms import APPOINTMENT_MESSAGES, AppointmentForm
 from booking.slots import Slot, find_slot, first_name, free_slots
 from booking.tokens import MANAGE, make_token
 from frontdoor import clock
@@ -46,59 +33,10 @@ from frontdoor.staff_auth import public
 DAYS_PER_PAGE = 7
 
 
-MESSAGES = {
-    "slot_taken": _l("Sorry, someone has just booked that time. Please choose another."),
-    "too_soon": _l("That time is too soon to book online. Please choose a later time."),
-    "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
-    "not_offered": _l("That time is not available. Please choose another."),
-    "hub_closed": _l("The hub is closed that day. Please choose another day."),
-    "need_contact": _l(
-        "Enter an email address or a UK mobile number, so we can confirm your appointment."
-    ),
-}
 SLOT_GONE = ("slot_taken", "too_soon", "too_far", "not_offered", "hub_closed")
 
 
 # --- the form ---------------------------------------------------------------------------------
-
-
-class AppointmentForm(PartyForm):
-    """Who is coming, and how to reach them: always asked for an appointment, as
-    the practitioner may need to rearrange it."""
-
-    first_name = first_name_field()
-    last_name = last_name_field()
-    email = email_field()
-    mobile = mobile_field()
-    access_needs = access_needs_field(
-        _l("Access needs, or anything else the practitioner should know (optional)"),
-        _l("For example, wheelchair access, an interpreter, or bringing a buggy or pram"),
-    )
-    nonce = HiddenField()
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return check_contact(self, str(MESSAGES["need_contact"])) and valid
-
-    def contact(self, language: str) -> Contact:
-        return Contact(
-            first_name=self.first_name.data or "",
-            last_name=self.last_name.data or "",
-            email=self.email.data or "",
-            mobile=self.mobile.data or "",
-            reminders=True,
-            access_needs=self.access_needs.data or "",
-            language=language,
-        )
-
-    def idempotency_key(self) -> str | None:
-        return idempotency_key_from(self.nonce.data)
-
-    def show_service_error(self, error: ServiceError) -> None:
-        text = str(MESSAGES[error.code]) if error.code in MESSAGES else message_for(error)
-        name = {"children": "child_1"}.get(error.field or "", error.field or "first_name")
-        field = getattr(self, name, None) or self.first_name
-        field.errors = [*field.errors, text]
 
 
 # --- finding things ------------------------------------------------------------------------
@@ -231,7 +169,7 @@ def _slot_gone(place: Hub, kind: AppointmentType, starts_at: datetime, error: Se
         "booking/appointments/unavailable.html",
         hub=place,
         kind=kind,
-        message=str(MESSAGES.get(error.code, MESSAGES["not_offered"])),
+        message=str(APPOINTMENT_MESSAGES.get(error.code, APPOINTMENT_MESSAGES["not_offered"])),
         back_url=url_for(
             "booking.appointment_slots",
             hub=place.slug,

@@ -419,3 +419,59 @@ def add_service_error(form: FlaskForm, error: ServiceError, text: str | None = N
         form.form_errors.append(text)
     else:
         field.errors = [*field.errors, text]
+
+
+# What the appointment pages say when a time cannot be had.
+APPOINTMENT_MESSAGES = {
+    "slot_taken": _l("Sorry, someone has just booked that time. Please choose another."),
+    "too_soon": _l("That time is too soon to book online. Please choose a later time."),
+    "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
+    "not_offered": _l("That time is not available. Please choose another."),
+    "hub_closed": _l("The hub is closed that day. Please choose another day."),
+    "need_contact": _l(
+        "Enter an email address or a UK mobile number, so we can confirm your appointment."
+    ),
+}
+
+
+class AppointmentForm(PartyForm):
+    """Who is coming, and how to reach them: always asked for an appointment, as
+    the practitioner may need to rearrange it."""
+
+    first_name = first_name_field()
+    last_name = last_name_field()
+    email = email_field()
+    mobile = mobile_field()
+    access_needs = access_needs_field(
+        _l("Access needs, or anything else the practitioner should know (optional)"),
+        _l("For example, wheelchair access, an interpreter, or bringing a buggy or pram"),
+    )
+    nonce = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return check_contact(self, str(APPOINTMENT_MESSAGES["need_contact"])) and valid
+
+    def contact(self, language: str) -> Contact:
+        return Contact(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            email=self.email.data or "",
+            mobile=self.mobile.data or "",
+            reminders=True,
+            access_needs=self.access_needs.data or "",
+            language=language,
+        )
+
+    def idempotency_key(self) -> str | None:
+        return idempotency_key_from(self.nonce.data)
+
+    def show_service_error(self, error: ServiceError) -> None:
+        text = (
+            str(APPOINTMENT_MESSAGES[error.code])
+            if error.code in APPOINTMENT_MESSAGES
+            else message_for(error)
+        )
+        name = {"children": "child_1"}.get(error.field or "", error.field or "first_name")
+        field = getattr(self, name, None) or self.first_name
+        field.errors = [*field.errors, text]

@@ -1,4 +1,5 @@
-"""Shared form helpers for the staff side."""
+"""Shared form fields and helpers for the staff side; each area's forms are in
+the module named after it (``admin.forms.timetable``, ``admin.forms.register`` ...)."""
 
 from __future__ import annotations
 
