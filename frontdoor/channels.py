@@ -182,6 +182,8 @@ def _notify_error(error: Exception) -> str:
     """Notify's error type (ValidationError, RateLimitError...), never its message,
     which may repeat the address."""
     response = getattr(error, "response", None)
+    if response is None:
+        return ""
     try:
         errors = response.json().get("errors") or []
         return str(errors[0].get("error", ""))[:40]

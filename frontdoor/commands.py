@@ -141,7 +141,9 @@ def scheduler_group(context: click.Context, every: float | None, standby_poll: f
     from frontdoor.scheduler import SchedulerProcess
 
     process = SchedulerProcess(
-        current_app._get_current_object(), every_seconds=every, poll_seconds=standby_poll
+        current_app._get_current_object(),  # type: ignore[attr-defined]  # the real app, not the proxy
+        every_seconds=every,
+        poll_seconds=standby_poll,
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: process.stop())

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from frontdoor.channels import Channel, SendError, channels_for
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import MessageStatus, OutboxMessage
 from frontdoor.outbox import Links, render_message, skip_reason
 from frontdoor.scheduler import error_fields
@@ -78,13 +78,13 @@ class RetryPolicy:
 
 def release_stale_claims(now: datetime) -> int:
     """Messages whose dispatcher stopped mid-send (lease over) go back to pending."""
-    result = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.locked_until < now)
         .values(status=MessageStatus.PENDING, claim="", locked_until=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount
+    return changed
 
 
 def claim_batch(now: datetime, *, limit: int = BATCH) -> list[OutboxMessage]:
@@ -129,7 +129,7 @@ def claim_batch(now: datetime, *, limit: int = BATCH) -> list[OutboxMessage]:
 
 def _settle(message: OutboxMessage, **values: object) -> bool:
     """Write the outcome where the claim is still ours; commits."""
-    done = db.session.execute(
+    done = rows_changed(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message.id,
@@ -138,7 +138,7 @@ def _settle(message: OutboxMessage, **values: object) -> bool:
         )
         .values(claim="", locked_until=None, **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return bool(done)
 
@@ -255,11 +255,11 @@ def retry_message(message_id: int, hub_ids: set[int] | None, *, now: datetime) -
     )
     if hub_ids is not None:
         query = query.where(OutboxMessage.hub_id.in_(hub_ids))
-    done = db.session.execute(
+    done = rows_changed(
         query.values(
             status=MessageStatus.PENDING, attempts=0, next_attempt_at=now
         ).execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return bool(done)
 
 

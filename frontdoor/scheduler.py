@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from frontdoor import clock
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import JobRun, JobRunStatus
 
 log = logging.getLogger("frontdoor.scheduler")
@@ -136,7 +136,7 @@ def run_job(job_id: str, *, now: datetime | None = None) -> JobRun:
         _finish(run_id, JobRunStatus.ERROR, type(error).__name__)
         raise
     _finish(run_id, JobRunStatus.OK, _summary(result))
-    return db.session.get(JobRun, run_id)
+    return db.session.get_one(JobRun, run_id)
 
 
 def error_fields(error: BaseException) -> dict[str, str]:
@@ -189,13 +189,13 @@ def fire(job_id: str) -> None:
 def mark_interrupted(now: datetime) -> int:
     """Runs left "running" by a scheduler that died: only the lock holder calls this,
     so no other process can be running them."""
-    result = db.session.execute(
+    changed = rows_changed(
         update(JobRun)
         .where(JobRun.status == JobRunStatus.RUNNING)
         .values(status=JobRunStatus.INTERRUPTED, finished_at=now, result="the process stopped")
     )
     db.session.commit()
-    return result.rowcount
+    return changed
 
 
 # --- the lock that makes one scheduler run at a time ------------------------------------
@@ -402,10 +402,10 @@ class SchedulerProcess:
                 "scheduler running",
                 extra={"fields": {"jobs": sorted(REGISTRY), "interrupted_runs": interrupted}},
             )
-            self.scheduler = build_scheduler(self.app)
-            self.scheduler.start(paused=True)
-            sync_jobs(self.scheduler, every_seconds=self.every_seconds)
-            self.scheduler.resume()
+            self.scheduler = scheduler = build_scheduler(self.app)
+            scheduler.start(paused=True)
+            sync_jobs(scheduler, every_seconds=self.every_seconds)
+            scheduler.resume()
             while not self.stopping.wait(self.poll_seconds):
                 if not self.lock.held():
                     log.error("scheduler lost its lock; stopping")

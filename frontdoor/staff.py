@@ -127,7 +127,7 @@ def managed_hub_ids(actor: StaffUser) -> set[int]:
     return set(db.session.scalars(query))
 
 
-def _created_by(actor: StaffUser) -> Select[tuple[int | None]]:
+def _created_by(actor: StaffUser) -> Select[int | None]:
     """Ids of the accounts ``actor`` added."""
     return select(AuditEvent.subject_id).where(
         AuditEvent.action == "staff.create",
@@ -179,7 +179,7 @@ def _describe(roles: set[RoleAt]) -> str:
     names = dict(db.session.execute(select(Hub.id, Hub.name).where(Hub.id.in_(ids))).all())
     return ", ".join(
         sorted(
-            "Council admin" if role == Role.ADMIN else f"{role.label} at {names[hub_id]}"
+            f"{role.label} at {names[hub_id]}" if hub_id is not None else "Council admin"
             for hub_id, role in roles
         )
     )

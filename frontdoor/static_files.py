@@ -10,17 +10,16 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from flask import Flask, request, send_file
+from flask import Flask, Response, request, send_file
 from werkzeug.security import safe_join
 
 COMPRESSED = (".css", ".js", ".mjs", ".svg")
 
 
 def init_app(app: Flask) -> None:
-    plain = app.view_functions["static"]
     folder = Path(app.static_folder or "")
 
-    def static(filename: str):
+    def static(filename: str) -> Response:
         if filename.endswith(COMPRESSED) and "gzip" in request.headers.get("Accept-Encoding", ""):
             packed = safe_join(str(folder), filename + ".gz")
             if packed and Path(packed).is_file():
@@ -33,8 +32,8 @@ def init_app(app: Flask) -> None:
                 response.headers["Content-Encoding"] = "gzip"
                 response.vary.add("Accept-Encoding")
                 return response
-        response = plain(filename=filename)
-        response.vary.add("Accept-Encoding")
-        return response
+        served = app.send_static_file(filename)
+        served.vary.add("Accept-Encoding")
+        return served
 
     app.view_functions["static"] = static

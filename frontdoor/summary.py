@@ -37,8 +37,11 @@ def hub_day_counts(hub_id: int, day) -> dict[str, int]:
     start, end = _day_bounds(day)
 
     def count(model, when, *where) -> int:
-        return db.session.scalar(
-            select(func.count()).select_from(model).where(when >= start, when < end, *where)
+        return (
+            db.session.scalar(
+                select(func.count()).select_from(model).where(when >= start, when < end, *where)
+            )
+            or 0
         )
 
     return {
@@ -55,7 +58,8 @@ def hub_day_counts(hub_id: int, day) -> dict[str, int]:
             .select_from(Booking)
             .join(Session, Booking.session_id == Session.id)
             .where(Session.hub_id == hub_id, Booking.created_at >= start, Booking.created_at < end)
-        ),
+        )
+        or 0,
         "messages_not_sent": db.session.scalar(
             select(func.count())
             .select_from(OutboxMessage)
@@ -63,7 +67,8 @@ def hub_day_counts(hub_id: int, day) -> dict[str, int]:
                 OutboxMessage.hub_id == hub_id,
                 OutboxMessage.status.in_([MessageStatus.FAILED, MessageStatus.DEAD]),
             )
-        ),
+        )
+        or 0,
     }
 
 

@@ -66,7 +66,7 @@ def _local(value: datetime) -> datetime:
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(app.template_folder),
+            FileSystemLoader(app.template_folder or "templates"),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
