@@ -27,7 +27,7 @@ from admin.forms.timetable import (
     MoveForm,
     SeriesForm,
 )
-from booking.services import cancel_session, set_capacity
+from booking.services import cancel_session, move_session, set_capacity
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -40,7 +40,6 @@ from frontdoor.timetable import (
     keep_as_is,
     live_booking_counts,
     move_clashes,
-    move_session,
     possible_leads,
     restore_session,
     save_series,
@@ -267,7 +266,7 @@ def _detail(occurrence: Session, form: FlaskForm | None = None, clashes=(), stat
     return html, status
 
 
-def _apply(occurrence: Session, form: FlaskForm, change: Callable[[], None], done: str):
+def _apply(occurrence: Session, form: FlaskForm, change: Callable[[], object], done: str):
     """Make a change the form asked for: commit and go back to the session, or say why not."""
     try:
         change()
@@ -352,4 +351,9 @@ def session_move(session_id: int):
     clashes = move_clashes(occurrence, **where)
     if clashes and not form.confirm_clash.data:
         return _detail(occurrence, form, clashes=clashes)
-    return _apply(occurrence, form, lambda: move_session(occurrence, **where), "Session moved")
+    return _apply(
+        occurrence,
+        form,
+        lambda: move_session(occurrence, **where, now=clock.now()),
+        "Session moved. Every family booked or waiting will be told the new time",
+    )

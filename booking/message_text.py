@@ -56,6 +56,7 @@ def _headline(template: str, payload: dict) -> str:
         "session_cancelled": _(
             "Sorry, %(title)s on %(when)s is cancelled. Your booking is cancelled too.", **names
         ),
+        "session_moved": _("%(title)s has moved. It is now on %(when)s.", **names),
         "reminder": _("A reminder: you are booked on %(title)s, %(when)s.", **names),
     }[template]
 
@@ -69,6 +70,7 @@ def _subject(template: str, payload: dict) -> str:
         "cancelled": _("Cancelled: %(title)s", title=title),
         "moved": _("Booking moved: %(title)s", title=title),
         "session_cancelled": _("Session cancelled: %(title)s", title=title),
+        "session_moved": _("New time: %(title)s", title=title),
         "reminder": _("Reminder: %(title)s", title=title),
     }[template]
 
@@ -122,7 +124,15 @@ def reminder_still_wanted(message: OutboxMessage, now: datetime) -> str:
     return ""
 
 
-TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled")
+TEMPLATES = (
+    "booked",
+    "waiting",
+    "promoted",
+    "cancelled",
+    "moved",
+    "session_cancelled",
+    "session_moved",
+)
 
 
 def register() -> None:

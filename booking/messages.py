@@ -11,7 +11,16 @@ from datetime import datetime
 from frontdoor.models import Booking
 from frontdoor.outbox import queue_message
 
-TEMPLATES = ("booked", "waiting", "promoted", "cancelled", "moved", "session_cancelled", "reminder")
+TEMPLATES = (
+    "booked",
+    "waiting",
+    "promoted",
+    "cancelled",
+    "moved",
+    "session_cancelled",
+    "session_moved",
+    "reminder",
+)
 
 
 def queue_booking_message(

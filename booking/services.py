@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 
@@ -341,21 +341,52 @@ def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Book
     return promote_waiting_list(session, now=now)
 
 
+def _booked_or_waiting(session: Session) -> list[Booking]:
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.session_id == session.id,
+                Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+            )
+            .order_by(Booking.id)
+        )
+    )
+
+
 def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
     """Cancel a session and tell every family booked or waiting; returns how many."""
     session = lock_session(session.id)
     timetable.cancel_session(session, reason)
-    affected = db.session.scalars(
-        select(Booking).where(
-            Booking.session_id == session.id,
-            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
-        )
-    ).all()
+    affected = _booked_or_waiting(session)
     for booking in affected:
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancel_reason = reason.strip()
         queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
+    return len(affected)
+
+
+def move_session(
+    session: Session, *, day: date, start: time, end: time, room_id: int | None, now: datetime
+) -> int:
+    """A lead moves one session (``timetable.move_session``) and every family booked
+    or waiting is told the new time; returns how many. A move that leaves the time
+    as it was (a room change, the same form sent twice) tells nobody."""
+    locked = lock_session(session.id)
+    if locked is None:
+        raise ServiceError("not_found")
+    before = (locked.starts_at, locked.ends_at)
+    timetable.move_session(locked, day=day, start=start, end=end, room_id=room_id)
+    if (locked.starts_at, locked.ends_at) == before:
+        return 0
+    db.session.flush()
+    db.session.refresh(locked, ["room"])
+    # One message per move: moving again, even back to an earlier time, is news again.
+    event = f"{locked.starts_at:%Y%m%dT%H%M}-{now:%Y%m%dT%H%M%S}"
+    affected = _booked_or_waiting(locked)
+    for booking in affected:
+        queue_booking_message(booking, "session_moved", now=now, event=event)
     return len(affected)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from frontdoor import clock
 from frontdoor.clock import LONDON
 from frontdoor.extensions import db
-from frontdoor.models import Booking, Hub, Room, Session, SessionSeries
+from frontdoor.models import Booking, Hub, OutboxMessage, Room, Session, SessionSeries
 from frontdoor.timetable import local_datetime
 from tests.conftest import csrf_from, submit
 
@@ -410,6 +410,79 @@ def test_moving_into_a_busy_room_warns_first(app, signed_in):
 
     assert confirmed.status_code == 302
     assert load_session(app, session_id).room_id == meeting_room
+
+
+def _told_of_a_move(app) -> dict[str, list[str]]:
+    """Each family's messages about their session moving, as sent (development channel)."""
+    from flask import current_app
+
+    from frontdoor.channels import DevChannel
+    from frontdoor.dispatcher import dispatch_outbox
+    from frontdoor.models import RecordedMessage
+    from frontdoor.outbox import Links
+
+    with app.app_context():
+        links = Links("http://127.0.0.1:5000", current_app.config["SECRET_KEY"])
+        channels = {"email": DevChannel(), "sms": DevChannel()}
+        dispatch_outbox(clock.now(), channels=channels, links=links)
+        db.session.commit()
+        told: dict[str, list[str]] = {}
+        for recipient, body in db.session.execute(
+            select(RecordedMessage.recipient, RecordedMessage.body)
+            .join(OutboxMessage, OutboxMessage.id == RecordedMessage.outbox_id)
+            .where(OutboxMessage.template == "session_moved")
+            .order_by(RecordedMessage.id)
+        ):
+            told.setdefault(recipient, []).append(body)
+        return told
+
+
+def test_moving_a_session_tells_each_family_booked_or_waiting_the_new_time_in_their_language(
+    app, signed_in
+):
+    client = signed_in(LEAD)
+    session_id = find_session(app, "Baby Massage", date(2026, 6, 2))
+    with app.app_context():
+        db.session.add_all(
+            [
+                Booking(
+                    session_id=session_id,
+                    reference="PLAA2345",
+                    first_name="Ania",
+                    email="ania@example.com",
+                    language="pl",
+                    status="confirmed",
+                ),
+                Booking(
+                    session_id=session_id,
+                    reference="UKAA2345",
+                    first_name="Olena",
+                    mobile="+447700900123",
+                    language="uk",
+                    status="waiting",
+                ),
+            ]
+        )
+        db.session.commit()
+    # Tuesday 2 June 2026 is summer time: 14:00 in London is 13:00 UTC.
+    move = {"day": ["2", "6", "2026"], "start_time": "14:00", "end_time": "15:00"}
+
+    assert act(client, session_id, "move", move, prefix="move").status_code == 302
+    assert act(client, session_id, "move", move, prefix="move").status_code == 302  # again
+
+    told = _told_of_a_move(app)
+    assert len(told["ania@example.com"]) == 1 and len(told["+447700900123"]) == 1
+    assert "wtorek 2 czerwca, 14:00" in told["ania@example.com"][0]
+    assert "вівторок 2 червня, 14:00" in told["+447700900123"][0]
+    assert "has moved" not in told["ania@example.com"][0] + told["+447700900123"][0]
+
+    later = {**move, "day": ["3", "6", "2026"], "start_time": "10:00", "end_time": "11:00"}
+    assert act(client, session_id, "move", later, prefix="move").status_code == 302
+
+    told = _told_of_a_move(app)
+    assert len(told["ania@example.com"]) == len(told["+447700900123"]) == 2
+    assert "środa 3 czerwca, 10:00" in told["ania@example.com"][1]
+    assert "середа 3 червня, 10:00" in told["+447700900123"][1]
 
 
 def test_change_capacity(app, signed_in):
