@@ -9,7 +9,9 @@ is one set-based UPDATE or DELETE per hub, and running it twice changes nothing.
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select, update
 
@@ -28,6 +30,9 @@ from frontdoor.models import (
     Session,
     Visit,
 )
+from frontdoor.timetable import local_datetime
+
+Day = TypeVar("Day", bound=date)  # a date, or a datetime (which keeps its time)
 
 # The jobs page keeps this much history.
 JOB_RUN_HISTORY = timedelta(days=90)
@@ -35,11 +40,19 @@ JOB_RUN_HISTORY = timedelta(days=90)
 EVENT_HISTORY = timedelta(days=2)
 
 
-def months_before(at: datetime, months: int) -> datetime:
-    """The same day and time ``months`` calendar months earlier (or the month's last day)."""
+def months_before(at: Day, months: int) -> Day:
+    """The same day (and time) ``months`` calendar months earlier (or the month's last day)."""
     years, index = divmod(at.month - 1 - months, 12)
     year, month = at.year + years, index + 1
     return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_cutoff(now: datetime, months: int, tz: ZoneInfo) -> datetime:
+    """Where what is kept begins: midnight at the hub after the day ``months`` calendar
+    months before today there. That day's visits go tonight, the next day's tomorrow,
+    whatever the clocks did in between."""
+    today = now.astimezone(tz).date()
+    return local_datetime(months_before(today, months) + timedelta(days=1), time(0), tz)
 
 
 def _update(statement) -> int:
@@ -47,7 +60,8 @@ def _update(statement) -> int:
 
 
 def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
-    """Erase personal data about everything at ``hub_id`` that ended before ``cutoff``."""
+    """Erase personal data about everything at ``hub_id`` that ended before ``cutoff``
+    (``retention_cutoff``)."""
     visits = _update(
         update(Visit)
         .where(
@@ -114,13 +128,16 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
 
 
 def purge_expired(now: datetime) -> dict[str, int]:
-    """The nightly job: every hub by its own retention period (default 13 months)."""
+    """The nightly job: every hub by its own retention period (default 13 months),
+    counted in calendar months and days at the hub (``retention_cutoff``)."""
     totals = {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0}
-    for hub_id, settings in db.session.execute(select(Hub.id, Hub.settings_json)).all():
+    hubs = db.session.execute(select(Hub.id, Hub.settings_json, Hub.timezone)).all()
+    for hub_id, settings, timezone in hubs:
         months = HubSettings.from_json(settings).retention_months
         if months < 1:
             continue
-        for name, count in purge_hub(hub_id, months_before(now, months)).items():
+        cutoff = retention_cutoff(now, months, ZoneInfo(timezone))
+        for name, count in purge_hub(hub_id, cutoff).items():
             totals[name] += count
     _update(delete(JobRun).where(JobRun.started_at < now - JOB_RUN_HISTORY))
     _update(delete(ArrivalEvent).where(ArrivalEvent.at < now - EVENT_HISTORY))

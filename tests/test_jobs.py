@@ -7,6 +7,7 @@ import re
 import time as wall_clock
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import current_app
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -341,6 +342,38 @@ def test_the_retention_purge_erases_old_personal_data_and_keeps_the_counts(app_c
     ).all()
     # Pending messages are left to be sent; the purge touches only finished ones.
     assert all(m.recipient for m in booked_messages if m.status == "pending")
+
+
+@pytest.mark.parametrize(
+    ("purge_at", "thirteen_months_old", "a_day_younger"),
+    [
+        # Purged at 03:30 GMT on 24 November 2026; 24 October 2025 was summer time,
+        # so its last half hour (23:30 BST) is 22:30 UTC and the next day starts at 23:00 UTC.
+        (
+            datetime(2026, 11, 24, 3, 30, tzinfo=UTC),
+            datetime(2025, 10, 24, 22, 30, tzinfo=UTC),
+            datetime(2025, 10, 24, 23, 30, tzinfo=UTC),
+        ),
+        # Purged at 03:30 BST on 30 March 2027, two days after the clocks went forward;
+        # 13 months before 30 March is 28 February (no 30th), in winter time.
+        (
+            datetime(2027, 3, 30, 2, 30, tzinfo=UTC),
+            datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
+            datetime(2026, 3, 1, 0, 30, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_visit_13_months_old_by_the_hubs_calendar_is_erased_and_a_day_younger_kept(
+    app_context, purge_at, thirteen_months_old, a_day_younger
+):
+    hub_id = db.session.get(Session, make_session()).hub_id  # the hub's default retention
+    for name, arrived in (("Old", thirteen_months_old), ("Young", a_day_younger)):
+        db.session.add(Visit(hub_id=hub_id, kind="walk_in", first_name=name, arrived_at=arrived))
+    db.session.commit()
+
+    purge_expired(purge_at)
+
+    assert set(db.session.scalars(select(Visit.first_name))) == {"", "Young"}
 
 
 def test_months_before_keeps_to_the_end_of_short_months():
