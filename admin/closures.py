@@ -15,11 +15,11 @@ from admin import bp
 from admin.forms import add_service_errors
 from admin.forms.closures import ClosureForm
 from frontdoor import clock
-from frontdoor.bank_holidays import ENGLAND_AND_WALES
 from frontdoor.closures import (
     MAX_REASON,
     add_bank_holidays,
     add_closure,
+    bank_holiday_years,
     remove_closure,
     sessions_on,
     upcoming_closures,
@@ -40,7 +40,7 @@ MESSAGES = {
 
 def _page(hub: Hub, form: ClosureForm, status: int = 200):
     today = clock.today(ZoneInfo(hub.timezone))
-    years = [year for year in sorted(ENGLAND_AND_WALES) if year >= today.year]
+    years = bank_holiday_years(today)
     page = render_template(
         "admin/manage/closures.html",
         hub=hub,

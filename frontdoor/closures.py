@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from frontdoor.bank_holidays import ENGLAND_AND_WALES
+from frontdoor.bank_holidays import bank_holidays
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import HubClosure, Session, SessionStatus
@@ -60,12 +60,19 @@ def add_closure(hub_id: int, day: date, reason: str, *, today: date) -> HubClosu
     return closure
 
 
+def bank_holiday_years(today: date) -> list[int]:
+    """The years a manager may close the hub on the bank holidays of: this one and
+    the next two. GOV.UK announces them about that far ahead; later dates are only
+    the usual rule (a one-off holiday comes with a newer ``holidays`` package)."""
+    return [today.year + n for n in range(3)]
+
+
 def add_bank_holidays(hub_id: int, year: int, *, today: date) -> list[HubClosure]:
     """Close the hub on the year's bank holidays still to come (those not closed
-    already). Raises ``year_unknown`` for a year we hold no dates for."""
-    if year not in ENGLAND_AND_WALES:
+    already). Raises ``year_unknown`` for a year outside ``bank_holiday_years``."""
+    if year not in bank_holiday_years(today):
         raise ServiceError("year_unknown", field="year")
-    days = [(d, name) for d, name in ENGLAND_AND_WALES[year] if d >= today]
+    days = [(d, name) for d, name in bank_holidays(year) if d >= today]
     taken = closed_days(hub_id, date(year, 1, 1), date(year, 12, 31))
     added = [HubClosure(hub_id=hub_id, day=d, reason=name) for d, name in days if d not in taken]
     db.session.add_all(added)

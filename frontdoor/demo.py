@@ -9,7 +9,6 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from frontdoor.bank_holidays import ENGLAND_AND_WALES
 from frontdoor.clock import LONDON
 from frontdoor.closures import add_bank_holidays
 from frontdoor.extensions import db
@@ -373,8 +372,7 @@ def load_demo(*, password: str, today: date) -> bool:
     db.session.flush()
     for hub in hubs.values():  # closed on the bank holidays still to come
         for year in (today.year, today.year + 1):
-            if year in ENGLAND_AND_WALES:
-                add_bank_holidays(hub.id, year, today=today)
+            add_bank_holidays(hub.id, year, today=today)
     staff = {}
     for email, name, roles in STAFF:
         staff[email] = create_staff(

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_data
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from frontdoor.bank_holidays import is_bank_holiday
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -37,16 +36,6 @@ HORIZON = timedelta(weeks=12)
 MAX_CAPACITY = 500
 # A recurrence is looked at this far ahead when checking it yields any dates.
 LOOKAHEAD_YEARS = 3
-
-
-@cache
-def bank_holidays(year: int) -> frozenset[date]:
-    """England and Wales bank holidays, from the offline ``holidays`` package."""
-    return frozenset(holiday_data.country_holidays("GB", subdiv="ENG", years=year))
-
-
-def is_bank_holiday(day: date) -> bool:
-    return day in bank_holidays(day.year)
 
 
 def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -14,10 +14,12 @@ from booking.appointments import book_appointment
 from booking.contact import Contact, Party
 from booking.slots import free_slots
 from frontdoor import clock
+from frontdoor.bank_holidays import bank_holidays
 from frontdoor.closures import add_bank_holidays, add_closure, closed_days, remove_closure
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, HubClosure
+from frontdoor.timetable import Recurrence
 from tests.appointment_fixtures import NOW, TOMORROW, make_practice, utc
 from tests.conftest import csrf_from
 
@@ -100,6 +102,44 @@ def test_bank_holidays_to_come_are_added_once(practice):
     with pytest.raises(ServiceError) as refused:
         add_bank_holidays(practice.hub_id, 2031, today=TODAY)
     assert refused.value.code == "year_unknown"
+
+
+def test_the_bank_holidays_are_govuks_with_their_substitute_days_in_any_year(practice):
+    # From 24 November 2026 a manager can close on 2028's, which no one typed in.
+    added = add_bank_holidays(practice.hub_id, 2028, today=TODAY)
+    assert [(c.day, c.reason) for c in added] == [
+        (date(2028, 1, 3), "New Year's Day (substitute day)"),  # 1 January is a Saturday
+        (date(2028, 4, 14), "Good Friday"),
+        (date(2028, 4, 17), "Easter Monday"),
+        (date(2028, 5, 1), "Early May bank holiday"),
+        (date(2028, 5, 29), "Spring bank holiday"),
+        (date(2028, 8, 28), "Summer bank holiday"),
+        (date(2028, 12, 25), "Christmas Day"),
+        (date(2028, 12, 26), "Boxing Day"),
+    ]
+    # Christmas 2027 falls on a weekend: the bank holidays are the Monday and Tuesday.
+    assert bank_holidays(2027)[-2:] == (
+        (date(2027, 12, 27), "Christmas Day (substitute day)"),
+        (date(2027, 12, 28), "Boxing Day (substitute day)"),
+    )
+    assert [day for day, _ in bank_holidays(2030)] == [
+        date(2030, 1, 1),
+        date(2030, 4, 19),
+        date(2030, 4, 22),
+        date(2030, 5, 6),
+        date(2030, 5, 27),
+        date(2030, 8, 26),
+        date(2030, 12, 25),
+        date(2030, 12, 26),
+    ]
+
+
+def test_a_series_skips_exactly_the_bank_holidays_a_hub_closes_on():
+    every_day = Recurrence(weekdays=tuple(range(7)), interval_weeks=1, start_date=date(2028, 1, 1))
+    year = [date(2028, 1, 1) + timedelta(days=n) for n in range(366)]
+    skipped = set(year) - set(every_day.dates(year[0], year[-1]))
+    # Saturday 1 January 2028 is New Year's Day, but the bank holiday is Monday the 3rd.
+    assert skipped == {day for day, _ in bank_holidays(2028)}
 
 
 # --- the manager's page ------------------------------------------------------------------
