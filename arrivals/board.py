@@ -52,11 +52,6 @@ def since(row: Visit | HelpRequest) -> datetime:
 # --- the board ------------------------------------------------------------------------
 
 
-def stored_level(row: Visit | HelpRequest) -> int:
-    """What ``escalate_overdue`` recorded, while they are still waiting."""
-    return row.escalation if row.status == VisitStatus.WAITING else 0
-
-
 def level_for(row: Visit | HelpRequest, now: datetime, minutes: int) -> int:
     """0 fine, 1 amber (waited N minutes), 2 red (2N; urgent help after 2 minutes).
     Only someone still waiting to be greeted escalates."""
@@ -125,7 +120,6 @@ class Board:
     children: int
     duty: list[StaffUser]
     last_event_id: int
-    viewer_id: int | None = None
 
     def only_for(self, staff_id: int) -> Board:
         """The board as one practitioner's own: theirs to greet, or claimed by them."""
@@ -151,7 +145,6 @@ class Board:
             self.children,
             self.duty,
             self.last_event_id,
-            staff_id,
         )
 
 

@@ -31,6 +31,7 @@ from frontdoor import timetable
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
+    LIVE_STATUSES,
     Booking,
     BookingMode,
     BookingSource,
@@ -80,7 +81,7 @@ def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
     return db.session.scalar(
         select(Booking).where(
             Booking.session_id == session_id,
-            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+            Booking.status.in_(LIVE_STATUSES),
             or_(*matches),
         )
     )
@@ -324,8 +325,7 @@ def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Book
     """A lead changes one session's capacity; a raise moves the waiting list.
 
     Only the places confirmed bookings take (and those held for drop-in) must
-    still fit: families on the waiting list hold no place, so they never stop a
-    raise, unlike ``timetable.change_capacity``'s count of every live booking.
+    still fit: families on the waiting list hold no place, so they never stop a raise.
     """
     session = lock_session(session.id)
     if not 1 <= capacity <= timetable.MAX_CAPACITY:
@@ -347,7 +347,7 @@ def _booked_or_waiting(session: Session) -> list[Booking]:
             select(Booking)
             .where(
                 Booking.session_id == session.id,
-                Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+                Booking.status.in_(LIVE_STATUSES),
             )
             .order_by(Booking.id)
         )
@@ -450,8 +450,7 @@ def stop_reminders(booking_id: int, reference: str) -> int:
     same_contact = [Booking.id == booking.id]
     if booking.contact_key:
         same_contact.append(
-            (Booking.contact_key == booking.contact_key)
-            & Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING])
+            (Booking.contact_key == booking.contact_key) & Booking.status.in_(LIVE_STATUSES)
         )
     return db.session.execute(
         update(Booking)

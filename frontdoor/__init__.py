@@ -1,8 +1,8 @@
 """Front Door: the check-in kiosk and booking system for Family Hubs.
 
 ``create_app`` is the app factory. The core package knows nothing of the kiosk,
-booking or admin packages: they register themselves through the ``frontdoor.faces``
-entry list in ``create_app`` by import path, so the dependency points one way.
+arrivals, booking or admin packages: ``create_app`` imports each one named in ``FACES``
+and calls its ``init_app``, so the dependency points one way.
 """
 
 from __future__ import annotations

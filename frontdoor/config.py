@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
@@ -234,12 +234,3 @@ def _check_channels(config: Config) -> None:
         raise ConfigError("FRONTDOOR_NOTIFY_API_KEY must be set to a Notify API key")
     if config.message_max_attempts < 1:
         raise ConfigError("FRONTDOOR_MESSAGE_MAX_ATTEMPTS must be at least 1")
-
-
-def describe(config: Config) -> dict[str, object]:
-    """The configuration without secrets, for ``frontdoor config``."""
-    shown = asdict(config)
-    shown["secret_key"] = "(set)" if config.secret_key else "(missing)"
-    for secret in ("smtp_password", "notify_api_key"):
-        shown[secret] = "(set)" if getattr(config, secret) else "(not set)"
-    return shown

@@ -117,10 +117,6 @@ class EventBus(ABC):
         with self._lock:
             self._subscribers.get(subscription.hub_id, set()).discard(subscription)
 
-    def open_streams(self) -> int:
-        with self._lock:
-            return sum(len(s) for s in self._subscribers.values())
-
     def dispatch(self, event: Event) -> None:
         """Hand an event to this process's streams for its hub."""
         with self._lock:

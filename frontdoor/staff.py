@@ -311,8 +311,8 @@ def sign_in(
 ) -> tuple[StaffUser, str]:
     """Check credentials and open a server-side login; returns (user, cookie token).
 
-    Raises ``paused`` (too many failures), ``bad_credentials`` or ``inactive``;
-    the last two read the same to the person signing in.
+    Raises ``paused`` (too many failures) or ``bad_credentials``: a wrong email or
+    password and a deactivated account read the same to the person signing in.
     """
     email = email.strip().lower()
     if paused_until(email, address, now, rules):

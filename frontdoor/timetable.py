@@ -20,8 +20,8 @@ from frontdoor.bank_holidays import is_bank_holiday
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
+    LIVE_STATUSES,
     Booking,
-    BookingStatus,
     Hub,
     Role,
     Room,
@@ -169,7 +169,7 @@ def live_booking_counts(session_ids: Iterable[int]) -> dict[int, int]:
         select(Booking.session_id, func.count())
         .where(
             Booking.session_id.in_(ids),
-            Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.WAITING]),
+            Booking.status.in_(LIVE_STATUSES),
         )
         .group_by(Booking.session_id)
     )

@@ -32,7 +32,6 @@ T = TypeVar("T")
 STATE = "kiosk"
 DISPLAY = "kiosk_display"
 DISPLAY_OPTIONS = ("large", "contrast")
-FLOWS = ("booking", "drop_in", "whats_on", "talk")
 
 MAX_NAME = 50
 MAX_EACH = 10  # on one counter
@@ -55,13 +54,6 @@ def start(flow: str, **values: Any) -> None:
 def save(**values: Any) -> None:
     current = state()
     current.update(values)
-    session[STATE] = current
-
-
-def forget(*keys: str) -> None:
-    current = state()
-    for key in keys:
-        current.pop(key, None)
     session[STATE] = current
 
 

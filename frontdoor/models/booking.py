@@ -19,6 +19,7 @@ from frontdoor.models.timetable import Session
 if TYPE_CHECKING:
     from frontdoor.models.appointments import Appointment
 
+# The statuses of a booking that holds a place or waits for one.
 LIVE_STATUSES = ("confirmed", "waiting")
 
 
@@ -84,10 +85,6 @@ class Booking(Base):
 
     session: Mapped[Session | None] = relationship()
     appointment: Mapped[Appointment | None] = relationship(back_populates="booking")
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in LIVE_STATUSES
 
     @property
     def display_name(self) -> str:
