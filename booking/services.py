@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select, update
 
@@ -28,6 +29,7 @@ from booking.places import (
 )
 from booking.references import new_reference, read_reference
 from frontdoor import timetable
+from frontdoor.closures import sessions_on
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -36,6 +38,8 @@ from frontdoor.models import (
     BookingMode,
     BookingSource,
     BookingStatus,
+    Hub,
+    HubClosure,
     Session,
     SignInFailure,
 )
@@ -365,6 +369,21 @@ def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
         booking.cancel_reason = reason.strip()
         queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
     return len(affected)
+
+
+def cancel_sessions_on_closed_day(closure: HubClosure, *, now: datetime) -> list[Session]:
+    """Cancel the sessions still to come on a day the hub is closed, with the
+    closure's reason, telling every family booked or waiting (``cancel_session``).
+    One cancelled meanwhile is left as it is, so a second press cancels nothing."""
+    hub = db.session.get_one(Hub, closure.hub_id)
+    cancelled = []
+    for session in sessions_on(hub.id, closure.day, ZoneInfo(hub.timezone), now=now):
+        locked = lock_session(session.id)
+        if locked is None or locked.is_cancelled:
+            continue
+        cancel_session(locked, closure.reason, now=now)
+        cancelled.append(locked)
+    return cancelled
 
 
 def move_session(

@@ -1,16 +1,18 @@
 """Days a hub is closed: the rules for adding and removing them, and asking.
 
 A closed day offers no appointments (the slot finder skips it and a booking for
-it is refused). Sessions stay as the timetable has them: adding a closure says
-which sessions fall on the day, for a session lead to cancel (families are told).
+it is refused). Sessions stay as the timetable has them until a manager cancels
+the ones on the day in one press (``booking.services.cancel_sessions_on_closed_day``,
+which tells the families).
 """
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from frontdoor.bank_holidays import bank_holidays
 from frontdoor.errors import ServiceError
@@ -85,13 +87,19 @@ def remove_closure(closure: HubClosure) -> None:
     db.session.flush()
 
 
-def sessions_on(hub_id: int, day: date, tz: ZoneInfo) -> int:
-    """How many scheduled sessions the timetable has at the hub on ``day``."""
-    return db.session.scalar(
-        select(func.count()).where(
-            Session.hub_id == hub_id,
-            Session.status == SessionStatus.SCHEDULED,
-            Session.starts_at >= local_datetime(day, time(0), tz),
-            Session.starts_at < local_datetime(day + timedelta(days=1), time(0), tz),
+def sessions_on(hub_id: int, day: date, tz: ZoneInfo, *, now: datetime) -> list[Session]:
+    """The sessions still to come at the hub on ``day`` that are not cancelled, by
+    start: the ones a closure leaves for someone to cancel."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(
+                Session.hub_id == hub_id,
+                Session.status == SessionStatus.SCHEDULED,
+                Session.starts_at >= max(local_datetime(day, time(0), tz), now),
+                Session.starts_at < local_datetime(day + timedelta(days=1), time(0), tz),
+            )
+            .options(joinedload(Session.series), joinedload(Session.room))
+            .order_by(Session.starts_at, Session.id)
         )
     )

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from booking.appointments import book_appointment
 from booking.contact import Contact, Party
+from booking.services import book_session
 from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.bank_holidays import bank_holidays
 from frontdoor.closures import add_bank_holidays, add_closure, closed_days, remove_closure
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import Hub, HubClosure
+from frontdoor.models import AuditEvent, Hub, HubClosure, OutboxMessage, Session, SessionSeries
 from frontdoor.timetable import Recurrence
 from tests.appointment_fixtures import NOW, TOMORROW, make_practice, utc
 from tests.conftest import csrf_from
@@ -193,3 +194,78 @@ def test_other_hubs_managers_and_reception_cannot_close_riverside(app, signed_in
         signed_in("reception@riverside.example").get("/admin/hubs/riverside/closed").status_code
         == 403
     )
+
+
+# --- cancelling the sessions on a closed day ---------------------------------------------------
+
+
+@pytest.fixture
+def monday_1_june_2026(app):
+    """Before the demo loads, so its timetable lines up with known days."""
+    clock.freeze(datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
+
+
+def _sessions(app, day: date) -> list[tuple[int, str, str]]:
+    with app.app_context():
+        hub_id = db.session.scalar(select(Hub.id).filter_by(slug="riverside"))
+        rows = db.session.scalars(
+            select(Session).filter_by(hub_id=hub_id, occurrence_date=day).order_by(Session.id)
+        )
+        return [(s.id, s.status, s.cancel_reason) for s in rows]
+
+
+def _cancellations(app) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return [
+            (m.recipient, m.language, m.payload["reason"])
+            for m in db.session.scalars(
+                select(OutboxMessage).filter_by(template="session_cancelled")
+            )
+        ]
+
+
+def test_closing_a_day_cancels_its_sessions_in_one_press_and_tells_each_family_once(
+    app, monday_1_june_2026, signed_in
+):
+    tuesday, wednesday = date(2026, 6, 2), date(2026, 6, 3)
+    with app.app_context():
+        massage = db.session.scalar(
+            select(Session.id)
+            .join(SessionSeries)
+            .where(SessionSeries.title == "Baby Massage", Session.occurrence_date == tuesday)
+        )
+        book_session(
+            massage,
+            Party(1, ("0-1",)),
+            Contact("Ania", email="ania@example.com", language="pl"),
+            now=clock.now(),
+        )
+        db.session.commit()
+    on_tuesday, on_wednesday = _sessions(app, tuesday), _sessions(app, wednesday)
+    assert massage in [s for s, _, _ in on_tuesday] and on_wednesday
+    client = signed_in("manager@riverside.example")
+    url = "/admin/hubs/riverside/closed"
+    form = {"day": ["2", "6", "2026"], "reason": "Staff training"}
+
+    closed = client.post(url, data={**form, "csrf_token": csrf_from(client.get(url).text)})
+    assert closed.status_code == 302 and closed.location.endswith("/sessions")
+    confirm = client.get(closed.location)
+    page = _text(confirm)
+    assert f"The timetable still has {len(on_tuesday)} sessions that day" in page
+    assert "Baby Massage" in page
+    assert all(status == "scheduled" for _, status, _ in _sessions(app, tuesday))  # not yet
+
+    token = csrf_from(confirm.text)
+    done = client.post(closed.location, data={"csrf_token": token})
+    again = client.post(closed.location, data={"csrf_token": token})
+
+    assert done.status_code == again.status_code == 302
+    assert "No sessions were left to cancel" in _text(client.get(again.location))
+    assert _sessions(app, tuesday) == [(s, "cancelled", "Staff training") for s, _, _ in on_tuesday]
+    assert _sessions(app, wednesday) == on_wednesday
+    assert _cancellations(app) == [("ania@example.com", "pl", "Staff training")]
+    with app.app_context():
+        audited = db.session.scalars(
+            select(AuditEvent.subject_id).filter_by(action="session.cancel")
+        ).all()
+    assert sorted(audited) == [s for s, _, _ in on_tuesday]
