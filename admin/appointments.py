@@ -493,7 +493,9 @@ def _move_page(appointment: Appointment, form: MoveAppointmentForm, status: int 
     now = clock.now()
     today = now.astimezone(tz).date()
     first = _day_from(request.args.get("from"), today)
-    slots = free_slots(appointment.type_id, day_from=first, days=MOVE_DAYS, now=now)
+    # Staff are offered times inside the minimum notice: a family on the phone
+    # may come in sooner than the public site would let them book.
+    slots = free_slots(appointment.type_id, day_from=first, days=MOVE_DAYS, now=now, public=False)
     page = render_template(
         "admin/appointments/booked_move.html",
         appointment=appointment,

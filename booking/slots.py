@@ -26,7 +26,7 @@ What makes a slot unavailable
     window names a room, the room must be free for the appointment itself: no
     other live appointment and no scheduled session there. And the public may not
     book sooner than the type's minimum notice, or later than ``max_days_ahead``
-    days after today (in the hub's time zone).
+    days after today (in the hub's time zone); staff may (``_bounds``).
 """
 
 from __future__ import annotations
@@ -298,8 +298,20 @@ def _today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
 
 
-def _last_bookable_day(kind: AppointmentType, now: datetime, tz: ZoneInfo) -> date:
-    return _today(now, tz) + timedelta(days=kind.max_days_ahead)
+class _Bounds(NamedTuple):
+    earliest: datetime
+    last_day: date
+
+
+def _bounds(kind: AppointmentType, now: datetime, tz: ZoneInfo, *, public: bool) -> _Bounds:
+    """The earliest start and the last day one may book: for the public, the type's
+    minimum notice and ``max_days_ahead``; for staff, any time not yet passed."""
+    if not public:
+        return _Bounds(now, date.max)
+    return _Bounds(
+        now + timedelta(minutes=kind.min_notice_minutes),
+        _today(now, tz) + timedelta(days=kind.max_days_ahead),
+    )
 
 
 def _day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -320,20 +332,24 @@ def free_slots(
     days: int,
     now: datetime,
     practitioner_id: int | None = None,
+    public: bool = True,
 ) -> dict[date, list[Slot]]:
     """Free slots of a type on each of ``days`` local days from ``day_from``.
 
     Every day asked for is a key (an empty list when nothing is free), each list
-    in time order then by practitioner's name. Raises ``not_found`` for an
-    unknown or withdrawn type. Eight small queries, then computed in Python.
+    in time order then by practitioner's name. Staff (``public=False``) are
+    offered times inside the minimum notice too, as ``check_slot`` lets them book.
+    Raises ``not_found`` for an unknown or withdrawn type. Eight small queries,
+    then computed in Python.
     """
     kind = get_type(type_id)
     tz = _zone(kind)
     asked = [day_from + timedelta(days=n) for n in range(max(days, 0))]
     found: dict[date, list[Slot]] = {day: [] for day in asked}
     names = _offering(kind, practitioner_id)
+    bounds = _bounds(kind, now, tz, public=public)
     first = max(day_from, _today(now, tz))
-    last = min(day_from + timedelta(days=days - 1), _last_bookable_day(kind, now, tz))
+    last = min(day_from + timedelta(days=days - 1), bounds.last_day)
     if not names or first > last:
         return found
     windows = _windows(kind.hub_id, names)
@@ -341,7 +357,7 @@ def free_slots(
         return found
     start, end = _day_bounds(first, last, tz)
     busy = _load_busy(list(names), {w.room_id for w in windows if w.room_id}, start, end)
-    earliest = now + timedelta(minutes=kind.min_notice_minutes)
+    earliest = bounds.earliest
     seen: set[tuple[int, datetime]] = set()
     closed = closed_days(kind.hub_id, first, last)
     span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -392,11 +408,11 @@ def check_slot(
         raise ServiceError("not_offered", field="practitioner")
     tz = _zone(kind)
     starts_at = as_utc(starts_at)
-    notice = timedelta(minutes=kind.min_notice_minutes) if public else timedelta(0)
-    if starts_at < now + notice:
+    bounds = _bounds(kind, now, tz, public=public)
+    if starts_at < bounds.earliest:
         raise ServiceError("too_soon", field="starts_at")
     day = starts_at.astimezone(tz).date()
-    if public and day > _last_bookable_day(kind, now, tz):
+    if day > bounds.last_day:
         raise ServiceError("too_far", field="starts_at")
     if closed_days(kind.hub_id, day, day):
         raise ServiceError("hub_closed", field="starts_at")

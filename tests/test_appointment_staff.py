@@ -15,8 +15,18 @@ from booking.contact import Contact, Party
 from booking.slots import free_slots
 from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.models import Appointment, AppointmentType, AuditEvent, Booking, OutboxMessage
-from tests.conftest import csrf_from
+from frontdoor.models import (
+    Appointment,
+    AppointmentType,
+    AuditEvent,
+    Booking,
+    Hub,
+    OutboxMessage,
+    Role,
+)
+from frontdoor.staff import create_staff
+from tests.appointment_fixtures import NOW, PASSWORD, TOMORROW, make_practice, utc
+from tests.conftest import csrf_from, sign_in
 
 
 @pytest.fixture
@@ -165,3 +175,47 @@ def test_staff_at_another_hub_cannot_open_it(app, signed_in, booked):
     client = signed_in("manager@northgate.example")
     assert client.get(f"/admin/appointments/booked/{booked}").status_code == 403
     assert client.get(f"/admin/appointments/booked/{booked}/move").status_code == 403
+
+
+def test_staff_may_move_an_appointment_inside_the_minimum_notice_and_the_public_still_may_not(
+    app, client
+):
+    with app.app_context():
+        practice = make_practice()  # two hours' notice; 30 minutes and 10 free, from 09:00
+        create_staff(
+            organisation_id=db.session.get(Hub, practice.hub_id).organisation_id,
+            email="reception@riverside.example",
+            name="Tom Reid",
+            password=PASSWORD,
+            roles=[(practice.hub_id, Role.RECEPTION)],
+        )
+        booked = book_appointment(
+            practice.type_id,
+            practice.staff[0],
+            utc(TOMORROW, 9),
+            Party(1, ()),
+            Contact("Amira", "Khan", email="amira@example.com"),
+            now=clock.now(),
+        )
+        db.session.commit()
+        appointment_id = booked.booking.appointment_id
+    clock.freeze(utc(NOW.date(), 9, 10))  # the family rings at 09:10: can they come at 09:40?
+    soon = utc(NOW.date(), 9, 40)
+    sign_in(client, "reception@riverside.example", PASSWORD)
+    url = f"/admin/appointments/booked/{appointment_id}/move"
+
+    page = client.get(url).text
+    choices = [
+        html.unescape(c) for c in re.findall(r'name="slot" type="radio" value="([^"]+)"', page)
+    ]
+    chosen = f"{practice.staff[0]}@{soon.isoformat()}"
+    assert chosen in choices
+    moved = client.post(url, data={"csrf_token": csrf_from(page), "slot": chosen})
+
+    assert moved.status_code == 302
+    assert _appointment(app, appointment_id).starts_at == soon
+    public = client.get(
+        f"/book/{practice.slug}/appointments/{practice.type_id}/book"
+        f"?practitioner={practice.staff[0]}&start=2026-11-24T10:20Z"
+    )
+    assert "too soon to book online" in public.text
