@@ -13,6 +13,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from booking.messages import TEMPLATES
 from booking.tokens import MANAGE, STOP_REMINDERS, make_timed_token, make_token
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingStatus, OutboxMessage
@@ -124,18 +125,8 @@ def reminder_still_wanted(message: OutboxMessage, now: datetime) -> str:
     return ""
 
 
-TEMPLATES = (
-    "booked",
-    "waiting",
-    "promoted",
-    "cancelled",
-    "moved",
-    "session_cancelled",
-    "session_moved",
-)
-
-
 def register() -> None:
+    """Words for every message bookings queue; a reminder is checked again before it goes."""
     for name in TEMPLATES:
-        register_template(name, render_booking_message)
-    register_template("reminder", render_booking_message, reminder_still_wanted)
+        still_wanted = reminder_still_wanted if name == "reminder" else None
+        register_template(name, render_booking_message, still_wanted)
