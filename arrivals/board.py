@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from arrivals.greeters import duty_staff, greeters_for, local_day
+from arrivals.greeters import DutyRota, greeters_for, local_day
 from frontdoor.errors import ServiceError
 from frontdoor.events import latest_event_id
 from frontdoor.extensions import db
@@ -219,7 +219,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
     if hub is None:
         raise ServiceError("not_found")
     minutes = hub.settings.greeting_escalation_minutes
-    duty = duty_staff(hub_id, local_day(hub, now))
+    rota = DutyRota(hub, now)
     visits = open_visits(hub_id)
     helps = open_help_requests(hub_id)
     claimed = _staff_by_id({r.claimed_by_id for r in [*visits, *helps] if r.claimed_by_id})
@@ -236,7 +236,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
                 level_for(item, now, minutes),
                 item.escalation if item.status == VisitStatus.WAITING else 0,
             ),
-            greeters=greeters_for(item, duty),
+            greeters=greeters_for(item, rota),
             claimed_by=claimed.get(item.claimed_by_id) if item.claimed_by_id else None,
             language=item.language,
         )
@@ -273,7 +273,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
         families=len(visits),
         adults=sum(v.adults for v in visits),
         children=sum(v.children for v in visits),
-        duty=duty,
+        duty=rota.practitioners,
         last_event_id=latest_event_id(hub_id),
     )
 

@@ -2,7 +2,8 @@
 
 Used by the kiosk and by reception ("check someone in by hand"). Every check-in
 makes one visit, whatever double taps or second kiosks do, and says who will
-greet the family. Codes: ``not_found``, ``other_hub``, ``cancelled``,
+greet the family: the greeter rule's answer (``arrivals.greeters``), the one the
+board shows staff. Codes: ``not_found``, ``other_hub``, ``cancelled``,
 ``waiting_list``, ``not_today``, ``too_early``, ``session_over``,
 ``session_cancelled``, ``already_checked_in``, ``not_drop_in``, ``full``.
 """
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from arrivals.greeters import DutyRota, greeter_to_name, greeters_for
 from booking.places import counts_in_people, lock_booking, lock_session, places_taken
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
@@ -28,6 +30,7 @@ from frontdoor.models import (
     Session,
     SessionSeries,
     SessionStatus,
+    StaffUser,
     Visit,
     VisitKind,
     VisitStatus,
@@ -56,7 +59,8 @@ def record_visit(hub_id: int, *, now: datetime, **details: object) -> Visit:
 @dataclass(frozen=True)
 class CheckIn:
     visit: Visit
-    # Who will come to say hello, and where to wait; None means "a member of staff".
+    # Who will come to say hello (the greeter rule's one person, by first name),
+    # and where to wait; None means "a member of staff".
     greeter: str | None
     wait_in: str | None
     created: bool = True
@@ -71,11 +75,9 @@ def _by_nonce(nonce: str | None) -> Visit | None:
     return db.session.scalar(select(Visit).where(Visit.nonce == nonce))
 
 
-def _result(visit: Visit, created: bool = True) -> CheckIn:
+def _result(visit: Visit, *, now: datetime, created: bool = True) -> CheckIn:
     session = visit.session
-    greeter = None
-    if session is not None and session.series.leads:
-        greeter = session.series.leads[0].name.split()[0]
+    greeter = greeter_to_name(greeters_for(visit, DutyRota(visit.hub, now)))
     room = session.room.name if session is not None and session.room else None
     return CheckIn(visit, greeter, room, created, visit.id)
 
@@ -87,7 +89,8 @@ def _with_greeting(session_id: int) -> Session:
         select(Session)
         .where(Session.id == session_id)
         .options(
-            joinedload(Session.series).joinedload(SessionSeries.leads),
+            # The leads' roles are not needed to greet: not loaded.
+            joinedload(Session.series).joinedload(SessionSeries.leads).lazyload(StaffUser.roles),
             joinedload(Session.room),
             joinedload(Session.hub),
         )
@@ -153,9 +156,10 @@ def check_in_booking(
     nonce: str | None = None,
     kiosk_id: int | None = None,
 ) -> CheckIn:
-    """Record that a booked family has arrived (adults and children present)."""
+    """Record that a booked family has arrived (adults and children present).
+    A second tap of the same screen (``nonce``) gets the first tap's answer."""
     if earlier := _by_nonce(nonce):
-        return _result(earlier, created=False)
+        return _result(earlier, now=now, created=False)
     booking = lock_booking(booking_id)
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
@@ -177,7 +181,7 @@ def check_in_booking(
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    return _result(visit)
+    return _result(visit, now=now)
 
 
 def drop_ins_now(hub_id: int, now: datetime) -> list[Session]:
@@ -245,9 +249,10 @@ def check_in_drop_in(
     kiosk_id: int | None = None,
     kind: str = VisitKind.DROP_IN,
 ) -> CheckIn:
-    """A family arriving for a drop-in (or a walk-in recorded by reception)."""
+    """A family arriving for a drop-in (or a walk-in recorded by reception).
+    A second tap of the same screen (``nonce``) gets the first tap's answer."""
     if earlier := _by_nonce(nonce):
-        return _result(earlier, created=False)
+        return _result(earlier, now=now, created=False)
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
@@ -281,7 +286,7 @@ def check_in_drop_in(
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    return _result(visit)
+    return _result(visit, now=now)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 from arrivals.checkin import check_in_drop_in
 from arrivals.help_requests import request_help
 from frontdoor.extensions import db
-from frontdoor.models import AuditEvent, DutyAssignment, HelpRequest, Role, StaffUser, Visit
+from frontdoor.models import (
+    AuditEvent,
+    Duty,
+    DutyAssignment,
+    HelpRequest,
+    Role,
+    StaffUser,
+    Visit,
+)
 from frontdoor.staff import create_staff
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
@@ -339,6 +347,66 @@ def test_my_arrivals_shows_only_mine(app, place):  # noqa: F811
     assert "Amira" in _text(
         _client(app, "sam@test.example").get("/admin/arrivals/mine?hub=testhub")
     )
+
+
+def test_the_kiosk_and_the_board_name_the_same_greeter_for_a_drop_in(
+    app,
+    place,  # noqa: F811
+    client,
+    reception,
+):
+    """Grace is on today's duty rota; Sam leads Stay and Play. The family who
+    drops in is told Grace will say hello, and reception is asked to send Grace."""
+    from arrivals.greeters import set_duty
+    from tests.test_kiosk import TODAY, Screen, pair_screen
+
+    with app.app_context():
+        grace = db.session.scalar(select(StaffUser.id).filter_by(email="grace@test.example"))
+        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, [grace])
+        db.session.commit()
+    pair_screen(app, client, place.hub_id)
+    screen = Screen(client)
+    screen.start("drop_in")
+    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/name", {"first_name": "Kai"})
+    assert "Thank you, Kai." in screen.text
+    assert "Grace will come to say hello." in screen.text
+    board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
+    assert "Kai" in board and "To greet: Grace O. " in board
+    # Grace's own list has Kai; Sam's, though he leads the session, does not.
+    assert "Kai" in _text(_client(app, "grace@test.example").get("/admin/arrivals/mine"))
+    assert "Kai" not in _text(_client(app, "sam@test.example").get("/admin/arrivals/mine"))
+
+
+def test_with_several_on_duty_the_kiosk_names_nobody_the_board_does_not_single_out(
+    app,
+    place,  # noqa: F811
+    client,
+    reception,
+):
+    """Grace and Sam both on duty: either may greet, so the kiosk promises "a
+    member of the team" rather than one of them by name."""
+    from arrivals.greeters import set_duty
+    from tests.test_kiosk import TODAY, Screen, pair_screen
+
+    with app.app_context():
+        both = db.session.scalars(
+            select(StaffUser.id).where(
+                StaffUser.email.in_(["grace@test.example", "sam@test.example"])
+            )
+        ).all()
+        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, both)
+        db.session.commit()
+    pair_screen(app, client, place.hub_id)
+    screen = Screen(client)
+    screen.start("drop_in")
+    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
+    screen.post("/kiosk/drop-in/name", {"first_name": "Kai"})
+    assert "A member of the team will come to say hello." in screen.text
+    board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
+    assert "To greet: Grace O., Sam K." in board
 
 
 def test_a_family_checks_itself_out_at_the_kiosk(app, place, client):  # noqa: F811
