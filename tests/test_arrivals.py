@@ -23,6 +23,7 @@ from frontdoor.models import (
     Duty,
     Hub,
     OutboxMessage,
+    StaffLogin,
     StaffUser,
     Visit,
     VisitStatus,
@@ -346,6 +347,30 @@ def test_roll_call_counts_everyone_in_and_not_out(app, ctx):
     assert called.visits[0][1] == "Main hall"
     assert [h.first_name for h in called.help] == ["Cleo"]
     assert (called.adults, called.children) == (1, 1)
+
+
+def test_roll_call_names_staff_on_todays_duty_rota_and_those_signed_in(app, ctx):
+    """A fire warden looks for everyone on today's rota, signed in or not, and
+    for everyone signed in to Front Door today, and can tell which is which."""
+    grace, sam = _staff("grace@test.example"), _staff("sam@test.example")
+    manager = _staff("manager@test.example")
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [grace.id])
+    set_duty(ctx.hub_id, TODAY, Duty.MANAGER, [manager.id])
+    set_duty(ctx.hub_id, TODAY - timedelta(days=1), Duty.PRACTITIONER, [sam.id])
+    for person, seen in ((manager, NOW), (sam, NOW - timedelta(minutes=5))):
+        db.session.add(
+            StaffLogin(
+                user_id=person.id, token_hash=f"t{person.id}", created_at=seen, last_seen_at=seen
+            )
+        )
+    db.session.commit()
+    called = roll_call(ctx.hub_id, now=NOW)
+    assert [(s.person.name, s.duties, s.signed_in) for s in called.staff] == [
+        ("Grace Okafor", ("practitioner",), False),
+        ("Priya Shah", ("manager",), True),
+        ("Sam Kowalski", (), True),
+    ]
+    assert (called.on_duty, called.signed_in) == (2, 2)
 
 
 def test_events_reach_subscribers_on_commit_only_and_are_kept_for_catching_up(app, ctx):

@@ -91,7 +91,11 @@ def _ask(app, place, **kwargs):  # noqa: F811
 
 
 def _text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    return _text_of(response.get_data(as_text=True))
+
+
+def _text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#39;", "'").split())
 
 
 def test_the_board_shows_arrivals_and_who_greets_them(app, place, reception):  # noqa: F811
@@ -317,6 +321,26 @@ def test_roll_call_lists_everyone_in_the_building(app, place, reception):  # noq
     assert "Fire roll call" in text and "Amira" in text and "Cleo" in text
     assert "1 party: 1 adult, 2 children" in text and "Tom Reid" in text
     assert "sse-connect" not in page.get_data(as_text=True)  # nothing live on it
+
+
+def test_roll_call_shows_todays_duty_rota_beside_who_signed_in(app, place, reception):  # noqa: F811
+    from arrivals.greeters import set_duty
+    from tests.test_kiosk import TODAY
+
+    with app.app_context():
+        grace = db.session.scalar(select(StaffUser.id).filter_by(email="grace@test.example"))
+        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, [grace])
+        db.session.commit()
+    page = _client(app, reception).get("/admin/arrivals/roll-call?hub=testhub")
+    html = page.get_data(as_text=True)
+    staff = html.split('id="staff"')[1].split("</table>")[0]
+    rows = [_text_of(row) for row in re.findall(r"<tr.*?</tr>", staff, re.S)]
+    assert rows == [
+        "Here Name On today's duty rota Signed in to Front Door today",
+        "Grace Okafor Greeter No",  # on the rota, not signed in: still to be found
+        "Tom Reid No Yes",
+    ]
+    assert "2 staff: 1 on today's duty rota, 1 signed in to Front Door." in _text(page)
 
 
 def test_a_manager_sets_todays_duty_rota(app, place):  # noqa: F811
