@@ -10,7 +10,9 @@ board shows staff. Codes: ``not_found``, ``other_hub``, ``cancelled``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -291,10 +293,23 @@ def check_in_drop_in(
 
 @dataclass(frozen=True)
 class TodaysBooking:
+    """One line of "Is this you?": all a shared screen may show of a booking."""
+
     booking_id: int
     name: str  # first name and last initial: all the kiosk may show
     title: str
     starts_at: datetime
+    icon: str  # the session's category picture
+    # Shown only when two lines would otherwise read the same: first the number
+    # in the party, then (if that ties too) when the booking was made.
+    people: int | None = None
+    booked_at: datetime | None = None
+
+
+# What a line shows of a booking's session, loaded with the bookings.
+_WITH_SERIES = (
+    joinedload(Booking.session).joinedload(Session.series).joinedload(SessionSeries.category)
+)
 
 
 def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list[TodaysBooking]:
@@ -315,14 +330,60 @@ def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list
             Booking.status == BookingStatus.CONFIRMED,
             Booking.checked_in_at.is_(None),
         )
-        .options(joinedload(Booking.session).joinedload(Session.series))
-        .order_by(Session.starts_at)
+        .options(_WITH_SERIES)
+        .order_by(Session.starts_at, Booking.id)
     )
-    return [
-        TodaysBooking(b.id, b.display_name, b.session.series.title, b.session.starts_at)
-        for b in candidates
-        if b.first_name.casefold() == wanted
-    ]
+    return told_apart([b for b in candidates if b.first_name.casefold() == wanted])
+
+
+def bookings_to_choose(hub_id: int, booking_ids: Sequence[int]) -> list[TodaysBooking]:
+    """The lines "find me" offered (by id, in that order), as the kiosk shows them
+    again: only this hub's, told apart where two would read the same."""
+    found = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(Booking.id.in_(booking_ids), Session.hub_id == hub_id)
+            .options(_WITH_SERIES)
+        )
+    }
+    return told_apart([found[i] for i in booking_ids if i in found])
+
+
+def told_apart(bookings: Sequence[Booking]) -> list[TodaysBooking]:
+    """Lines for a shared screen: first name and last initial, the session and its
+    time. Two families of one first name and last initial at one session would
+    read the same, so those lines add the number in the party, and, if that ties
+    too, when each was booked: enough to choose, nothing more about anyone."""
+    lines = [_line(b, session) for b in bookings if (session := b.session) is not None]
+    people = {b.id: b.people for b in bookings}
+    booked_at = {b.id: b.created_at for b in bookings}
+    lines = _where_alike(lines, lambda line: replace(line, people=people[line.booking_id]))
+    return _where_alike(lines, lambda line: replace(line, booked_at=booked_at[line.booking_id]))
+
+
+def _line(booking: Booking, session: Session) -> TodaysBooking:
+    category = session.series.category
+    return TodaysBooking(
+        booking.id,
+        booking.display_name,
+        session.series.title,
+        session.starts_at,
+        category.icon if category else "session",
+    )
+
+
+def _where_alike(
+    lines: list[TodaysBooking], tell: Callable[[TodaysBooking], TodaysBooking]
+) -> list[TodaysBooking]:
+    """``tell`` applied to each line that reads the same as another."""
+
+    def reads(line: TodaysBooking) -> tuple[object, ...]:
+        return (line.name, line.title, line.starts_at, line.people)
+
+    seen = Counter(reads(line) for line in lines)
+    return [tell(line) if seen[reads(line)] > 1 else line for line in lines]
 
 
 def booking_by_reference(reference: str) -> Booking | None:
