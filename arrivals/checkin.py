@@ -3,9 +3,16 @@
 Used by the kiosk and by reception ("check someone in by hand"). Every check-in
 makes one visit, whatever double taps or second kiosks do, and says who will
 greet the family: the greeter rule's answer (``arrivals.greeters``), the one the
-board shows staff. Codes: ``not_found``, ``other_hub``, ``cancelled``,
-``waiting_list``, ``not_today``, ``too_early``, ``session_over``,
-``session_cancelled``, ``already_checked_in``, ``not_drop_in``, ``full``.
+board shows staff.
+
+Lock, then look, then act: a check-in takes its booking's (or session's) row
+lock, then looks for an earlier visit with the screen's nonce, and only then
+checks the rules and records. A double tap that waited for the lock so gets the
+first tap's visit; the unique nonce stays as the safety net.
+
+Codes: ``not_found``, ``other_hub``, ``cancelled``, ``waiting_list``,
+``not_today``, ``too_early``, ``session_over``, ``session_cancelled``,
+``already_checked_in``, ``not_drop_in``, ``full``.
 """
 
 from __future__ import annotations
@@ -72,6 +79,8 @@ class CheckIn:
 
 
 def _by_nonce(nonce: str | None) -> Visit | None:
+    """The visit an earlier tap of this screen made. Asked under the row lock, so
+    a tap racing this one has either committed its visit or not yet begun."""
     if not nonce:
         return None
     return db.session.scalar(select(Visit).where(Visit.nonce == nonce))
@@ -121,8 +130,7 @@ def _check_booking(booking: Booking, hub_id: int, now: datetime) -> None:
     if booking.status == BookingStatus.WAITING:
         raise ServiceError("waiting_list")
     if booking.checked_in_at is not None:
-        visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
-        raise ServiceError("already_checked_in", visit=visit)
+        raise ServiceError("already_checked_in")
     _check_time(session, session.hub, now)
 
 
@@ -160,9 +168,9 @@ def check_in_booking(
 ) -> CheckIn:
     """Record that a booked family has arrived (adults and children present).
     A second tap of the same screen (``nonce``) gets the first tap's answer."""
+    booking = lock_booking(booking_id)
     if earlier := _by_nonce(nonce):
         return _result(earlier, now=now, created=False)
-    booking = lock_booking(booking_id)
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
     session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
@@ -253,8 +261,6 @@ def check_in_drop_in(
 ) -> CheckIn:
     """A family arriving for a drop-in (or a walk-in recorded by reception).
     A second tap of the same screen (``nonce``) gets the first tap's answer."""
-    if earlier := _by_nonce(nonce):
-        return _result(earlier, now=now, created=False)
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
@@ -262,6 +268,8 @@ def check_in_drop_in(
         raise ServiceError("name_too_long", field="first_name")
     check_party(adults, children)
     session = lock_session(session_id)
+    if earlier := _by_nonce(nonce):
+        return _result(earlier, now=now, created=False)
     if session is None or session.hub_id != hub_id:
         raise ServiceError("not_found")
     if session.series.booking_mode == BookingMode.BOOKING:
