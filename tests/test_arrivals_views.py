@@ -90,6 +90,30 @@ def _ask(app, place, **kwargs):  # noqa: F811
     return found
 
 
+def _on_duty(app, place, *emails: str) -> None:  # noqa: F811
+    from arrivals.greeters import set_duty
+    from tests.test_kiosk import TODAY
+
+    with app.app_context():
+        ids = db.session.scalars(select(StaffUser.id).where(StaffUser.email.in_(emails))).all()
+        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, ids)
+        db.session.commit()
+
+
+def _drop_in_at_the_kiosk(app, client, place, first_name: str) -> str:  # noqa: F811
+    """A family drops in to Stay and Play at the kiosk: the thank-you screen's words."""
+    from tests.test_kiosk import Screen, pair_screen
+
+    pair_screen(app, client, place.hub_id)
+    screen = Screen(client)
+    screen.start("drop_in")
+    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/name", {"first_name": first_name})
+    assert f"Thank you, {first_name}." in screen.text
+    return screen.text
+
+
 def _text(response) -> str:
     return _text_of(response.get_data(as_text=True))
 
@@ -324,13 +348,7 @@ def test_roll_call_lists_everyone_in_the_building(app, place, reception):  # noq
 
 
 def test_roll_call_shows_todays_duty_rota_beside_who_signed_in(app, place, reception):  # noqa: F811
-    from arrivals.greeters import set_duty
-    from tests.test_kiosk import TODAY
-
-    with app.app_context():
-        grace = db.session.scalar(select(StaffUser.id).filter_by(email="grace@test.example"))
-        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, [grace])
-        db.session.commit()
+    _on_duty(app, place, "grace@test.example")
     page = _client(app, reception).get("/admin/arrivals/roll-call?hub=testhub")
     html = page.get_data(as_text=True)
     staff = html.split('id="staff"')[1].split("</table>")[0]
@@ -381,21 +399,9 @@ def test_the_kiosk_and_the_board_name_the_same_greeter_for_a_drop_in(
 ):
     """Grace is on today's duty rota; Sam leads Stay and Play. The family who
     drops in is told Grace will say hello, and reception is asked to send Grace."""
-    from arrivals.greeters import set_duty
-    from tests.test_kiosk import TODAY, Screen, pair_screen
-
-    with app.app_context():
-        grace = db.session.scalar(select(StaffUser.id).filter_by(email="grace@test.example"))
-        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, [grace])
-        db.session.commit()
-    pair_screen(app, client, place.hub_id)
-    screen = Screen(client)
-    screen.start("drop_in")
-    screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
-    screen.post("/kiosk/drop-in/name", {"first_name": "Kai"})
-    assert "Thank you, Kai." in screen.text
-    assert "Grace will come to say hello." in screen.text
+    _on_duty(app, place, "grace@test.example")
+    thanks = _drop_in_at_the_kiosk(app, client, place, "Kai")
+    assert "Grace will come to say hello." in thanks
     board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
     assert "Kai" in board and "To greet: Grace O. " in board
     # Grace's own list has Kai; Sam's, though he leads the session, does not.
@@ -411,24 +417,9 @@ def test_with_several_on_duty_the_kiosk_names_nobody_the_board_does_not_single_o
 ):
     """Grace and Sam both on duty: either may greet, so the kiosk promises "a
     member of the team" rather than one of them by name."""
-    from arrivals.greeters import set_duty
-    from tests.test_kiosk import TODAY, Screen, pair_screen
-
-    with app.app_context():
-        both = db.session.scalars(
-            select(StaffUser.id).where(
-                StaffUser.email.in_(["grace@test.example", "sam@test.example"])
-            )
-        ).all()
-        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, both)
-        db.session.commit()
-    pair_screen(app, client, place.hub_id)
-    screen = Screen(client)
-    screen.start("drop_in")
-    screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
-    screen.post("/kiosk/drop-in/name", {"first_name": "Kai"})
-    assert "A member of the team will come to say hello." in screen.text
+    _on_duty(app, place, "grace@test.example", "sam@test.example")
+    thanks = _drop_in_at_the_kiosk(app, client, place, "Kai")
+    assert "A member of the team will come to say hello." in thanks
     board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
     assert "To greet: Grace O., Sam K." in board
 
