@@ -68,6 +68,11 @@ TOPIC_LABELS = {
     "in_person": _l("Would rather say in person"),
 }
 
+# What someone on today's duty rota is there for, on the fire roll call.
+DUTY_WORDS = {
+    Duty.PRACTITIONER: _l("Greeter"),
+    Duty.MANAGER: _l("Duty manager"),
+}
 
 DONE_WORDS = {
     "claim": _l("You will greet %(name)s."),
@@ -374,6 +379,7 @@ def arrivals_roll_call():
             "admin/arrivals/roll_call.html",
             title=_("Fire roll call"),
             called=boards.roll_call(hub.id, now=clock.now()),
+            duty_words=DUTY_WORDS,
             hub=hub,
         )
     )

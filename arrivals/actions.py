@@ -320,21 +320,12 @@ def check_in_by_hand(
     nonce: str | None = None,
 ) -> HandCheckIn:
     """Reception checks in someone who walked up to the desk: to a drop-in
-    session, or just into the building. A double submit (same nonce) makes one."""
-    if nonce and (earlier := db.session.scalar(select(Visit).where(Visit.nonce == nonce))):
-        # A double submit: the first one's visit, and its Undo while it lasts.
-        first = db.session.scalar(
-            select(ArrivalAction.id).where(
-                ArrivalAction.subject_type == "visit",
-                ArrivalAction.subject_id == earlier.id,
-                ArrivalAction.action == "check_in",
-                ArrivalAction.undone_at.is_(None),
-            )
-        )
-        return HandCheckIn(earlier, first, created=False)
+    session, or just into the building. A double submit (same nonce) makes one
+    visit, and answers with the first one's Undo while it lasts."""
     if len(last_name.strip()) > 100:
         raise ServiceError("name_too_long", field="last_name")
     if session_id is not None:
+        # The drop-in's lock, then its nonce: a racing double submit finds ours.
         made = check_in_drop_in(
             session_id,
             hub_id=hub_id,
@@ -346,8 +337,13 @@ def check_in_by_hand(
             nonce=nonce,
             kind=VisitKind.WALK_IN,
         )
+        if not made.created:
+            return _submitted_before(made.visit)
         made.visit.last_name = last_name.strip()
         return HandCheckIn(made.visit, _recorded_check_in(made.visit, staff_id=staff_id, now=now))
+    # Into the building: no row to lock, so the unique nonce is the only guard.
+    if nonce and (earlier := db.session.scalar(select(Visit).where(Visit.nonce == nonce))):
+        return _submitted_before(earlier)
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
@@ -366,6 +362,19 @@ def check_in_by_hand(
         nonce=nonce,
     )
     return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
+
+
+def _submitted_before(visit: Visit) -> HandCheckIn:
+    """A double submit's answer: the first one's visit, and its Undo while it lasts."""
+    first = db.session.scalar(
+        select(ArrivalAction.id).where(
+            ArrivalAction.subject_type == "visit",
+            ArrivalAction.subject_id == visit.id,
+            ArrivalAction.action == "check_in",
+            ArrivalAction.undone_at.is_(None),
+        )
+    )
+    return HandCheckIn(visit, first, created=False)
 
 
 def check_in_expected(booking_id: int, *, hub_id: int, staff_id: int, now: datetime) -> HandCheckIn:

@@ -8,13 +8,13 @@ escalation uses the same levels). Plain functions that only read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
-from arrivals.greeters import duty_staff, greeters_for, local_day
+from arrivals.greeters import DutyRota, duty_staff, greeters_for, local_day
 from frontdoor.errors import ServiceError
 from frontdoor.events import latest_event_id
 from frontdoor.extensions import db
@@ -22,6 +22,7 @@ from frontdoor.models import (
     Appointment,
     Booking,
     BookingStatus,
+    Duty,
     HelpRequest,
     Hub,
     Role,
@@ -212,7 +213,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
     if hub is None:
         raise ServiceError("not_found")
     minutes = hub.settings.greeting_escalation_minutes
-    duty = duty_staff(hub_id, local_day(hub, now))
+    rota = DutyRota(hub, now)
     visits = open_visits(hub_id)
     helps = open_help_requests(hub_id)
     claimed = _staff_by_id({r.claimed_by_id for r in [*visits, *helps] if r.claimed_by_id})
@@ -229,7 +230,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
                 level_for(item, now, minutes),
                 item.escalation if item.status == VisitStatus.WAITING else 0,
             ),
-            greeters=greeters_for(item, duty),
+            greeters=greeters_for(item, rota),
             claimed_by=claimed.get(item.claimed_by_id) if item.claimed_by_id else None,
             language=item.language,
         )
@@ -266,7 +267,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
         families=len(visits),
         adults=sum(v.adults for v in visits),
         children=sum(v.children for v in visits),
-        duty=duty,
+        duty=rota.practitioners,
         last_event_id=latest_event_id(hub_id),
     )
 
@@ -315,6 +316,16 @@ def expected(hub_id: int, *, now: datetime) -> list[Expected]:
 # --- the fire roll call --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StaffHere:
+    """A colleague a fire warden looks for: on today's duty rota, signed in to
+    Front Door today, or both."""
+
+    person: StaffUser
+    duties: tuple[str, ...]  # their duties on today's rota (``Duty``); empty: not on it
+    signed_in: bool  # signed in to Front Door today
+
+
 @dataclass
 class RollCall:
     hub: Hub
@@ -323,31 +334,26 @@ class RollCall:
     help: list[HelpRequest]
     adults: int
     children: int
-    staff: list[StaffUser]
+    staff: list[StaffHere]
+
+    @property
+    def on_duty(self) -> int:
+        return sum(1 for s in self.staff if s.duties)
+
+    @property
+    def signed_in(self) -> int:
+        return sum(1 for s in self.staff if s.signed_in)
 
 
 def roll_call(hub_id: int, *, now: datetime) -> RollCall:
     """Everyone in the building: visitors checked in and not out, open help
-    requests, and staff signed in at the hub today."""
+    requests, and staff: those on today's duty rota and those signed in to Front
+    Door at the hub today (a rota is a plan, a sign-in is a trace: the warden
+    needs both)."""
     hub = db.session.get(Hub, hub_id)
+    if hub is None:
+        raise ServiceError("not_found")
     visits = open_visits(hub_id)
-    tz = ZoneInfo(hub.timezone)
-    day_start = datetime.combine(local_day(hub, now), time(0), tz)
-    signed_in = select(StaffLogin.user_id).where(
-        StaffLogin.ended_at.is_(None), StaffLogin.last_seen_at >= day_start
-    )
-    here = select(StaffRole.user_id).where(StaffRole.hub_id == hub_id)
-    staff = list(
-        db.session.scalars(
-            select(StaffUser)
-            .where(
-                StaffUser.id.in_(signed_in),
-                StaffUser.id.in_(here),
-                StaffUser.active.is_(True),
-            )
-            .order_by(StaffUser.name)
-        )
-    )
     return RollCall(
         hub=hub,
         now=now,
@@ -355,5 +361,42 @@ def roll_call(hub_id: int, *, now: datetime) -> RollCall:
         help=open_help_requests(hub_id),
         adults=sum(v.adults for v in visits),
         children=sum(v.children for v in visits),
-        staff=staff,
+        staff=_staff_here(hub, now),
+    )
+
+
+def _staff_here(hub: Hub, now: datetime) -> list[StaffHere]:
+    day = local_day(hub, now)
+    duties: dict[int, list[str]] = {}
+    people: dict[int, StaffUser] = {}
+    for duty in Duty:
+        for person in duty_staff(hub.id, day, duty):
+            duties.setdefault(person.id, []).append(duty)
+            people[person.id] = person
+    signed_in = _signed_in_today(hub, day)
+    people.update((p.id, p) for p in signed_in)
+    signed_ids = {p.id for p in signed_in}
+    return [
+        StaffHere(p, tuple(duties.get(p.id, ())), p.id in signed_ids)
+        for p in sorted(people.values(), key=lambda p: (p.name, p.id))
+    ]
+
+
+def _signed_in_today(hub: Hub, day: date) -> list[StaffUser]:
+    """Staff of this hub signed in to Front Door (anywhere) and seen today."""
+    day_start = datetime.combine(day, time(0), ZoneInfo(hub.timezone))
+    signed_in = select(StaffLogin.user_id).where(
+        StaffLogin.ended_at.is_(None), StaffLogin.last_seen_at >= day_start
+    )
+    here = select(StaffRole.user_id).where(StaffRole.hub_id == hub.id)
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .where(
+                StaffUser.id.in_(signed_in),
+                StaffUser.id.in_(here),
+                StaffUser.active.is_(True),
+            )
+            .options(lazyload(StaffUser.roles))
+        )
     )

@@ -2,20 +2,31 @@
 
 Used by the kiosk and by reception ("check someone in by hand"). Every check-in
 makes one visit, whatever double taps or second kiosks do, and says who will
-greet the family. Codes: ``not_found``, ``other_hub``, ``cancelled``,
-``waiting_list``, ``not_today``, ``too_early``, ``session_over``,
-``session_cancelled``, ``already_checked_in``, ``not_drop_in``, ``full``.
+greet the family: the greeter rule's answer (``arrivals.greeters``), the one the
+board shows staff.
+
+Lock, then look, then act: a check-in takes its booking's (or session's) row
+lock, then looks for an earlier visit with the screen's nonce, and only then
+checks the rules and records. A double tap that waited for the lock so gets the
+first tap's visit; the unique nonce stays as the safety net.
+
+Codes: ``not_found``, ``other_hub``, ``cancelled``, ``waiting_list``,
+``not_today``, ``too_early``, ``session_over``, ``session_cancelled``,
+``already_checked_in``, ``not_drop_in``, ``full``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from arrivals.greeters import DutyRota, greeter_to_name, greeters_for
 from booking.places import counts_in_people, lock_booking, lock_session, places_taken
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
@@ -28,6 +39,7 @@ from frontdoor.models import (
     Session,
     SessionSeries,
     SessionStatus,
+    StaffUser,
     Visit,
     VisitKind,
     VisitStatus,
@@ -56,7 +68,8 @@ def record_visit(hub_id: int, *, now: datetime, **details: object) -> Visit:
 @dataclass(frozen=True)
 class CheckIn:
     visit: Visit
-    # Who will come to say hello, and where to wait; None means "a member of staff".
+    # Who will come to say hello (the greeter rule's one person, by first name),
+    # and where to wait; None means "a member of staff".
     greeter: str | None
     wait_in: str | None
     created: bool = True
@@ -66,16 +79,16 @@ class CheckIn:
 
 
 def _by_nonce(nonce: str | None) -> Visit | None:
+    """The visit an earlier tap of this screen made. Asked under the row lock, so
+    a tap racing this one has either committed its visit or not yet begun."""
     if not nonce:
         return None
     return db.session.scalar(select(Visit).where(Visit.nonce == nonce))
 
 
-def _result(visit: Visit, created: bool = True) -> CheckIn:
+def _result(visit: Visit, *, now: datetime, created: bool = True) -> CheckIn:
     session = visit.session
-    greeter = None
-    if session is not None and session.series.leads:
-        greeter = session.series.leads[0].name.split()[0]
+    greeter = greeter_to_name(greeters_for(visit, DutyRota(visit.hub, now)))
     room = session.room.name if session is not None and session.room else None
     return CheckIn(visit, greeter, room, created, visit.id)
 
@@ -87,7 +100,8 @@ def _with_greeting(session_id: int) -> Session:
         select(Session)
         .where(Session.id == session_id)
         .options(
-            joinedload(Session.series).joinedload(SessionSeries.leads),
+            # The leads' roles are not needed to greet: not loaded.
+            joinedload(Session.series).joinedload(SessionSeries.leads).lazyload(StaffUser.roles),
             joinedload(Session.room),
             joinedload(Session.hub),
         )
@@ -116,8 +130,7 @@ def _check_booking(booking: Booking, hub_id: int, now: datetime) -> None:
     if booking.status == BookingStatus.WAITING:
         raise ServiceError("waiting_list")
     if booking.checked_in_at is not None:
-        visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
-        raise ServiceError("already_checked_in", visit=visit)
+        raise ServiceError("already_checked_in")
     _check_time(session, session.hub, now)
 
 
@@ -153,10 +166,11 @@ def check_in_booking(
     nonce: str | None = None,
     kiosk_id: int | None = None,
 ) -> CheckIn:
-    """Record that a booked family has arrived (adults and children present)."""
-    if earlier := _by_nonce(nonce):
-        return _result(earlier, created=False)
+    """Record that a booked family has arrived (adults and children present).
+    A second tap of the same screen (``nonce``) gets the first tap's answer."""
     booking = lock_booking(booking_id)
+    if earlier := _by_nonce(nonce):
+        return _result(earlier, now=now, created=False)
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
     session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
@@ -177,7 +191,7 @@ def check_in_booking(
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    return _result(visit)
+    return _result(visit, now=now)
 
 
 def drop_ins_now(hub_id: int, now: datetime) -> list[Session]:
@@ -245,9 +259,8 @@ def check_in_drop_in(
     kiosk_id: int | None = None,
     kind: str = VisitKind.DROP_IN,
 ) -> CheckIn:
-    """A family arriving for a drop-in (or a walk-in recorded by reception)."""
-    if earlier := _by_nonce(nonce):
-        return _result(earlier, created=False)
+    """A family arriving for a drop-in (or a walk-in recorded by reception).
+    A second tap of the same screen (``nonce``) gets the first tap's answer."""
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
@@ -255,6 +268,8 @@ def check_in_drop_in(
         raise ServiceError("name_too_long", field="first_name")
     check_party(adults, children)
     session = lock_session(session_id)
+    if earlier := _by_nonce(nonce):
+        return _result(earlier, now=now, created=False)
     if session is None or session.hub_id != hub_id:
         raise ServiceError("not_found")
     if session.series.booking_mode == BookingMode.BOOKING:
@@ -281,15 +296,28 @@ def check_in_drop_in(
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
-    return _result(visit)
+    return _result(visit, now=now)
 
 
 @dataclass(frozen=True)
 class TodaysBooking:
+    """One line of "Is this you?": all a shared screen may show of a booking."""
+
     booking_id: int
     name: str  # first name and last initial: all the kiosk may show
     title: str
     starts_at: datetime
+    icon: str  # the session's category picture
+    # Shown only when two lines would otherwise read the same: first the number
+    # in the party, then (if that ties too) when the booking was made.
+    people: int | None = None
+    booked_at: datetime | None = None
+
+
+# What a line shows of a booking's session, loaded with the bookings.
+_WITH_SERIES = (
+    joinedload(Booking.session).joinedload(Session.series).joinedload(SessionSeries.category)
+)
 
 
 def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list[TodaysBooking]:
@@ -310,14 +338,60 @@ def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list
             Booking.status == BookingStatus.CONFIRMED,
             Booking.checked_in_at.is_(None),
         )
-        .options(joinedload(Booking.session).joinedload(Session.series))
-        .order_by(Session.starts_at)
+        .options(_WITH_SERIES)
+        .order_by(Session.starts_at, Booking.id)
     )
-    return [
-        TodaysBooking(b.id, b.display_name, b.session.series.title, b.session.starts_at)
-        for b in candidates
-        if b.first_name.casefold() == wanted
-    ]
+    return told_apart([b for b in candidates if b.first_name.casefold() == wanted])
+
+
+def bookings_to_choose(hub_id: int, booking_ids: Sequence[int]) -> list[TodaysBooking]:
+    """The lines "find me" offered (by id, in that order), as the kiosk shows them
+    again: only this hub's, told apart where two would read the same."""
+    found = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Booking)
+            .join(Booking.session)
+            .where(Booking.id.in_(booking_ids), Session.hub_id == hub_id)
+            .options(_WITH_SERIES)
+        )
+    }
+    return told_apart([found[i] for i in booking_ids if i in found])
+
+
+def told_apart(bookings: Sequence[Booking]) -> list[TodaysBooking]:
+    """Lines for a shared screen: first name and last initial, the session and its
+    time. Two families of one first name and last initial at one session would
+    read the same, so those lines add the number in the party, and, if that ties
+    too, when each was booked: enough to choose, nothing more about anyone."""
+    lines = [_line(b, session) for b in bookings if (session := b.session) is not None]
+    people = {b.id: b.people for b in bookings}
+    booked_at = {b.id: b.created_at for b in bookings}
+    lines = _where_alike(lines, lambda line: replace(line, people=people[line.booking_id]))
+    return _where_alike(lines, lambda line: replace(line, booked_at=booked_at[line.booking_id]))
+
+
+def _line(booking: Booking, session: Session) -> TodaysBooking:
+    category = session.series.category
+    return TodaysBooking(
+        booking.id,
+        booking.display_name,
+        session.series.title,
+        session.starts_at,
+        category.icon if category else "session",
+    )
+
+
+def _where_alike(
+    lines: list[TodaysBooking], tell: Callable[[TodaysBooking], TodaysBooking]
+) -> list[TodaysBooking]:
+    """``tell`` applied to each line that reads the same as another."""
+
+    def reads(line: TodaysBooking) -> tuple[object, ...]:
+        return (line.name, line.title, line.starts_at, line.people)
+
+    seen = Counter(reads(line) for line in lines)
+    return [tell(line) if seen[reads(line)] > 1 else line for line in lines]
 
 
 def booking_by_reference(reference: str) -> Booking | None:

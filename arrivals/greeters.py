@@ -1,18 +1,23 @@
-"""Who greets whom on the arrivals board: the duty rota, and matching a family's
-language and a help request's topic to the staff who have them.
+"""Who greets whom: the duty rota, and matching a family's language and a help
+request's topic to the staff who have them.
 
-An appointment's practitioner greets for an appointment, a booked session's lead
-for that session; drop-ins, walk-ins and help requests go to the day's duty
-practitioners. Plain functions; the caller commits.
+``greeters_for`` is the one answer to "who greets this family?": the kiosk's
+thank-you screen, the arrivals board, a practitioner's own list and the duty
+manager's escalation email all ask it. An appointment's practitioner greets for
+an appointment, a booked session's lead for that session; drop-ins, walk-ins and
+help requests go to the day's duty practitioners. Plain functions; the caller
+commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import lazyload
 
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -48,8 +53,24 @@ def duty_staff(hub_id: int, day: date, duty: str = Duty.PRACTITIONER) -> list[St
                 StaffUser.active.is_(True),
             )
             .order_by(StaffUser.name)
+            # Their roles are not needed to greet: loaded only if someone asks.
+            .options(lazyload(StaffUser.roles))
         )
     )
+
+
+class DutyRota:
+    """Today's duty practitioners at one hub, read the first time the greeter rule
+    asks and then kept: a board asks for every row, a booked family's check-in
+    never (its session's lead greets)."""
+
+    def __init__(self, hub: Hub, now: datetime) -> None:
+        self.hub_id = hub.id
+        self.day = local_day(hub, now)
+
+    @cached_property
+    def practitioners(self) -> list[StaffUser]:
+        return duty_staff(self.hub_id, self.day)
 
 
 def staff_at(hub_id: int, roles: Iterable[Role] = (Role.PRACTITIONER,)) -> list[StaffUser]:
@@ -101,16 +122,28 @@ def best_matches(
     return [p for p in candidates if score(p) == best] if best else list(candidates)
 
 
-def greeters_for(row: Visit | HelpRequest, duty: list[StaffUser]) -> list[StaffUser]:
+def greeters_for(row: Visit | HelpRequest, rota: DutyRota) -> list[StaffUser]:
     """Who should greet them: an appointment's practitioner; a booked session's
     lead; for drop-ins, walk-ins and help requests today's duty practitioners
     (those who speak their language and know the topic, where staff said), or,
-    with nobody on duty, the drop-in session's lead."""
+    with nobody on duty, the drop-in session's lead. Empty: anyone may."""
     if isinstance(row, HelpRequest):
-        return best_matches(duty, language=row.language, topic=row.topic)
+        return best_matches(rota.practitioners, language=row.language, topic=row.topic)
     if row.booking is not None and row.booking.appointment is not None:
         return [row.booking.appointment.practitioner]
-    leads = list(row.session.series.leads) if row.session is not None else []
-    if row.kind == VisitKind.BOOKING and leads:
+    if row.kind == VisitKind.BOOKING and (leads := _leads(row)):
         return leads
-    return best_matches(duty, language=row.language) if duty else leads
+    if duty := rota.practitioners:
+        return best_matches(duty, language=row.language)
+    return _leads(row)
+
+
+def _leads(visit: Visit) -> list[StaffUser]:
+    return list(visit.session.series.leads) if visit.session is not None else []
+
+
+def greeter_to_name(greeters: Sequence[StaffUser]) -> str | None:
+    """Whom the kiosk promises the family, by first name: the one person who
+    should greet them. None ("a member of the team") when any of several, or
+    anyone, may: the screen never names one while the board asks for another."""
+    return greeters[0].name.split()[0] if len(greeters) == 1 else None

@@ -7,17 +7,28 @@ UPDATE), leaving the commit to the scheduler."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 
 from arrivals.board import OPEN, level_for, since
-from arrivals.greeters import duty_staff, local_day
+from arrivals.greeters import DutyRota, duty_staff, greeters_for
 from frontdoor.events import publish
 from frontdoor.extensions import db
-from frontdoor.models import Duty, HelpRequest, Hub, OutboxMessage, Session, Visit, VisitStatus
+from frontdoor.models import (
+    Duty,
+    HelpRequest,
+    Hub,
+    OutboxMessage,
+    Session,
+    StaffUser,
+    Visit,
+    VisitStatus,
+)
 from frontdoor.outbox import Links, Rendered, queue_message, register_template
 from frontdoor.scheduler import register_job
 
@@ -25,17 +36,38 @@ KINDS = {"visit": "A family who checked in", "help": "Someone who asked to talk 
 
 
 def render_waited_too_long(message: OutboxMessage, links: Links) -> Rendered:
-    """To the duty manager, in English: where and how long, never who or why."""
+    """To the duty manager, in English: where, how long and which colleague should
+    have greeted them, never who the family is or why they came."""
     payload = message.payload
     who = KINDS.get(payload.get("kind", ""), "Someone")
     minutes = payload["minutes"]
     body = "\n\n".join(
         [
             f"{who} at {payload['hub']} has waited {minutes} minutes without being greeted.",
+            _who_should_greet(payload),
             "Open the arrivals board to see who, and send someone: " + links.url("/admin/arrivals"),
         ]
     )
     return Rendered(f"{payload['hub']}: someone has waited {minutes} minutes", body)
+
+
+def _who_should_greet(payload: dict) -> str:
+    if payload.get("claimed_by"):
+        return f"{payload['claimed_by']} said they would greet them."
+    greeters = payload.get("greeters") or []
+    if greeters:
+        return "To greet them: " + ", ".join(greeters) + "."
+    return "Nobody in particular was asked to greet them: anyone on the team may."
+
+
+def _staff_names(row: Visit | HelpRequest, rota: DutyRota) -> dict[str, object]:
+    """Which colleagues the board asks to greet them (the greeter rule's answer),
+    and who said they would: staff names only, for the duty manager."""
+    claimed = db.session.get(StaffUser, row.claimed_by_id) if row.claimed_by_id else None
+    return {
+        "greeters": [s.short_name for s in greeters_for(row, rota)],
+        "claimed_by": claimed.short_name if claimed else None,
+    }
 
 
 def check_out_finished(now: datetime) -> int:
@@ -115,6 +147,7 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
     done: list[Escalation] = []
     for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
         minutes = hub.settings.greeting_escalation_minutes
+        rota = DutyRota(hub, now)
         amber_before = now - timedelta(minutes=minutes)
         for model, began in ((Visit, Visit.arrived_at), (HelpRequest, HelpRequest.created_at)):
             extra = []
@@ -122,14 +155,17 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                 extra = [or_(began <= amber_before, HelpRequest.urgent.is_(True))]
             else:
                 extra = [began <= amber_before]
-            candidates = db.session.scalars(
-                select(model).where(
-                    model.hub_id == hub.id,
-                    model.status == VisitStatus.WAITING,
-                    model.escalation < 2,
-                    *extra,
-                )
-            ).all()
+            candidates = cast(
+                Sequence[Visit | HelpRequest],
+                db.session.scalars(
+                    select(model).where(
+                        model.hub_id == hub.id,
+                        model.status == VisitStatus.WAITING,
+                        model.escalation < 2,
+                        *extra,
+                    )
+                ).all(),
+            )
             for row in candidates:
                 level = level_for(row, now, minutes)
                 if level <= row.escalation:
@@ -147,9 +183,8 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                 if changed != 1:
                     continue  # another run (or a greeting) got there first
                 subject = "visit" if model is Visit else "help"
-                managers = (
-                    duty_staff(hub.id, local_day(hub, now), Duty.MANAGER) if level == 2 else []
-                )
+                managers = duty_staff(hub.id, rota.day, Duty.MANAGER) if level == 2 else []
+                greeting = _staff_names(row, rota) if managers else {}
                 publish(
                     hub.id,
                     "escalated",
@@ -166,11 +201,13 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                         recipient=manager.email,
                         template="waited_too_long",
                         language="en",
-                        # No family's name or topic: where, and for how long.
+                        # No family's name or topic: where, for how long, and
+                        # which colleague should greet them.
                         payload={
                             "hub": hub.name,
                             "minutes": int((now - since(row)).total_seconds() // 60),
                             "kind": subject,
+                            **greeting,
                         },
                         now=now,
                         hub_id=hub.id,

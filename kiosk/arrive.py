@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from arrivals.checkin import (
     booking_for_check_in,
+    bookings_to_choose,
     check_in_booking,
     check_in_drop_in,
     drop_in_places_left,
@@ -187,12 +188,12 @@ def find():
 @flow.in_visit
 def booking_matches():
     ids = flow.state().get("matches") or []
-    found = [db.session.get(Booking, i) for i in ids if isinstance(i, int)]
-    found = [b for b in found if b and b.session and b.session.hub_id == g.hub.id]
-    if not found:
+    lines = bookings_to_choose(g.hub.id, [i for i in ids if isinstance(i, int)])
+    if not lines:
         return flow.home()
-    # First name and last initial, the session and its time: nothing more.
-    rows = [(ids.index(b.id), b.display_name, b.session) for b in found]
+    # First name and last initial, the session and its time; a party's size or
+    # when it was booked only to tell two alike lines apart.
+    rows = [(ids.index(line.booking_id), line) for line in lines]
     return render_template("kiosk/booking_matches.html", rows=rows)
 
 

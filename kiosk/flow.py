@@ -23,7 +23,6 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from arrivals.checkin import MAX_PARTY  # adults and children together
-from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 
 F = TypeVar("F", bound=Callable)
@@ -185,9 +184,11 @@ def display_classes() -> str:
 
 
 def once(call: Callable[[], T], nonce: str | None) -> T:
-    """Run a service call and commit. When a double tap raced this one (the other
-    committed first), run it again: the service then finds the first tap's record
-    by the screen's nonce and answers with that."""
+    """Run a service call and commit. The services take their row lock before
+    looking for the screen's nonce, so a double tap that waited for the first
+    gets the first tap's record. Should two taps still both insert (a service
+    with no row to lock), the unique nonce refuses the second: run it again, and
+    the service then finds the first tap's record by the nonce."""
     try:
         result = call()
         db.session.commit()
@@ -195,17 +196,6 @@ def once(call: Callable[[], T], nonce: str | None) -> T:
     except IntegrityError:
         db.session.rollback()
         if not nonce:
-            raise
-    except ServiceError as error:
-        visit = error.details.get("visit")
-        raced = (
-            error.code == "already_checked_in"
-            and nonce is not None
-            and visit is not None
-            and visit.nonce == nonce
-        )
-        db.session.rollback()
-        if not raced:
             raise
     result = call()
     db.session.commit()

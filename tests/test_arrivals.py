@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from arrivals.actions import act, check_in_by_hand, leave, undo, visits_to_leave
 from arrivals.board import board, roll_call
@@ -21,7 +21,9 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     ArrivalEvent,
     Duty,
+    Hub,
     OutboxMessage,
+    StaffLogin,
     StaffUser,
     Visit,
     VisitStatus,
@@ -65,6 +67,41 @@ def test_a_check_in_is_on_the_board_with_who_should_greet(app, ctx):
         assert row.waited_seconds == 180 and row.level == 0
         assert (shown.families, shown.adults, shown.children) == (1, 2, 1)
         assert shown.last_event_id > 0
+
+
+def _statements(call) -> list[str]:
+    said: list[str] = []
+
+    def heard(*args) -> None:
+        said.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", heard)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", heard)
+    return said
+
+
+def test_checking_in_reads_the_duty_rota_only_when_the_greeter_rule_needs_it(app, ctx):
+    """A hot path: a booked family's lead greets them, so their check-in never
+    reads the rota; a drop-in reads it once."""
+    booking_id, _ = booked(app, ctx.massage)
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [_staff("sam@test.example").id])
+    db.session.commit()
+    db.session.get(Hub, ctx.hub_id)  # the kiosk has its hub in hand
+    booked_in = _statements(
+        lambda: check_in_booking(booking_id, hub_id=ctx.hub_id, adults=1, children=0, now=NOW)
+    )
+    assert not [s for s in booked_in if "duty_assignment" in s]
+    assert len(booked_in) <= 7, booked_in
+    dropped_in = _statements(
+        lambda: check_in_drop_in(
+            ctx.play, hub_id=ctx.hub_id, first_name="Kai", adults=1, children=0, now=NOW
+        )
+    )
+    assert len([s for s in dropped_in if "duty_assignment" in s]) == 1
+    assert len(dropped_in) <= 9, dropped_in
 
 
 def test_walk_ins_and_help_requests_go_to_the_duty_practitioner_who_speaks_their_language(app, ctx):
@@ -229,6 +266,31 @@ def test_escalation_runs_as_a_scheduled_job_with_no_board_open(app, ctx):
     assert "https://hub.example/admin/arrivals" in words.body
 
 
+def test_the_duty_managers_email_names_who_should_have_greeted_never_the_family(app, ctx):
+    """Grace is on today's duty rota and Sam leads Stay and Play: the greeter
+    rule asks Grace, so the email does too, as the board and the kiosk do."""
+    from frontdoor.outbox import Links, render_message
+
+    manager, grace = _staff("manager@test.example"), _staff("grace@test.example")
+    set_duty(ctx.hub_id, TODAY, Duty.MANAGER, [manager.id])
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [grace.id])
+    _arrive(ctx, first="Amira")
+    claimed = _arrive(ctx, first="Bea")
+    act("visit", claimed.id, "claim", staff_id=_staff("sam@test.example").id, now=NOW)
+    db.session.commit()
+    escalate_overdue(NOW + timedelta(minutes=11))
+    db.session.commit()
+    links = Links("https://hub.example", "secret")
+    first, second = (
+        render_message(m, links)
+        for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    )
+    assert "To greet them: Grace O." in first.body
+    assert "Sam K. said they would greet them." in second.body
+    for words in (first, second):
+        assert "Amira" not in words.body + words.subject and "Bea" not in words.body
+
+
 def test_urgent_help_escalates_after_two_minutes_and_greeted_people_never_do(app, ctx):
     sam = _staff("sam@test.example")
     urgent = request_help(ctx.hub_id, topic="in_person", now=NOW, urgent=True)
@@ -285,6 +347,30 @@ def test_roll_call_counts_everyone_in_and_not_out(app, ctx):
     assert called.visits[0][1] == "Main hall"
     assert [h.first_name for h in called.help] == ["Cleo"]
     assert (called.adults, called.children) == (1, 1)
+
+
+def test_roll_call_names_staff_on_todays_duty_rota_and_those_signed_in(app, ctx):
+    """A fire warden looks for everyone on today's rota, signed in or not, and
+    for everyone signed in to Front Door today, and can tell which is which."""
+    grace, sam = _staff("grace@test.example"), _staff("sam@test.example")
+    manager = _staff("manager@test.example")
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [grace.id])
+    set_duty(ctx.hub_id, TODAY, Duty.MANAGER, [manager.id])
+    set_duty(ctx.hub_id, TODAY - timedelta(days=1), Duty.PRACTITIONER, [sam.id])
+    for person, seen in ((manager, NOW), (sam, NOW - timedelta(minutes=5))):
+        db.session.add(
+            StaffLogin(
+                user_id=person.id, token_hash=f"t{person.id}", created_at=seen, last_seen_at=seen
+            )
+        )
+    db.session.commit()
+    called = roll_call(ctx.hub_id, now=NOW)
+    assert [(s.person.name, s.duties, s.signed_in) for s in called.staff] == [
+        ("Grace Okafor", ("practitioner",), False),
+        ("Priya Shah", ("manager",), True),
+        ("Sam Kowalski", (), True),
+    ]
+    assert (called.on_duty, called.signed_in) == (2, 2)
 
 
 def test_events_reach_subscribers_on_commit_only_and_are_kept_for_catching_up(app, ctx):

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 from arrivals.checkin import check_in_drop_in
 from arrivals.help_requests import request_help
 from frontdoor.extensions import db
-from frontdoor.models import AuditEvent, DutyAssignment, HelpRequest, Role, StaffUser, Visit
+from frontdoor.models import (
+    AuditEvent,
+    Duty,
+    DutyAssignment,
+    HelpRequest,
+    Role,
+    StaffUser,
+    Visit,
+)
 from frontdoor.staff import create_staff
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
@@ -82,8 +90,36 @@ def _ask(app, place, **kwargs):  # noqa: F811
     return found
 
 
+def _on_duty(app, place, *emails: str) -> None:  # noqa: F811
+    from arrivals.greeters import set_duty
+    from tests.test_kiosk import TODAY
+
+    with app.app_context():
+        ids = db.session.scalars(select(StaffUser.id).where(StaffUser.email.in_(emails))).all()
+        set_duty(place.hub_id, TODAY, Duty.PRACTITIONER, ids)
+        db.session.commit()
+
+
+def _drop_in_at_the_kiosk(app, client, place, first_name: str) -> str:  # noqa: F811
+    """A family drops in to Stay and Play at the kiosk: the thank-you screen's words."""
+    from tests.test_kiosk import Screen, pair_screen
+
+    pair_screen(app, client, place.hub_id)
+    screen = Screen(client)
+    screen.start("drop_in")
+    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/name", {"first_name": first_name})
+    assert f"Thank you, {first_name}." in screen.text
+    return screen.text
+
+
 def _text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    return _text_of(response.get_data(as_text=True))
+
+
+def _text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#39;", "'").split())
 
 
 def test_the_board_shows_arrivals_and_who_greets_them(app, place, reception):  # noqa: F811
@@ -311,6 +347,20 @@ def test_roll_call_lists_everyone_in_the_building(app, place, reception):  # noq
     assert "sse-connect" not in page.get_data(as_text=True)  # nothing live on it
 
 
+def test_roll_call_shows_todays_duty_rota_beside_who_signed_in(app, place, reception):  # noqa: F811
+    _on_duty(app, place, "grace@test.example")
+    page = _client(app, reception).get("/admin/arrivals/roll-call?hub=testhub")
+    html = page.get_data(as_text=True)
+    staff = html.split('id="staff"')[1].split("</table>")[0]
+    rows = [_text_of(row) for row in re.findall(r"<tr.*?</tr>", staff, re.S)]
+    assert rows == [
+        "Here Name On today's duty rota Signed in to Front Door today",
+        "Grace Okafor Greeter No",  # on the rota, not signed in: still to be found
+        "Tom Reid No Yes",
+    ]
+    assert "2 staff: 1 on today's duty rota, 1 signed in to Front Door." in _text(page)
+
+
 def test_a_manager_sets_todays_duty_rota(app, place):  # noqa: F811
     manager = _client(app, "manager@test.example")
     page = manager.get("/admin/arrivals/duty?hub=testhub").get_data(as_text=True)
@@ -339,6 +389,39 @@ def test_my_arrivals_shows_only_mine(app, place):  # noqa: F811
     assert "Amira" in _text(
         _client(app, "sam@test.example").get("/admin/arrivals/mine?hub=testhub")
     )
+
+
+def test_the_kiosk_and_the_board_name_the_same_greeter_for_a_drop_in(
+    app,
+    place,  # noqa: F811
+    client,
+    reception,
+):
+    """Grace is on today's duty rota; Sam leads Stay and Play. The family who
+    drops in is told Grace will say hello, and reception is asked to send Grace."""
+    _on_duty(app, place, "grace@test.example")
+    thanks = _drop_in_at_the_kiosk(app, client, place, "Kai")
+    assert "Grace will come to say hello." in thanks
+    board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
+    assert "Kai" in board and "To greet: Grace O. " in board
+    # Grace's own list has Kai; Sam's, though he leads the session, does not.
+    assert "Kai" in _text(_client(app, "grace@test.example").get("/admin/arrivals/mine"))
+    assert "Kai" not in _text(_client(app, "sam@test.example").get("/admin/arrivals/mine"))
+
+
+def test_with_several_on_duty_the_kiosk_names_nobody_the_board_does_not_single_out(
+    app,
+    place,  # noqa: F811
+    client,
+    reception,
+):
+    """Grace and Sam both on duty: either may greet, so the kiosk promises "a
+    member of the team" rather than one of them by name."""
+    _on_duty(app, place, "grace@test.example", "sam@test.example")
+    thanks = _drop_in_at_the_kiosk(app, client, place, "Kai")
+    assert "A member of the team will come to say hello." in thanks
+    board = _text(_client(app, reception).get("/admin/arrivals?hub=testhub"))
+    assert "To greet: Grace O., Sam K." in board
 
 
 def test_a_family_checks_itself_out_at_the_kiosk(app, place, client):  # noqa: F811

@@ -3,8 +3,10 @@ reaches a board whose stream is open on another, and keeps doing so after the
 database drops the listener's connection (the board catches up by itself).
 
 Two gunicorn servers on loopback share the suite's PostgreSQL database; this
-test process only signs in, reads the stream as a browser would, and posts the
-desk's check-in form. It needs PostgreSQL, so runs in the PostgreSQL suite.
+test process only signs in, reads the stream as a browser would, posts the
+desk's check-in form, and (to know the board's process is listening) sends probes
+on the bus's channel until one comes back. It needs PostgreSQL, so runs in the
+PostgreSQL suite.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from frontdoor.events import LISTENER_NAME
+from frontdoor.events import CHANNEL, LISTENER_NAME, Event
 from tests.conftest import TEST_DATABASE_URL, csrf_from
 from tests.test_kiosk import place  # noqa: F401  (a fixture)
 
@@ -126,6 +128,32 @@ def _next_arrival(events: queue.Queue, visit_ids: set[int]) -> dict:
             return event
 
 
+def _wait_until_the_board_hears(events: queue.Queue, hub_id: int) -> None:
+    """The board's process says it is listening by passing on what it hears: send
+    a probe on the bus's channel, again and again, until one reaches the stream
+    (or ``WAIT`` runs out: a listener that never starts fails here, by name)."""
+    probe = Event(0, hub_id, "probe").payload()
+    engine = create_engine(TEST_DATABASE_URL)
+    deadline = time.monotonic() + WAIT
+    try:
+        while True:
+            with engine.begin() as connection:
+                connection.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": CHANNEL, "payload": probe},
+                )
+            try:
+                heard = events.get(timeout=0.2)
+            except queue.Empty:
+                assert time.monotonic() < deadline, "the board's process is not listening"
+                continue
+            assert not isinstance(heard, Exception), heard
+            if heard["kind"] == "probe":
+                return
+    finally:
+        engine.dispose()
+
+
 def test_an_event_from_one_process_reaches_a_board_on_another(app, place, tmp_path):  # noqa: F811
     with server(tmp_path, "desk") as desk_server, server(tmp_path, "board") as board_server:
         opener = _opener()  # cookies are per host, so one sign-in works on both
@@ -139,7 +167,7 @@ def test_an_event_from_one_process_reaches_a_board_on_another(app, place, tmp_pa
         assert stream.headers["Content-Type"].startswith("text/event-stream")
         events: queue.Queue = queue.Queue()
         threading.Thread(target=_read_events, args=(stream, events), daemon=True).start()
-        time.sleep(1)  # the board's process is listening once its stream is open
+        _wait_until_the_board_hears(events, place.hub_id)
 
         def check_in(name: str) -> None:
             form = f"{desk_server}/admin/arrivals/check-in?hub=testhub"

@@ -163,13 +163,13 @@ def place(app: Flask) -> Place:
 
 
 def booked(app: Flask, session_id: int, first="Amira", last="Hassan", **kwargs) -> tuple[int, str]:
-    """A booking made on the booking site: (id, reference)."""
+    """A booking made on the booking site (two days ago, unless ``at``): (id, reference)."""
     with app.app_context():
         result = book_session(
             session_id,
             Party(kwargs.pop("adults", 1), kwargs.pop("children", ("0-1",))),
             Contact(first, last_name=last, email=f"{first}.{last}@example.com".lower()),
-            now=NOW - timedelta(days=2),
+            now=kwargs.pop("at", NOW - timedelta(days=2)),
             source=BookingSource.STAFF,
             **kwargs,
         )
@@ -632,6 +632,38 @@ def test_find_me_shows_only_a_first_name_and_initial_the_session_and_time(app, s
     screen.post("/kiosk/booking/who", {"adults": "1", "children": "0", "confirm": "yes"})
     assert only(app, Visit).booking_id == second_id
     screen.never_addressed("amira", "Jones", "Hassan")
+
+
+def test_find_me_tells_apart_two_families_whose_lines_would_read_the_same(app, screen, place):
+    """Three Amira H.s at the 10:00 Baby Massage: the party's size tells one
+    apart, and when it was booked the other two. Still no surname, no contact."""
+    two_days_ago = NOW - timedelta(days=2)
+    booked(app, place.massage, "Amira", "Hassan", at=two_days_ago)
+    hughes, _ = booked(app, place.massage, "Amira", "Hughes", children=("0-1", "0-1"))
+    booked(app, place.massage, "Amira", "Hill", at=NOW - timedelta(hours=20))
+    booked(app, place.massage, "Amira", "Jones")
+    screen.start("booking")
+    screen.open("/kiosk/booking/find")
+    screen.post("/kiosk/find", {"first_name": "Amira"})
+    buttons = re.findall(r'name="index" value="(\d)"[^>]*>(.*?)</button>', screen.html, re.S)
+    lines = {
+        int(value): " ".join(re.sub(r"<[^>]+>", " ", words).split()) for value, words in buttons
+    }
+    at_ten, dot = "Baby Massage \N{EN DASH} 10:00", " \N{MIDDLE DOT} "
+    assert sorted(lines.values()) == sorted(
+        [
+            f"Amira H. {at_ten}{dot}2 people{dot}booked on Sunday 22 November at 09:30",
+            f"Amira H. {at_ten}{dot}3 people",
+            f"Amira H. {at_ten}{dot}2 people{dot}booked on Monday 23 November at 13:30",
+            f"Amira J. {at_ten}",
+        ]
+    )
+    for secret in ("Hassan", "Hughes", "Hill", "Jones", "@example.com"):
+        assert secret not in screen.html
+    index = next(i for i, words in lines.items() if "3 people" in words)
+    screen.post("/kiosk/booking/choose", {"index": str(index)})
+    screen.post("/kiosk/booking/who", {"adults": "1", "children": "2", "confirm": "yes"})
+    assert only(app, Visit).booking_id == hughes
 
 
 def test_find_me_with_no_booking_today_says_so_kindly(app, screen, place):
