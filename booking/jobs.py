@@ -88,7 +88,9 @@ def reminder_due(starts_at: datetime, booked_at: datetime, hours: tuple[int, ...
 
 def queue_reminders(now: datetime) -> dict[str, int]:
     """Queue each hub's reminders (by default 24 and 2 hours before), only to
-    families who asked for them. The outbox key makes each one exist once."""
+    families who asked for them. The outbox key (booking, hours before, and the
+    start it reminds of) makes each one exist once; a session moved to a new time
+    gets its reminders again, for the new time."""
     queued = 0
     for hub in db.session.scalars(select(Hub).where(Hub.active.is_(True))):
         hours = tuple(sorted({int(h) for h in hub.settings.reminder_hours if int(h) > 0}))
@@ -104,7 +106,7 @@ def queue_reminders(now: datetime) -> dict[str, int]:
             hours_before = reminder_due(starts_at, booked_at, hours, now)
             if hours_before is not None:
                 queued += queue_booking_message(
-                    booking, "reminder", now=now, event=f"{hours_before}h"
+                    booking, "reminder", now=now, event=f"{hours_before}h@{starts_at:%Y%m%dT%H%MZ}"
                 )
             db.session.commit()
     return {"queued": queued}

@@ -107,7 +107,8 @@ def render_booking_message(message: OutboxMessage, links: Links) -> Rendered:
 
 def reminder_still_wanted(message: OutboxMessage, now: datetime) -> str:
     """A reminder goes only to a live, confirmed booking whose family still wants
-    reminders, before its session starts and unless the session was cancelled."""
+    reminders, before its session starts, unless the session was cancelled or has
+    moved since (the family was told the new time, and reminders for it follow)."""
     booking = db.session.get(Booking, message.booking_id) if message.booking_id else None
     if booking is None or booking.reference != message.payload.get("reference"):
         return "booking_gone"
@@ -122,6 +123,8 @@ def reminder_still_wanted(message: OutboxMessage, now: datetime) -> str:
         return "session_cancelled"
     if now >= happening.starts_at:
         return "too_late"
+    if message.payload.get("starts_at") != happening.starts_at.isoformat():
+        return "moved"
     return ""
 
 

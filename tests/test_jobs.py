@@ -20,9 +20,10 @@ from booking.jobs import (
     reminder_due,
     sweep_waiting_lists,
 )
-from booking.services import book_session
+from booking.services import book_session, move_session
 from booking.tokens import STOP_REMINDERS, make_timed_token
 from frontdoor.channels import DevChannel
+from frontdoor.clock import LONDON
 from frontdoor.dispatcher import dispatch_outbox
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -55,14 +56,14 @@ def _book(session_id: int, name: str = "Amara", *, reminders: bool = True, now=N
     return result.booking
 
 
-def _reminders() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(OutboxMessage.idempotency_key)
-            .where(OutboxMessage.template == "reminder")
-            .order_by(OutboxMessage.id)
-        )
+def _reminders(*, with_start: bool = False) -> list[str]:
+    """Reminders' outbox keys; without the start they remind of, unless asked."""
+    keys = db.session.scalars(
+        select(OutboxMessage.idempotency_key)
+        .where(OutboxMessage.template == "reminder")
+        .order_by(OutboxMessage.id)
     )
+    return [key if with_start else re.sub(r"@\d{8}T\d{4}Z", "", key) for key in keys]
 
 
 def _links() -> Links:
@@ -147,6 +148,43 @@ def test_scheduler_down_across_the_october_clock_change_reminders_still_once(app
         dispatch_outbox(at, channels={"email": DevChannel()}, links=_links())
     subjects = list(db.session.scalars(select(RecordedMessage.subject)))
     assert subjects.count("Reminder: Baby Massage") == 2
+
+
+def test_a_session_moved_after_its_reminder_was_queued_gets_a_reminder_for_the_new_time(
+    app_context,
+):
+    session_id = make_session()
+    _book(session_id)
+    session = db.session.get(Session, session_id)
+    old_start = session.starts_at
+    queue_reminders(old_start - timedelta(hours=24))
+    db.session.commit()
+    london = session.starts_at.astimezone(LONDON)
+    move_session(
+        session,
+        day=london.date() + timedelta(days=1),
+        start=london.time(),
+        end=(london + timedelta(hours=1)).time(),
+        room_id=session.room_id,
+        now=old_start - timedelta(hours=23),
+    )
+    db.session.commit()
+    new_start = db.session.get(Session, session_id).starts_at
+    dispatch_outbox(
+        old_start - timedelta(hours=23), channels={"email": DevChannel()}, links=_links()
+    )
+    assert queue_reminders(new_start - timedelta(hours=24)) == {"queued": 1}
+    db.session.commit()
+    dispatch_outbox(
+        new_start - timedelta(hours=24), channels={"email": DevChannel()}, links=_links()
+    )
+    sent = {
+        (message.payload["starts_at"], message.status)
+        for message in db.session.scalars(select(OutboxMessage).filter_by(template="reminder"))
+    }
+    # The family hears of the old time only in the message saying it moved.
+    assert sent == {(old_start.isoformat(), "skipped"), (new_start.isoformat(), "sent")}
+    assert len(_reminders(with_start=True)) == 2
 
 
 def test_a_reminder_carries_a_working_link_that_stops_reminders(app, client):
