@@ -51,7 +51,7 @@ from admin.forms.register import (
     _BookFormBase,
     _child_field_name,
 )
-from booking.places import bookable_places, held_for_drop_in, places_left, places_left_by_session
+from booking.availability import Availability, availability, count_taken_by_session
 from booking.services import book_session, cancel_booking, move_booking, set_capacity
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
@@ -59,13 +59,13 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
-    BookingMode,
     BookingSource,
     BookingStatus,
     Role,
     Session,
-    SessionSeries,
-    SessionStatus,
+    Visit,
+    VisitKind,
+    VisitStatus,
 )
 from frontdoor.staff_auth import require_role_at, staff, staff_required
 
@@ -183,72 +183,103 @@ BookOnBehalfForm = type("BookOnBehalfForm", (_BookFormBase,), _book_form_fields(
 
 @dataclass
 class Register:
+    """Everyone on a session's register: booked, waiting, cancelled, and the
+    families who dropped in (or whom reception checked in to it at the desk)."""
+
     session: Session
+    available: Availability
     confirmed: list[Booking]
     waiting: list[tuple[int, Booking]]
     cancelled: list[Booking]
-    places_left: int
-    held_for_drop_in: int
-    bookable: int
+    dropped_in: list[Visit]  # in the order they arrived; no-shows too, marked
+    visit_of: dict[int, Visit]  # a booking's visit, by booking id, once they arrived
 
     @property
     def people(self) -> int:
         return sum(b.people for b in self.confirmed)
 
+    @property
+    def came(self) -> list[Visit]:
+        """Drop-ins who came: not those staff marked not here."""
+        return [v for v in self.dropped_in if v.status != VisitStatus.NO_SHOW]
 
-def load_register(session: Session) -> Register:
-    """Everything on a register: one query for the bookings."""
+    @property
+    def in_the_room(self) -> list[Visit]:
+        """Everyone arrived for the session and not yet gone, booked or not."""
+        visits = [*self.visit_of.values(), *self.dropped_in]
+        return [v for v in visits if v.status not in (VisitStatus.LEFT, VisitStatus.NO_SHOW)]
+
+
+def load_register(session: Session, now: datetime) -> Register:
+    """Everything on a register: one query for the bookings, one for the visits,
+    and the places counted as everywhere else."""
     bookings = db.session.scalars(
         select(Booking)
         .where(Booking.session_id == session.id)
         .order_by(Booking.created_at, Booking.id)
     ).all()
+    visits = db.session.scalars(
+        select(Visit).where(Visit.session_id == session.id).order_by(Visit.arrived_at, Visit.id)
+    ).all()
     waiting = [b for b in bookings if b.status == BookingStatus.WAITING]
     return Register(
         session=session,
+        available=availability(session, now, source=BookingSource.STAFF),
         confirmed=[b for b in bookings if b.status == BookingStatus.CONFIRMED],
         # The same order as ``waiting_position``: first come, first served.
         waiting=list(enumerate(waiting, start=1)),
         cancelled=[b for b in bookings if b.status == BookingStatus.CANCELLED],
-        places_left=places_left(session),
-        held_for_drop_in=held_for_drop_in(session),
-        bookable=bookable_places(session),
+        dropped_in=[v for v in visits if v.kind != VisitKind.BOOKING],
+        visit_of={v.booking_id: v for v in visits if v.booking_id is not None},
     )
 
 
 def move_choices(booking: Booking, now: datetime) -> list[tuple[Session, int]]:
-    """Upcoming bookable sessions at the booking's hub, its own series first."""
+    """Sessions at the booking's hub staff can book now, its own series first,
+    each with its places left to book."""
     current = booking.session
     sessions = db.session.scalars(
         select(Session)
-        .join(Session.series)
         .where(
             Session.hub_id == current.hub_id,
             Session.id != current.id,
-            Session.status == SessionStatus.SCHEDULED,
             Session.starts_at > now,
             Session.starts_at < now + MOVE_HORIZON,
-            SessionSeries.booking_mode != BookingMode.DROP_IN,
         )
         .options(joinedload(Session.series), joinedload(Session.room))
         .order_by(
             or_(Session.series_id != current.series_id, Session.series_id.is_(None)),
             Session.starts_at,
         )
-        .limit(MOVE_CHOICES)
     ).all()
-    left = places_left_by_session(list(sessions))
-    return [(s, left[s.id]) for s in sessions]
+    taken = count_taken_by_session(sessions)
+    choices = []
+    for session in sessions:
+        available = availability(session, now, taken[session.id], source=BookingSource.STAFF)
+        if available.bookable:
+            choices.append((session, available.places_to_book))
+    return choices[:MOVE_CHOICES]
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def party_text(booking: Booking) -> str:
-    """ "2 adults, 3 children (1 aged 0 to 1, 2 aged 1 to 3)"."""
-    adults = f"{booking.adults} adult{'s' if booking.adults != 1 else ''}"
+def _party(adults: int, children: int) -> str:
+    """ "2 adults, 3 children"."""
+    text = f"{adults} adult{'s' if adults != 1 else ''}"
+    if not children:
+        return text
+    return f"{text}, {children} child{'ren' if children != 1 else ''}"
+
+
+def party_text(party: Booking | Visit) -> str:
+    """A booking's party by age band, "2 adults, 3 children (1 aged 0 to 1, 2 aged
+    1 to 3)"; a drop-in's in numbers, "1 adult, 2 children", as that is all it told."""
+    if isinstance(party, Visit):
+        return _party(party.adults, party.children)
+    booking = party
     if not booking.children:
-        return adults
+        return _party(booking.adults, 0)
     counts = Counter(booking.children)
     order = [*AGE_BANDS, *sorted(set(counts) - set(AGE_BANDS))]
     bands = [
@@ -258,8 +289,7 @@ def party_text(booking: Booking) -> str:
         for band in order
         if band in counts
     ]
-    children = len(booking.children)
-    return f"{adults}, {children} child{'ren' if children != 1 else ''} ({', '.join(bands)})"
+    return f"{_party(booking.adults, len(booking.children))} ({', '.join(bands)})"
 
 
 def session_label(session: Session, left: int | None = None) -> str:
@@ -313,7 +343,7 @@ def _promoted_text(promoted: list[Booking]) -> str:
 
 def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_form=None):
     """The register page; showing it is a read of families' records, so audited."""
-    register = load_register(session)
+    register = load_register(session, clock.now())
     _audit("register.view", "session", session.id, session.hub_id)
     db.session.commit()
     held = staff().roles_at(session.hub_id)
@@ -329,7 +359,8 @@ def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_
         can_set_capacity=bool(held & set(CAPACITY_ROLES)),
         party_text=party_text,
         sources=SOURCES,
-        booking_mode=BookingMode,
+        visit_kind=VisitKind,
+        no_show=VisitStatus.NO_SHOW,
     )
 
 
@@ -393,10 +424,7 @@ def book_on_behalf(session_id: int):
         title=("Error: " if form.errors else "") + f"Book a family: {session.series.title}",
         form=form,
         session=session,
-        left=places_left(session),
-        bookable=session.series.booking_mode != BookingMode.DROP_IN
-        and not session.is_cancelled
-        and session.starts_at > clock.now(),
+        available=availability(session, clock.now(), source=BookingSource.STAFF),
     )
 
 

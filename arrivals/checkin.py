@@ -23,17 +23,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from arrivals.greeters import DutyRota, greeter_to_name, greeters_for
-from booking.places import counts_in_people, lock_booking, lock_session, places_taken
+from booking.availability import availability, units
+from booking.places import lock_booking, lock_session
+from booking.whats_on import whats_on
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
-    BookingMode,
     BookingStatus,
     Hub,
     Session,
@@ -42,10 +43,8 @@ from frontdoor.models import (
     StaffUser,
     Visit,
     VisitKind,
-    VisitStatus,
 )
 
-DROP_IN_AHEAD = timedelta(minutes=30)
 MAX_PARTY = 20  # adults and children together, at one check-in
 
 
@@ -195,39 +194,8 @@ def check_in_booking(
 
 
 def drop_ins_now(hub_id: int, now: datetime) -> list[Session]:
-    """Drop-in sessions at the hub running now or starting within 30 minutes."""
-    return list(
-        db.session.scalars(
-            select(Session)
-            .join(Session.series)
-            .where(
-                Session.hub_id == hub_id,
-                Session.status == SessionStatus.SCHEDULED,
-                Session.starts_at <= now + DROP_IN_AHEAD,
-                Session.ends_at > now,
-                SessionSeries.booking_mode.in_([BookingMode.DROP_IN, BookingMode.BOTH]),
-            )
-            .options(joinedload(Session.series), joinedload(Session.room))
-            .order_by(Session.starts_at)
-        )
-    )
-
-
-def drop_in_places_left(session: Session) -> int:
-    """Places for people walking in: capacity less bookings less drop-ins so far."""
-    if counts_in_people(session):
-        amount = func.coalesce(func.sum(Visit.adults + Visit.children), 0)
-    else:
-        amount = func.count()
-    dropped_in = db.session.scalar(
-        select(amount).where(
-            Visit.session_id == session.id,
-            Visit.kind == VisitKind.DROP_IN,
-            Visit.status != VisitStatus.NO_SHOW,
-        )
-    )
-    booked = places_taken(session) if session.series.booking_mode == BookingMode.BOTH else 0
-    return max(session.capacity - booked - dropped_in, 0)
+    """Sessions at the hub families may drop in to now, full ones too (to say so)."""
+    return whats_on(hub_id, now=now, days=1).drop_ins_now()
 
 
 def next_times(session: Session, count: int = 3) -> list[Session]:
@@ -272,16 +240,10 @@ def check_in_drop_in(
         return _result(earlier, now=now, created=False)
     if session is None or session.hub_id != hub_id:
         raise ServiceError("not_found")
-    if session.series.booking_mode == BookingMode.BOOKING:
-        raise ServiceError("not_drop_in")
-    if session.status == SessionStatus.CANCELLED:
-        raise ServiceError("session_cancelled")
-    if now >= session.ends_at:
-        raise ServiceError("session_over")
-    if now < session.starts_at - DROP_IN_AHEAD:
-        raise ServiceError("too_early")
-    need = adults + children if counts_in_people(session) else 1
-    if need > drop_in_places_left(session):
+    available = availability(session, now)  # counted under the lock
+    if refusal := available.drop_in_refusal():
+        raise refusal
+    if not available.fits_drop_in(units(session, adults + children)):
         raise ServiceError("full", next_times=next_times(session))
     visit = record_visit(
         hub_id,

@@ -17,16 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select, update
 
+from booking.availability import Availability, availability, count_taken, units
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
-from booking.places import (
-    bookable_places,
-    booking_window,
-    held_for_drop_in,
-    lock_session,
-    places_taken,
-    units,
-)
+from booking.places import lock_session
 from booking.references import new_reference, read_reference
 from frontdoor import timetable
 from frontdoor.closures import sessions_on
@@ -35,7 +29,6 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
-    BookingMode,
     BookingSource,
     BookingStatus,
     Hub,
@@ -56,22 +49,19 @@ class BookingResult:
         return self.booking.status == BookingStatus.WAITING
 
 
-def _check_bookable(session: Session | None, source: str, now: datetime) -> Session:
+def _open_to_book(
+    session: Session | None, source: str, now: datetime
+) -> tuple[Session, Availability]:
+    """The session and its availability, counted now; raises the code for why
+    it cannot be booked (``not_found``, ``cancelled_session``, ``drop_in_only``,
+    ``too_late``, ``not_open``, ``closed``). A full session passes: the caller
+    decides between "full" and the waiting list."""
     if session is None:
         raise ServiceError("not_found")
-    if session.is_cancelled:
-        raise ServiceError("cancelled_session")
-    if session.series.booking_mode == BookingMode.DROP_IN:
-        raise ServiceError("drop_in_only")
-    if now >= session.starts_at:
-        raise ServiceError("too_late")
-    opens, closes = booking_window(session)
-    if source == BookingSource.PUBLIC:
-        if now < opens:
-            raise ServiceError("not_open", opens=opens)
-        if now >= closes:
-            raise ServiceError("closed")
-    return session
+    available = availability(session, now, count_taken(session), source=source)
+    if refusal := available.booking_refusal():
+        raise refusal
+    return session, available
 
 
 def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
@@ -109,14 +99,14 @@ def _decide(
     (returned), the session, the party, the family; then whether they fit."""
     if earlier := booking_for_key(idempotency_key):
         return earlier, True
-    session = _check_bookable(session, source, now)
+    session, available = _open_to_book(session, source, now)
     party.check(session.hub.settings.max_party_size)
     if existing := _existing_for_contact(session.id, contact):
         raise ServiceError("duplicate", booking=existing)
     need = units(session, party.people)
-    if need > bookable_places(session):
-        raise ServiceError("party_too_large", field="adults", limit=bookable_places(session))
-    return None, places_taken(session) + need <= bookable_places(session)
+    if need > available.most_to_book:
+        raise ServiceError("party_too_large", field="adults", limit=available.most_to_book)
+    return None, available.fits_booking(need)
 
 
 def book_session(
@@ -152,7 +142,7 @@ def book_session(
     booking = new_booking(
         party,
         contact,
-        session_id=session.id,
+        session_id=session_id,
         status=BookingStatus.CONFIRMED if fits else BookingStatus.WAITING,
         source=source,
         idempotency_key=idempotency_key,
@@ -238,7 +228,7 @@ def promote_waiting_list(session: Session, *, now: datetime) -> list[Booking]:
         minutes=settings.waiting_list_cutoff_minutes
     ):
         return []
-    free = bookable_places(session) - places_taken(session)
+    free = availability(session, now).places_to_book
     promoted: list[Booking] = []
     waiting = db.session.scalars(
         select(Booking)
@@ -294,8 +284,8 @@ def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booki
         raise ServiceError("too_late")
     party.check(session.hub.settings.max_party_size)
     if booking.status == BookingStatus.CONFIRMED:
-        others = places_taken(session) - units(session, booking.people)
-        if others + units(session, party.people) > bookable_places(session):
+        more = units(session, party.people) - units(session, booking.people)
+        if not availability(session, now).fits_booking(more):
             raise ServiceError("full", field="adults")
     booking.adults, booking.people = party.adults, party.people
     booking.children = list(party.children)
@@ -312,8 +302,8 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     first, second = sorted([booking.session_id, to_session_id])
     locked = {first: lock_session(first), second: lock_session(second)}
     source, target = locked[booking.session_id], locked[to_session_id]
-    target = _check_bookable(target, BookingSource.STAFF, now)
-    if places_taken(target) + units(target, booking.people) > bookable_places(target):
+    target, available = _open_to_book(target, BookingSource.STAFF, now)
+    if not available.fits_booking(units(target, booking.people)):
         raise ServiceError("full", field="session")
     family = Contact(booking.first_name, email=booking.email, mobile=booking.mobile)
     clash = _existing_for_contact(target.id, family)
@@ -328,13 +318,13 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
 def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Booking]:
     """A lead changes one session's capacity; a raise moves the waiting list.
 
-    Only the places confirmed bookings take (and those held for drop-in) must
+    Only the places spoken for (booked, and held for or taken by drop-ins) must
     still fit: families on the waiting list hold no place, so they never stop a raise.
     """
     session = lock_session(session.id)
     if not 1 <= capacity <= timetable.MAX_CAPACITY:
         raise ServiceError("capacity_range", field="capacity")
-    needed = places_taken(session) + held_for_drop_in(session)
+    needed = availability(session, now).spoken_for
     if capacity < needed:
         raise ServiceError("capacity_below_bookings", field="capacity", booked=needed)
     session.capacity = capacity

@@ -32,6 +32,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from booking import bp
 from booking.appointments import cancel_appointment
+from booking.availability import State, Tally, availability, tally
 from booking.calendar import CalendarEvent, calendar_file
 from booking.forms import (
     MESSAGES,
@@ -43,7 +44,6 @@ from booking.forms import (
     carried_answers,
     idempotency_key_from,
 )
-from booking.places import Tally, booking_window, places_left, tally
 from booking.references import show_reference
 from booking.services import (
     book_session,
@@ -60,7 +60,6 @@ from frontdoor.extensions import db
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
-    BookingMode,
     BookingSource,
     BookingStatus,
     Hub,
@@ -140,41 +139,6 @@ def _booking_for(token: str) -> Booking:
     return booking
 
 
-@dataclass(frozen=True)
-class Availability:
-    """What a family can do about a session now, for lists and the session page."""
-
-    state: str  # cancelled, finished, drop_in, started, not_open, closed, open, full
-    places: int
-    opens: datetime | None = None
-    drop_in_too: bool = False
-
-    @property
-    def bookable(self) -> bool:
-        return self.state in ("open", "full")
-
-
-def availability(session: Session, places: int, now: datetime) -> Availability:
-    mode = session.series.booking_mode
-    both = mode == BookingMode.BOTH
-    opens, closes = booking_window(session)
-    if session.is_cancelled:
-        state = "cancelled"
-    elif now >= session.ends_at:
-        state = "finished"
-    elif mode == BookingMode.DROP_IN:
-        state = "drop_in"
-    elif now >= session.starts_at:
-        state = "started"
-    elif now < opens:
-        state = "not_open"
-    elif now >= closes:
-        state = "closed"
-    else:
-        state = "open" if places > 0 else "full"
-    return Availability(state, places, opens, both)
-
-
 # --- choosing a hub, and what's on ---------------------------------------------------------
 
 
@@ -223,9 +187,7 @@ def whats_on(hub: str):
         place.id, now=now, first_day=week, days=7, ages=ages, category_id=category, words=words
     )
     listing = [
-        (day, [(s, availability(s, on.places.get(s.id, 0), now)) for s in sessions])
-        for day, sessions in on.days
-        if sessions
+        (day, [(s, on.available[s.id]) for s in sessions]) for day, sessions in on.days if sessions
     ]
     categories = db.session.scalars(
         select(ServiceCategory)
@@ -282,7 +244,7 @@ def session_page(hub: str, session_id: int):
         hub=session.hub,
         session=session,
         series=session.series,
-        available=availability(session, places_left(session), now),
+        available=availability(session, now),
         age_bands=AGE_BANDS,
         title=session.series.title,
     )
@@ -297,8 +259,8 @@ def book(hub: str, session_id: int):
     now = clock.now()
     posted = request.form if request.method == "POST" else None
     counted = tally(session, idempotency_key_from(posted.get("nonce")) if posted else None)
-    available = availability(session, counted.places_left, now)
-    if posted and available.state == "full" and "waiting_list" not in posted:
+    available = availability(session, now, counted.taken)
+    if posted and available.state == State.FULL and "waiting_list" not in posted:
         return _just_filled(session, counted)
     form = BookingForm()
     if request.method == "GET":
@@ -334,9 +296,9 @@ def book(hub: str, session_id: int):
         session=session,
         series=session.series,
         available=available,
-        waiting=available.state == "full" and not form.waiting_list.errors,
+        waiting=available.state == State.FULL and not form.waiting_list.errors,
         max_party=place.settings.max_party_size,
-        title=_("Join the waiting list") if available.state == "full" else _("Book a place"),
+        title=_("Join the waiting list") if available.state == State.FULL else _("Book a place"),
     )
 
 

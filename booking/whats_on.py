@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from booking.places import places_left_by_session
+from booking.availability import Availability, availability, count_taken_by_session
 from frontdoor.extensions import db
-from frontdoor.models import BookingMode, Hub, ServiceCategory, Session, SessionSeries
+from frontdoor.models import BookingSource, Hub, ServiceCategory, Session, SessionSeries
 from frontdoor.timetable import local_datetime
 
 
@@ -23,12 +23,16 @@ class WhatsOn:
     # Categories and age bands of the sessions in the range, for filters.
     categories: list[ServiceCategory]
     age_bands: set[str]
-    # Places left to book, for sessions that take bookings.
-    places: dict[int, int] = field(default_factory=dict)
+    # What each session offers now, and its places left, by session id.
+    available: dict[int, Availability] = field(default_factory=dict)
 
     @property
     def sessions(self) -> list[Session]:
         return [session for _, sessions in self.days for session in sessions]
+
+    def drop_ins_now(self) -> list[Session]:
+        """Sessions families may drop in to now, full ones too (to say so)."""
+        return [s for s in self.sessions if self.available[s.id].drop_in_now]
 
 
 def matches(session: Session, ages: Collection[str], category_id: int | None, words: str) -> bool:
@@ -52,8 +56,10 @@ def whats_on(
     ages: Collection[str] = (),
     category_id: int | None = None,
     words: str = "",
+    source: str = BookingSource.PUBLIC,
 ) -> WhatsOn:
-    """Sessions not yet over, from ``first_day`` (today) for ``days`` local days.
+    """Sessions not yet over, from ``first_day`` (today) for ``days`` local days,
+    each with its availability for a booking from ``source``.
 
     Cancelled sessions are included (the pages say so); the filters narrow the
     days, never the choices offered, so a family can always widen again.
@@ -86,12 +92,12 @@ def whats_on(
     by_day: dict[date, list[Session]] = {first_day + timedelta(days=i): [] for i in range(days)}
     for session in chosen:
         by_day.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
-    bookable = [s for s in chosen if s.series.booking_mode != BookingMode.DROP_IN]
+    taken = count_taken_by_session(chosen)
     return WhatsOn(
         days=sorted(by_day.items()),
         categories=sorted(categories.values(), key=lambda c: c.name),
         age_bands=bands,
-        places=places_left_by_session(bookable),
+        available={s.id: availability(s, now, taken[s.id], source=source) for s in chosen},
     )
 
 

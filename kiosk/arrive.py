@@ -13,18 +13,17 @@ from arrivals.checkin import (
     bookings_to_choose,
     check_in_booking,
     check_in_drop_in,
-    drop_in_places_left,
-    drop_ins_now,
     find_todays_bookings,
     next_times,
 )
+from booking.availability import Availability, State, availability
 from booking.references import ALPHABET, read_reference
 from booking.tokens import CHECK_IN, read_token
 from booking.whats_on import whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import Booking, BookingMode, Session, SessionStatus
+from frontdoor.models import Booking, Session
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
 
@@ -277,30 +276,25 @@ def booking_who_post():
 @kiosk_required
 @flow.in_visit
 def drop_in():
-    now = clock.now()
-    sessions = drop_ins_now(g.hub.id, now)
-    later = []
-    if not sessions:
-        today = whats_on(g.hub.id, now=now, days=1).sessions
-        later = [
-            s
-            for s in today
-            if s.starts_at > now
-            and s.status == SessionStatus.SCHEDULED
-            and s.series.booking_mode != BookingMode.BOOKING
-        ]
+    today = whats_on(g.hub.id, now=clock.now(), days=1)
+    sessions = today.drop_ins_now()
+    later = (
+        []
+        if sessions
+        else [s for s in today.sessions if today.available[s.id].drop_in == State.NOT_OPEN]
+    )
     return render_template(
-        "kiosk/drop_in.html",
-        sessions=sessions,
-        places={s.id: drop_in_places_left(s) for s in sessions},
-        later=later,
+        "kiosk/drop_in.html", sessions=sessions, available=today.available, later=later
     )
 
 
-def _running(session_id: int | None) -> Session | None:
-    if session_id is None:
+def _running(session_id: int | None) -> tuple[Session, Availability] | None:
+    """The hub's session a family chose to drop in to, if they may now."""
+    session = db.session.get(Session, session_id) if session_id is not None else None
+    if session is None or session.hub_id != g.hub.id:
         return None
-    return next((s for s in drop_ins_now(g.hub.id, clock.now()) if s.id == session_id), None)
+    available = availability(session, clock.now())
+    return (session, available) if available.drop_in_now else None
 
 
 @bp.post("/drop-in")
@@ -308,10 +302,11 @@ def _running(session_id: int | None) -> Session | None:
 @flow.in_visit
 def drop_in_choose():
     raw = request.form.get("session", "")
-    session = _running(int(raw) if raw.isdigit() and len(raw) < 10 else None)
-    if session is None:
+    running = _running(int(raw) if raw.isdigit() and len(raw) < 10 else None)
+    if running is None:
         return flow.sorry("drop_in_gone")
-    if drop_in_places_left(session) < 1:
+    session, available = running
+    if available.drop_in == State.FULL:
         return flow.sorry(
             "full",
             title=session.series.title,

@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request
 from flask_babel import gettext
 
-from arrivals.checkin import DROP_IN_AHEAD
+from booking.availability import State, availability
 from booking.contact import Contact, Party
-from booking.places import places_left
 from booking.services import book_session
 from booking.whats_on import session_at_hub, whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
-from frontdoor.models import AGE_BANDS, BookingMode, BookingSource, Session, SessionStatus
+from frontdoor.models import AGE_BANDS, BookingSource, Session
 from frontdoor.qr import qr_svg
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
@@ -36,7 +35,12 @@ def whats_on_page():
     band = band if band in AGE_BANDS else None
     category = _number(request.args.get("category"))
     listing = whats_on(
-        g.hub.id, now=clock.now(), days=DAYS, ages=[band] if band else (), category_id=category
+        g.hub.id,
+        now=clock.now(),
+        days=DAYS,
+        ages=[band] if band else (),
+        category_id=category,
+        source=BookingSource.KIOSK,
     )
     return render_template(
         "kiosk/whats_on.html",
@@ -45,24 +49,6 @@ def whats_on_page():
         category=category,
         bands=[b for b in AGE_BANDS if b in listing.age_bands],
         age_bands=AGE_BANDS,
-    )
-
-
-def _can_book(session: Session) -> bool:
-    return (
-        session.status == SessionStatus.SCHEDULED
-        and session.series.booking_mode != BookingMode.DROP_IN
-        and clock.now() < session.starts_at
-    )
-
-
-def _running_drop_in(session: Session) -> bool:
-    now = clock.now()
-    return (
-        session.status == SessionStatus.SCHEDULED
-        and session.series.booking_mode != BookingMode.BOOKING
-        and session.starts_at <= now + DROP_IN_AHEAD
-        and now < session.ends_at
     )
 
 
@@ -78,18 +64,16 @@ def session_page(session_id: int):
     session = session_at_hub(session_id, g.hub.id)
     if session is None:
         abort(404)
-    bookable = _can_book(session)
+    available = availability(session, clock.now(), source=BookingSource.KIOSK)
     return render_template(
         "kiosk/session.html",
         session=session,
-        bookable=bookable,
-        places=places_left(session) if bookable else 0,
-        drop_in_now=_running_drop_in(session),
+        available=available,
         qr=qr_svg(
             phone_link(session),
             label=gettext("A QR code to book %(title)s on your phone", title=session.series.title),
         )
-        if bookable
+        if available.bookable
         else None,
         age_bands=AGE_BANDS,
     )
@@ -111,9 +95,12 @@ def child_bands(session: Session) -> list[str]:
 @flow.in_visit
 def book_start():
     session = session_at_hub(_number(request.form.get("session")) or 0, g.hub.id)
-    if session is None or not _can_book(session):
+    if session is None:
         return flow.sorry("session_gone")
-    if places_left(session) < 1:
+    available = availability(session, clock.now(), source=BookingSource.KIOSK)
+    if not available.bookable:
+        return flow.sorry("session_gone")
+    if available.state == State.FULL:
         return flow.sorry("booking_full", title=session.series.title)
     party = {"adults": 1, **{f"c_{band}": 0 for band in child_bands(session)}}
     flow.start("book", session=session.id, party=party)

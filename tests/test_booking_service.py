@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from booking.availability import availability
 from booking.contact import Contact, Party
-from booking.places import places_left
 from booking.services import (
     book_session,
     cancel_booking,
@@ -52,7 +52,7 @@ def test_booking_takes_a_place_and_queues_a_confirmation():
     booking = book(session_id, 1)
     assert booking.status == "confirmed"
     assert len(booking.reference) == 8
-    assert places_left(db.session.get(Session, session_id)) == 4
+    assert availability(db.session.get(Session, session_id), NOW).places_to_book == 4
     message = db.session.scalar(select(OutboxMessage).filter_by(booking_id=booking.id))
     assert (message.template, message.channel, message.recipient) == (
         "booked",
@@ -245,7 +245,7 @@ def test_capacity_in_people_counts_everyone():
         "full"
     )
     book(session_id, 3, Party(1))
-    assert places_left(db.session.get(Session, session_id)) == 0
+    assert availability(db.session.get(Session, session_id), NOW).places_to_book == 0
 
 
 def test_party_bigger_than_the_session_is_told_so_not_put_on_the_list():

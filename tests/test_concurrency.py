@@ -29,8 +29,8 @@ from sqlalchemy import func, select
 import booking.places as places
 import booking.services as services
 import frontdoor.config as config_module
+from booking.availability import Taken, availability
 from booking.contact import Contact, Party
-from booking.places import places_left
 from booking.services import book_session
 from frontdoor import create_app
 from frontdoor.errors import ServiceError
@@ -84,7 +84,7 @@ def session_with_places_left(app: Flask, capacity: int) -> int:
                 session_id, Party(1), Contact(f"Early{n}", email=f"early{n}@example.com"), now=NOW
             )
         db.session.commit()
-        assert places_left(db.session.get(Session, session_id)) == LEFT
+        assert availability(db.session.get(Session, session_id), NOW).places_to_book == LEFT
         db.session.remove()
         return session_id
 
@@ -162,7 +162,7 @@ def test_fifty_families_for_five_places_get_exactly_five(app, roomy_app):
     assert Counter(map(str, results)) == {"confirmed": LEFT, "full": RUSH - LEFT}, results
     assert confirmed_count(roomy_app, session_id) == 8
     with roomy_app.app_context():
-        assert places_left(db.session.get(Session, session_id)) == 0
+        assert availability(db.session.get(Session, session_id), NOW).places_to_book == 0
 
 
 # --- (b) the same rush without the lock overbooks -------------------------------------------
@@ -179,14 +179,14 @@ def test_without_the_lock_the_same_rush_overbooks(app, roomy_app, monkeypatch):
     """
     session_id = session_with_places_left(roomy_app, capacity=8)
     barrier = threading.Barrier(RUSH, timeout=60)
-    count_places = services.places_taken
+    count_places = services.count_taken
 
-    def count_then_wait(session: Session) -> int:
+    def count_then_wait(session: Session) -> Taken:
         taken = count_places(session)
         barrier.wait()
         return taken
 
-    monkeypatch.setattr(services, "places_taken", count_then_wait)
+    monkeypatch.setattr(services, "count_taken", count_then_wait)
     places.LOCKING = False
     try:
         results = rush_for_places(roomy_app, session_id)
