@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import (
@@ -25,7 +24,6 @@ from admin.forms import (
     told_family,
 )
 from admin.forms.appointments import (
-    MESSAGES,
     WEEKDAYS,
     CancelAppointmentForm,
     ConfirmForm,
@@ -58,25 +56,11 @@ from frontdoor.models import (
     StaffUser,
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.words.staff import for_staff
 
 MANAGERS = (Role.MANAGER,)
 # Availability and leave: the practitioner themself, or a manager.
 PRACTICE = (Role.PRACTITIONER, Role.MANAGER)
-
-
-def _in_words(errors: list[ServiceError]) -> list[ServiceError]:
-    """Fill the ranges into the messages that name them."""
-    for error in errors:
-        if "low" in error.details:
-            template = MESSAGES.get(error.code, error.code)
-            error.details["message"] = template.format(**error.details)
-    return errors
-
-
-def _show(form: FlaskForm, errors: list[ServiceError]) -> None:
-    errors = _in_words(errors)
-    words = {e.code: str(e.details["message"]) for e in errors if "message" in e.details}
-    add_service_errors(form, errors, {**MESSAGES, **words})
 
 
 # --- form fields -----------------------------------------------------------------------------
@@ -213,7 +197,7 @@ def _save_type(hub: Hub, kind: AppointmentType, form: TypeForm, template: str, t
             save_type(kind, form.to_input(hub.id))
         except ServiceError as error:
             db.session.rollback()
-            _show(form, [error])
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"Saved {kind.name}", "success")
@@ -272,7 +256,7 @@ def availability():
             add_availability(form.to_input(person.id, hub.id))
         except ServiceError as error:
             db.session.rollback()
-            _show(form, [error])
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash("Times added", "success")
@@ -329,7 +313,7 @@ def leave():
             result = add_leave(person.id, starts, ends, form.reason.data or "")
         except ServiceError as error:
             db.session.rollback()
-            _show(form, [error])
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash("Time away added", "success")
@@ -390,18 +374,6 @@ def my_appointments():
 # reception (who book and rearrange them by phone) and managers.
 FRONT_DESK = (Role.PRACTITIONER, Role.RECEPTION, Role.MANAGER)
 MOVE_DAYS = 7
-
-APPOINTMENT_MESSAGES = {
-    "reason_required": "Enter a reason. The family is sent it",
-    "already_cancelled": "This appointment has already been cancelled",
-    "not_confirmed": "Only a booked appointment can be moved",
-    "same_slot": "Choose a different time from the one already booked",
-    "slot_taken": "Someone has just booked that time. Choose another",
-    "too_soon": "That time has passed. Choose another",
-    "not_offered": "That time is no longer offered. Choose another",
-    "hub_closed": "The hub is closed that day. Choose another",
-    "not_found": "That practitioner no longer offers this appointment. Choose another time",
-}
 
 
 def _booked_or_404(appointment_id: int) -> Appointment:
@@ -479,7 +451,7 @@ def booked_appointment_cancel(appointment_id: int):
             )
         except ServiceError as error:
             db.session.rollback()
-            add_service_errors(form, [error], APPOINTMENT_MESSAGES)
+            add_service_errors(form, [error])
         else:
             _audit("appointment.cancel", appointment, "Cancelled with a reason")
             db.session.commit()
@@ -539,7 +511,7 @@ def booked_appointment_move(appointment_id: int):
         )
     except ServiceError as error:
         db.session.rollback()
-        form.slot.errors = [APPOINTMENT_MESSAGES.get(error.code, "Choose another time")]
+        form.slot.errors = [for_staff(error)]
         return _move_page(_booked_or_404(appointment_id), form, 400)
     _audit("appointment.move", moved, "Moved to another time")
     db.session.commit()

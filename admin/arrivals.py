@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin import bp
-from admin.forms.arrivals import MESSAGES, DutyForm, WalkInForm
+from admin.forms.arrivals import DutyForm, WalkInForm
 from arrivals import actions as rules
 from arrivals import board as boards
 from arrivals import greeters
@@ -48,6 +48,7 @@ from frontdoor.models import (
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
+from frontdoor.words.staff import for_staff
 
 BOARD_ROLES = tuple(Role)
 MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
@@ -84,11 +85,6 @@ DONE_WORDS = {
     "check_in": _l("%(name)s has been checked in."),
     "undo": _l("Undone."),
 }
-
-
-def message_for(error: ServiceError) -> str:
-    text = MESSAGES.get(error.code, MESSAGES["unknown_action"])
-    return str(text) % {"by": error.details.get("by", _("A colleague"))}
 
 
 # --- which hub ----------------------------------------------------------------------------
@@ -240,7 +236,7 @@ def arrivals_act():
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
-        return _answer(hub, message_for(error), ok=False)
+        return _answer(hub, for_staff(error), ok=False)
     to = db.session.get(StaffUser, _int("to_staff") or 0)
     text = str(DONE_WORDS[action]) % {"name": name, "to": to.short_name if to else ""}
     return _answer(hub, text, ok=True, undo_id=done.action_id)
@@ -259,7 +255,7 @@ def arrivals_undo():
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
-        return _answer(hub, message_for(error), ok=False)
+        return _answer(hub, for_staff(error), ok=False)
     return _answer(hub, str(DONE_WORDS["undo"]), ok=True)
 
 
@@ -299,7 +295,7 @@ def arrivals_check_in():
         except ServiceError as error:
             db.session.rollback()
             field = getattr(form, error.field or "", None) or form.first_name
-            field.errors = [*field.errors, message_for(error)]
+            field.errors = [*field.errors, for_staff(error)]
         else:
             session[NOTE] = {
                 "text": str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name},
@@ -325,7 +321,7 @@ def arrivals_check_in_booking():
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
-        return _answer(hub, message_for(error), ok=False)
+        return _answer(hub, for_staff(error), ok=False)
     text = str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name}
     return _answer(hub, text, ok=True, undo_id=made.action_id)
 
@@ -410,7 +406,7 @@ def arrivals_duty():
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            form.practitioners.errors = [message_for(error)]
+            form.practitioners.errors = [for_staff(error)]
         else:
             flash(_("Today's duty rota has been saved."), "success")
             return redirect(url_for("admin.arrivals", hub=hub.slug))

@@ -13,11 +13,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.staff import ThrottleRules, sign_in
 from frontdoor.staff_auth import end_session, public, start_session
-
-MESSAGES = {
-    "bad_credentials": "Enter a correct email address and password",
-    "paused": "Too many attempts to sign in. Wait a few minutes and try again",
-}
+from frontdoor.words.staff import for_staff
 
 
 def _rules() -> ThrottleRules:
@@ -50,8 +46,8 @@ def sign_in_page():
             )
         except ServiceError as error:
             db.session.commit()  # keep the failure count
-            form.form_errors.append(MESSAGES[error.code])
-            form.password.errors = [MESSAGES[error.code]]
+            form.form_errors.append(for_staff(error))
+            form.password.errors = [for_staff(error)]
             return render_template("admin/sign_in.html", form=form, title="Sign in"), (
                 429 if error.code == "paused" else 200
             )

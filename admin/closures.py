@@ -18,7 +18,6 @@ from admin.forms.closures import ClosureForm
 from booking.services import cancel_sessions_on_closed_day
 from frontdoor import audit, clock
 from frontdoor.closures import (
-    MAX_REASON,
     add_bank_holidays,
     add_closure,
     bank_holiday_years,
@@ -31,14 +30,6 @@ from frontdoor.extensions import db
 from frontdoor.models import Hub, HubClosure, Role
 from frontdoor.staff_auth import staff, staff_required
 from frontdoor.timetable import live_booking_counts
-
-MESSAGES = {
-    "day_past": "The day must be today or later",
-    "day_taken": "The hub is already closed that day",
-    "reason_required": "Enter a reason, like 'Staff training'",
-    "reason_too_long": f"Reason must be {MAX_REASON} characters or fewer",
-    "year_unknown": "We do not hold the bank holidays for that year yet",
-}
 
 
 def _page(hub: Hub, form: ClosureForm, status: int = 200):
@@ -71,7 +62,7 @@ def closures(hub: str):
                 record.id, form.day.data, form.reason.data or "", today=clock.today(tz)
             )
         except ServiceError as error:
-            add_service_errors(form, [error], MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(

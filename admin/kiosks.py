@@ -18,10 +18,6 @@ from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_require
 from kiosk.pairing import PAIRING_LIFETIME, add_kiosk, new_pairing_code, revoke
 
 MANAGER = Role.MANAGER
-KIOSK_MESSAGES = {
-    "name_required": "Enter a name for the screen",
-    "revoked": "This screen was revoked. Add a new kiosk instead",
-}
 
 
 def _device(device_id: int) -> KioskDevice:
@@ -78,7 +74,7 @@ def kiosk_new():
                 form.hub_id.data, form.name.data, now=clock.now(), created_by_id=staff().id
             )
         except ServiceError as error:
-            add_service_errors(form, [error], KIOSK_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             return _show_code(device, code)

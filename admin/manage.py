@@ -37,7 +37,6 @@ from admin.forms.manage import (
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.hubs import (
-    MAX_ROOM_CAPACITY,
     SETTING_LIMITS,
     create_category,
     create_hub,
@@ -103,33 +102,6 @@ def _chosen_roles(form: FlaskForm, hubs: list[Hub]) -> set[RoleAt]:
     return roles
 
 
-HUB_MESSAGES = {
-    "invalid_slug": "Short name must be 2 to 60 lowercase letters, numbers and hyphens",
-    "duplicate_slug": "A hub with that short name already exists",
-    "name_required": "Enter the hub's name",
-}
-ROOM_MESSAGES = {
-    "duplicate_name": "A room with that name already exists at this hub",
-    "name_required": "Enter the room's name",
-    "capacity_range": f"Capacity must be between 1 and {MAX_ROOM_CAPACITY}",
-    "in_use": "This room is used by sessions. Make it inactive instead",
-}
-CATEGORY_MESSAGES = {
-    "duplicate_name": "A category with that name already exists",
-    "name_required": "Enter the category's name",
-    "invalid_icon": "Icon can only contain lowercase letters, numbers and hyphens",
-    "in_use": "This category is used by session series. Make it inactive instead",
-}
-STAFF_MESSAGES = {
-    "duplicate_email": "A staff account with that email already exists",
-    "invalid_email": "Enter an email address in the correct format, like name@example.com",
-    "name_required": "Enter their full name",
-    "deactivate_self": "You cannot deactivate your own account",
-    "own_access": "You cannot remove your own manager or council admin role",
-    "not_allowed": "You cannot give that role",
-}
-
-
 # --- hubs -----------------------------------------------------------------------------
 
 
@@ -164,7 +136,7 @@ def hub_new():
                 access_information=form.access_information.data,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], HUB_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"{hub.name} added", "success")
@@ -202,7 +174,7 @@ def hub_edit(hub: str):
                 settings=new_settings,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], HUB_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"Changes to {record.name} saved", "success")
@@ -241,7 +213,7 @@ def room_new(hub: str):
                 description=form.description.data,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], ROOM_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"{room.name} added to {record.name}", "success")
@@ -266,7 +238,7 @@ def room_edit(room_id: int):
                 active=form.active.data,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], ROOM_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"Changes to {room.name} saved", "success")
@@ -282,7 +254,7 @@ def room_delete(room_id: int):
         delete_room(room)
     except ServiceError as error:
         form = RoomForm(formdata=None, obj=room)
-        add_service_errors(form, [error], ROOM_MESSAGES)
+        add_service_errors(form, [error])
         return _room_page(form, room)
     db.session.commit()
     flash(f"{room.name} deleted", "success")
@@ -331,7 +303,7 @@ def category_new():
                 icon=form.icon.data,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], CATEGORY_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"{category.name} added", "success")
@@ -350,7 +322,7 @@ def category_edit(category_id: int):
                 category, name=form.name.data, icon=form.icon.data, active=form.active.data
             )
         except ServiceError as error:
-            add_service_errors(form, [error], CATEGORY_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"Changes to {category.name} saved", "success")
@@ -366,7 +338,7 @@ def category_delete(category_id: int):
         delete_category(category)
     except ServiceError as error:
         form = CategoryForm(formdata=None, obj=category)
-        add_service_errors(form, [error], CATEGORY_MESSAGES)
+        add_service_errors(form, [error])
         return _category_page(form, category)
     db.session.commit()
     flash(f"{category.name} deleted", "success")
@@ -424,7 +396,7 @@ def staff_new():
                 roles=_chosen_roles(form, hubs),
             )
         except ServiceError as error:
-            add_service_errors(form, [error], STAFF_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             return _show_password(user, password, f"{user.name} added")
@@ -458,7 +430,7 @@ def staff_edit(staff_id: int):
                 active=form.active.data,
             )
         except ServiceError as error:
-            add_service_errors(form, [error], STAFF_MESSAGES)
+            add_service_errors(form, [error])
         else:
             db.session.commit()
             flash(f"Changes to {user.name} saved", "success")

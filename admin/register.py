@@ -43,7 +43,6 @@ from admin import bp
 from admin.forms import told_family
 from admin.forms.register import (
     CHILD_BANDS,
-    MESSAGES,
     CancelForm,
     CapacityForm,
     MoveForm,
@@ -68,6 +67,7 @@ from frontdoor.models import (
     VisitStatus,
 )
 from frontdoor.staff_auth import require_role_at, staff, staff_required
+from frontdoor.words.staff import for_staff, staff_words
 
 VIEW_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.PRACTITIONER, Role.RECEPTION)
 CHANGE_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.RECEPTION)
@@ -93,18 +93,6 @@ BOOK_FIELDS = {
     "invalid_email": "email",
     "invalid_mobile": "mobile",
 }
-
-
-def message_for(error: ServiceError) -> str:
-    details = dict(error.details)
-    booking = details.get("booking")
-    if isinstance(booking, Booking):
-        details["reference"] = booking.reference
-    text = MESSAGES.get(error.code, "Sorry, that could not be done. Try again")
-    try:
-        return text.format(**details)
-    except (KeyError, IndexError):
-        return text.split("{")[0].strip()
 
 
 # --- forms -----------------------------------------------------------------------------
@@ -139,14 +127,14 @@ def _book_form_fields() -> dict[str, object]:
             widget=GovTextInput(),
             validators=[
                 InputRequired("Enter their first name"),
-                Length(max=100, message=MESSAGES["name_too_long"]),
+                Length(max=100, message=staff_words("name_too_long", max=100)),
             ],
         ),
         last_name=StringField(
             "Last name (optional)",
             description="Staff screens show only the first letter",
             widget=GovTextInput(),
-            validators=[Length(max=100, message=MESSAGES["name_too_long"])],
+            validators=[Length(max=100, message=staff_words("name_too_long", max=100))],
         ),
         email=StringField(
             "Email address (optional)",
@@ -399,10 +387,12 @@ def book_on_behalf(session_id: int):
             db.session.rollback()  # ends the transaction, and with it the session's lock
             field = getattr(form, error.field or BOOK_FIELDS.get(error.code, "first_name"), None)
             field = field if field is not None else form.first_name
-            field.errors = [*field.errors, message_for(error)]
+            field.errors = [*field.errors, for_staff(error)]
         except IntegrityError:
             db.session.rollback()
-            form.first_name.errors = [MESSAGES["not_saved"]]
+            form.first_name.errors = [
+                "The booking could not be saved. Check the register and try again"
+            ]
         else:
             if not result.created:
                 flash(f"That booking was already made: reference {booking.reference}.", "success")
@@ -449,7 +439,7 @@ def booking_cancel(booking_id: int):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            errors.append({"text": message_for(error), "href": f"#reason-{booking.id}"})
+            errors.append({"text": for_staff(error), "href": f"#reason-{booking.id}"})
         else:
             flash(
                 f"Cancelled the booking for {booking.display_name}.{told_family(booking)}"
@@ -487,7 +477,7 @@ def booking_move(booking_id: int):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            form.session.errors = [*form.session.errors, message_for(error)]
+            form.session.errors = [*form.session.errors, for_staff(error)]
         else:
             flash(
                 f"Moved {booking.display_name} to {session_label(booking.session)}."
@@ -528,7 +518,7 @@ def session_raise_capacity(session_id: int):
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            errors.append({"text": message_for(error), "href": "#capacity"})
+            errors.append({"text": for_staff(error), "href": "#capacity"})
         else:
             flash(
                 f"Capacity is now {session.capacity}.{_promoted_text(promoted)}",

@@ -51,19 +51,6 @@ from frontdoor.timetable import (
 
 LEADS = (Role.SESSION_LEAD, Role.MANAGER)
 
-MESSAGES = {
-    "ends_before_start": "End time must be after the start time",
-    "capacity_range": "Capacity must be between 1 and 500",
-    "no_dates": "These days and dates give no sessions: choose other days or a later end date",
-    "no_weekdays": "Select at least one day",
-    "until_before_start": "End date must be the same as or after the start date",
-    "until_and_count": "Choose an end date or a number of sessions, not both",
-    "drop_in_places_range": "Places held for drop-in must be more than 0 and less than capacity",
-    "reason_required": "Enter a reason for cancelling",
-    "already_cancelled": "This session is already cancelled",
-    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
-}
-
 # Why a series edit left a session alone, for the lead deciding what to do.
 ATTENTION = {
     "no_longer_in_series": "The series no longer includes this date, but families have booked "
@@ -73,11 +60,6 @@ ATTENTION = {
     "capacity_below_bookings": "The series' new capacity is less than the bookings for this "
     "session, so its capacity was kept.",
 }
-
-
-def _explain(form: FlaskForm, errors: list[ServiceError]) -> None:
-    messages = {e.code: MESSAGES[e.code].format(**e.details) for e in errors if e.code in MESSAGES}
-    add_service_errors(form, errors, messages)
 
 
 def _room_choices(hub: Hub, current: int | None) -> dict[object, str]:
@@ -174,7 +156,7 @@ def _series_page(series: SessionSeries, hub: Hub):
     if form.validate_on_submit():
         data = form.to_input(hub.id)
         if problems := series_problems(data):
-            _explain(form, problems)
+            add_service_errors(form, problems)
         else:
             clashes = series_clashes(data, today=today, series_id=series.id)
             if not clashes or form.confirm_clash.data:
@@ -272,7 +254,7 @@ def _apply(occurrence: Session, form: FlaskForm, change: Callable[[], object], d
         change()
     except ServiceError as error:
         db.session.rollback()
-        _explain(form, [error])
+        add_service_errors(form, [error])
         return _detail(occurrence, form, status=400)
     db.session.commit()
     flash(done, "success")

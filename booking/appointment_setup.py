@@ -77,7 +77,7 @@ def type_problems(data: TypeInput, *, type_id: int | None = None) -> list[Servic
     if not name:
         problems.append(ServiceError("name_required", field="name"))
     elif len(name) > MAX_TYPE_NAME:
-        problems.append(ServiceError("name_too_long", field="name"))
+        problems.append(ServiceError("name_too_long", field="name", max=MAX_TYPE_NAME))
     else:
         clash = db.session.scalar(
             select(AppointmentType.id).where(
@@ -210,7 +210,7 @@ def add_leave(staff_id: int, starts_at: datetime, ends_at: datetime, reason: str
     if ends_at <= starts_at:
         raise ServiceError("ends_before_start", field="ends_on")
     if len(reason.strip()) > MAX_REASON:
-        raise ServiceError("reason_too_long", field="reason")
+        raise ServiceError("reason_too_long", field="reason", max=MAX_REASON)
     leave = AvailabilityException(
         staff_id=staff_id, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()
     )

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from booking import bp
 from booking.appointments import book_appointment
-from booking.forms import APPOINTMENT_MESSAGES, AppointmentForm
+from booking.forms import AppointmentForm
 from booking.slots import Slot, find_slot, first_name, free_slots
 from booking.tokens import MANAGE, make_token
 from frontdoor import clock
@@ -29,6 +29,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
+from frontdoor.words.families import for_family
 
 DAYS_PER_PAGE = 7
 
@@ -169,7 +170,7 @@ def _slot_gone(place: Hub, kind: AppointmentType, starts_at: datetime, error: Se
         "booking/appointments/unavailable.html",
         hub=place,
         kind=kind,
-        message=str(APPOINTMENT_MESSAGES.get(error.code, APPOINTMENT_MESSAGES["not_offered"])),
+        message=for_family(error),
         back_url=url_for(
             "booking.appointment_slots",
             hub=place.slug,

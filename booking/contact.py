@@ -75,7 +75,7 @@ class Contact:
         if not first:
             raise ServiceError("first_name_required", field="first_name")
         if len(first) > MAX_NAME or len(last) > MAX_NAME:
-            raise ServiceError("name_too_long", field="first_name")
+            raise ServiceError("name_too_long", field="first_name", max=MAX_NAME)
         email = normalise_email(self.email) if self.email.strip() else ""
         mobile = normalise_mobile(self.mobile) if self.mobile.strip() else ""
         if self.reminders and not (email or mobile):

@@ -1,18 +1,17 @@
-"""Forms for the public booking site, and the plain words for every service error.
+"""Forms for the public booking site.
 
 The forms check what a family typed (a whole number, a real age group, an
 email that is an email) so every problem shows at once; the booking service
 checks again and has the final word. ``add_service_error`` puts a refusal from
-the service on the field it is about.
+the service on the field it is about, in the words of
+``frontdoor.words.families``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -35,10 +34,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
-from frontdoor.clock import local
 from frontdoor.errors import ServiceError
 from frontdoor.models import AGE_BANDS
 from frontdoor.templating import LANGUAGES
+from frontdoor.words.families import family_words, for_family, lazy_family_words
 
 MAX_ADULTS = 10
 CHILD_ROWS = 6
@@ -47,56 +46,6 @@ MAX_ACCESS_NEEDS = 2000
 FORM_PROBLEM = "form-problem"
 _WHOLE_NUMBER = re.compile(r"^\d+$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-
-# Every code the booking service raises, in plain words.
-MESSAGES = {
-    "not_found": _l("This session is no longer on the timetable."),
-    "cancelled_session": _l("This session has been cancelled, so it cannot be booked."),
-    "drop_in_only": _l("You do not need to book this session. Just come along."),
-    "closed": _l("Online booking for this session has closed. Ask at the hub if there is space."),
-    "too_late": _l("This session has already started."),
-    "full": _l(
-        "Sorry, this session is now full. Tick the box to join the waiting list, "
-        "or choose another session."
-    ),
-    "duplicate": _l(
-        "You have already booked this session. Check your email or texts for your reference."
-    ),
-    "party_empty": _l("Tell us who is coming: at least 1 adult or child."),
-    "child_age_band": _l("Choose an age group for each child from the list, or 'No child'."),
-    "first_name_required": _l("Enter your first name."),
-    "name_too_long": _l("Names must be %(max)s characters or fewer.", max=MAX_NAME),
-    "invalid_email": _l("Enter an email address in the correct format, like name@example.com."),
-    "invalid_mobile": _l("Enter a UK mobile number, like 07700 900 982."),
-    "reminders_need_contact": _l(
-        "Enter an email address or a mobile number, or choose 'No' to a confirmation and reminders."
-    ),
-    # Changing or cancelling a booking.
-    "already_cancelled": _l("This booking has already been cancelled."),
-    "checked_in": _l("You have already checked in, so ask at reception."),
-    "cancel_too_late": _l(
-        "It is too close to the start to cancel online. Please tell the hub you cannot come."
-    ),
-    "change_too_late": _l("This session has started, so your booking cannot be changed now."),
-    "change_full": _l(
-        "There are not enough places left for that many people. Your booking has not changed."
-    ),
-}
-
-
-def message_for(error: ServiceError) -> str:
-    """The plain words for a service refusal."""
-    if error.code == "not_open":
-        opens = error.details.get("opens")
-        if isinstance(opens, datetime):
-            day = format_date(local(opens), "EEEE d MMMM")
-            return _("Booking for this session opens on %(day)s.", day=day)
-        return _("Booking for this session is not open yet.")
-    if error.code == "party_too_large":
-        limit = error.details.get("limit", MAX_ADULTS)
-        return _("You can book for up to %(limit)s people in total.", limit=limit)
-    text = MESSAGES.get(error.code)
-    return str(text) if text else _("Sorry, something went wrong. Please try again.")
 
 
 class PublicForm(FlaskForm):
@@ -150,10 +99,10 @@ class PartyForm(PublicForm):
         valid = super().validate(extra_validators)
         for field in self.child_fields:
             if field.data and field.data not in AGE_BANDS:
-                field.errors = [*field.errors, str(MESSAGES["child_age_band"])]
+                field.errors = [*field.errors, family_words("child_age_band")]
                 valid = False
         if valid and self.party().people < 1:
-            self.adults.errors = [*self.adults.errors, str(MESSAGES["party_empty"])]
+            self.adults.errors = [*self.adults.errors, family_words("party_empty")]
             valid = False
         return valid
 
@@ -191,8 +140,8 @@ def first_name_field() -> StringField:
         _l("First name"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(MESSAGES["first_name_required"]),
-            Length(max=MAX_NAME, message=MESSAGES["name_too_long"]),
+            InputRequired(lazy_family_words("first_name_required")),
+            Length(max=MAX_NAME, message=lazy_family_words("name_too_long", max=MAX_NAME)),
         ],
     )
 
@@ -201,7 +150,7 @@ def last_name_field() -> StringField:
     return StringField(
         _l("Last name (optional)"),
         widget=GovTextInput(),
-        validators=[Length(max=MAX_NAME, message=MESSAGES["name_too_long"])],
+        validators=[Length(max=MAX_NAME, message=lazy_family_words("name_too_long", max=MAX_NAME))],
     )
 
 
@@ -209,7 +158,7 @@ def email_field() -> StringField:
     return StringField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[Length(max=254, message=MESSAGES["invalid_email"])],
+        validators=[Length(max=254, message=lazy_family_words("invalid_email"))],
     )
 
 
@@ -217,7 +166,7 @@ def mobile_field() -> StringField:
     return StringField(
         _l("UK mobile number"),
         widget=GovTextInput(),
-        validators=[Length(max=30, message=MESSAGES["invalid_mobile"])],
+        validators=[Length(max=30, message=lazy_family_words("invalid_mobile"))],
     )
 
 
@@ -244,7 +193,7 @@ def check_contact(form: FlaskForm, missing: str) -> bool:
             try:
                 normalise(field.data)
             except ServiceError as error:
-                field.errors = [*field.errors, str(MESSAGES[error.code])]
+                field.errors = [*field.errors, for_family(error)]
                 valid = False
     if not (form.email.data or "").strip() and not (form.mobile.data or "").strip():
         form.email.errors = [*form.email.errors, missing]
@@ -310,7 +259,7 @@ class BookingForm(PartyForm):
         valid = super().validate(extra_validators)
         if not self.wants_reminders:
             return valid
-        return check_contact(self, str(MESSAGES["reminders_need_contact"])) and valid
+        return check_contact(self, family_words("reminders_need_contact")) and valid
 
     def contact(self) -> Contact:
         """The family's details. A family who said no to messages gives no contact:
@@ -404,9 +353,10 @@ _FIELD_FOR_CODE = {
 }
 
 
-def add_service_error(form: FlaskForm, error: ServiceError, text: str | None = None) -> None:
-    """Show a refusal from the booking service on the right field, in plain words."""
-    text = text or message_for(error)
+def add_service_error(form: FlaskForm, error: ServiceError) -> None:
+    """Show a refusal from the booking service on the right field, in the families'
+    catalogue's words."""
+    text = for_family(error)
     names = [_FIELD_FOR_CODE.get(error.code), error.field]
     name = next((n for n in names if n and n in form._fields), None)
     if error.code == "child_age_band" and isinstance(form, PartyForm):
@@ -419,19 +369,6 @@ def add_service_error(form: FlaskForm, error: ServiceError, text: str | None = N
         form.form_errors.append(text)
     else:
         field.errors = [*field.errors, text]
-
-
-# What the appointment pages say when a time cannot be had.
-APPOINTMENT_MESSAGES = {
-    "slot_taken": _l("Sorry, someone has just booked that time. Please choose another."),
-    "too_soon": _l("That time is too soon to book online. Please choose a later time."),
-    "too_far": _l("That time is too far ahead to book yet. Please choose an earlier time."),
-    "not_offered": _l("That time is not available. Please choose another."),
-    "hub_closed": _l("The hub is closed that day. Please choose another day."),
-    "need_contact": _l(
-        "Enter an email address or a UK mobile number, so we can confirm your appointment."
-    ),
-}
 
 
 class AppointmentForm(PartyForm):
@@ -450,7 +387,10 @@ class AppointmentForm(PartyForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        return check_contact(self, str(APPOINTMENT_MESSAGES["need_contact"])) and valid
+        missing = _(
+            "Enter an email address or a UK mobile number, so we can confirm your appointment."
+        )
+        return check_contact(self, missing) and valid
 
     def contact(self, language: str) -> Contact:
         return Contact(
@@ -467,11 +407,7 @@ class AppointmentForm(PartyForm):
         return idempotency_key_from(self.nonce.data)
 
     def show_service_error(self, error: ServiceError) -> None:
-        text = (
-            str(APPOINTMENT_MESSAGES[error.code])
-            if error.code in APPOINTMENT_MESSAGES
-            else message_for(error)
-        )
+        text = for_family(error)
         name = {"children": "child_1"}.get(error.field or "", error.field or "first_name")
         field = getattr(self, name, None) or self.first_name
         field.errors = [*field.errors, text]

@@ -323,7 +323,7 @@ def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Book
     """
     session = lock_session(session.id)
     if not 1 <= capacity <= timetable.MAX_CAPACITY:
-        raise ServiceError("capacity_range", field="capacity")
+        raise ServiceError("capacity_range", field="capacity", low=1, high=timetable.MAX_CAPACITY)
     needed = availability(session, now).spoken_for
     if capacity < needed:
         raise ServiceError("capacity_below_bookings", field="capacity", booked=needed)

@@ -35,7 +35,6 @@ from booking.appointments import cancel_appointment
 from booking.availability import State, Tally, availability, tally
 from booking.calendar import CalendarEvent, calendar_file
 from booking.forms import (
-    MESSAGES,
     BookingForm,
     CancelForm,
     ChangePartyForm,
@@ -465,8 +464,7 @@ def cancel(token: str):
             db.session.rollback()
             if error.code == "already_cancelled":
                 return redirect(url_for("booking.confirmation", token=token))
-            text = MESSAGES["cancel_too_late"] if error.code == "too_late" else None
-            add_service_error(form, error, str(text) if text else None)
+            add_service_error(form, error)
         else:
             db.session.commit()
             flash(_("Your booking has been cancelled"), "success")
@@ -491,9 +489,7 @@ def change_who(token: str):
             change_party(booking, form.party(), now=now)
         except ServiceError as error:
             db.session.rollback()
-            words = {"full": "change_full", "too_late": "change_too_late"}
-            text = MESSAGES.get(words.get(error.code, ""))
-            add_service_error(form, error, str(text) if text else None)
+            add_service_error(form, error)
         else:
             db.session.commit()
             flash(_("Your booking has been changed"), "success")

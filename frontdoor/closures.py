@@ -53,7 +53,7 @@ def add_closure(hub_id: int, day: date, reason: str, *, today: date) -> HubClosu
     if not reason:
         raise ServiceError("reason_required", field="reason")
     if len(reason) > MAX_REASON:
-        raise ServiceError("reason_too_long", field="reason")
+        raise ServiceError("reason_too_long", field="reason", max=MAX_REASON)
     if day in closed_days(hub_id, day, day):
         raise ServiceError("day_taken", field="day")
     closure = HubClosure(hub_id=hub_id, day=day, reason=reason)

@@ -12,6 +12,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Organisation, Role
+from frontdoor.words.staff import for_staff
 
 
 @click.group("staff")
@@ -64,17 +65,9 @@ def staff_create(email: str, name: str, password: str, role_specs: tuple[str, ..
         )
     except ServiceError as error:
         db.session.rollback()
-        raise click.ClickException(_STAFF_ERRORS.get(error.code, error.code)) from error
+        raise click.ClickException(for_staff(error)) from error
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(role_specs)})")
-
-
-_STAFF_ERRORS = {
-    "duplicate_email": "A staff account with that email already exists.",
-    "invalid_email": "That is not a valid email address.",
-    "weak_password": "The password must be at least 10 characters.",
-    "name_required": "Give the person's name.",
-}
 
 
 @click.command("demo")

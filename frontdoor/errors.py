@@ -1,6 +1,7 @@
 """Coded errors raised by services, and the styled error pages.
 
-Services raise ``ServiceError("full")``; views turn the code into plain words.
+Services raise ``ServiceError("full")``; views turn the code into plain words
+from ``frontdoor.words`` (one catalogue for families, one for staff).
 Outside development no page ever shows a stack trace.
 """
 

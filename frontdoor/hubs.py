@@ -118,7 +118,7 @@ def update_hub(
 def _check_room(hub_id: int, name: str, capacity: int | None, room_id: int | None) -> str:
     name = _required(name)
     if capacity is not None and not 1 <= capacity <= MAX_ROOM_CAPACITY:
-        raise ServiceError("capacity_range", field="capacity")
+        raise ServiceError("capacity_range", field="capacity", low=1, high=MAX_ROOM_CAPACITY)
     # Case-insensitive, so "Main hall" and "main hall" are not two rooms.
     same = select(Room.id).where(Room.hub_id == hub_id, func.lower(Room.name) == name.lower())
     if room_id is not None:

@@ -142,7 +142,7 @@ def series_problems(data: SeriesInput) -> list[ServiceError]:
     if data.duration_minutes <= 0:
         problems.append(ServiceError("ends_before_start", field="end_time"))
     if not 1 <= data.capacity <= MAX_CAPACITY:
-        problems.append(ServiceError("capacity_range", field="capacity"))
+        problems.append(ServiceError("capacity_range", field="capacity", low=1, high=MAX_CAPACITY))
     if data.booking_mode == "both" and not 0 < data.drop_in_places < data.capacity:
         problems.append(ServiceError("drop_in_places_range", field="drop_in_places"))
     if data.until_date and data.occurrence_count:

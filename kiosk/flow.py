@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arrivals.checkin import MAX_PARTY  # adults and children together
 from frontdoor.extensions import db
+from frontdoor.words.families import family_words
 
 F = TypeVar("F", bound=Callable)
 T = TypeVar("T")
@@ -57,12 +58,15 @@ def save(**values: Any) -> None:
 
 
 def take_note() -> str | None:
-    """A one-off message for the screen being drawn ("Please type your first name")."""
+    """A one-off message for the screen being drawn ("Enter your first name."), in
+    the families' catalogue's words. Notes are codes; the only number one needs is
+    the longest name the kiosk takes."""
     current = state()
     note = current.pop("note", None)
-    if note:
-        session[STATE] = current
-    return note
+    if not note:
+        return None
+    session[STATE] = current
+    return family_words(note, max=MAX_NAME)
 
 
 def language() -> str:

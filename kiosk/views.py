@@ -18,6 +18,7 @@ from frontdoor.extensions import db
 from frontdoor.models import Booking, HelpRequest, Visit
 from frontdoor.staff_auth import public
 from frontdoor.templating import LANGUAGES
+from frontdoor.words.families import for_family
 from kiosk import bp, flow, pairing
 from kiosk.access import COOKIE, kiosk_required, set_device_cookie
 
@@ -46,7 +47,7 @@ def pair():
             _, credential = pairing.pair(code, now=clock.now())
         except ServiceError as error:
             db.session.rollback()
-            problem = error.code
+            problem = for_family(error)
         else:
             db.session.commit()
             response = redirect(url_for("kiosk.home"), code=303)

@@ -188,7 +188,7 @@ def test_claims_race_is_told_in_plain_words_and_undo_works(app, place, reception
     assert "You will greet Amira." in _text(claimed)
     assert claimed.headers["HX-Trigger"] == "fd:refresh"
     late = _act(desk, visit, "claim", version=0)
-    assert "Sam K. is already greeting them." in _text(late)
+    assert "Sam K. is already greeting them" in _text(late)
     action_id = re.search(r'name="action_id" value="(\d+)"', claimed.get_data(as_text=True))[1]
     page = sam.get("/admin/arrivals?hub=testhub").get_data(as_text=True)
     undone = sam.post(
@@ -488,6 +488,6 @@ def test_ten_staff_pressing_ill_greet_at_once_one_wins_the_rest_are_told_who(
     assert not [r for r in results if isinstance(r, BaseException)], results
     with app.app_context():
         winner = db.session.get(StaffUser, db.session.get(Visit, visit).claimed_by_id)
-        told = f"{winner.short_name} is already greeting them."
+        told = f"{winner.short_name} is already greeting them"
         db.session.remove()
     assert sorted(results) == sorted(["Done You will greet Amira. Undo"] + [f"Not done {told}"] * 9)

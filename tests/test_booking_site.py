@@ -603,7 +603,7 @@ def test_cancelling_too_close_to_the_start_is_refused_in_plain_words(site, clien
     manage = client.get(f"{location}/manage").get_data(as_text=True)
     clock.freeze(datetime(2026, 11, 24, 13, 0, tzinfo=UTC))
     refused = client.post(f"{location}/cancel", data={"csrf_token": csrf_from(manage)})
-    assert "It is too close to the start to cancel online" in text_of(refused)
+    assert "It is too late to do this online. Please contact the hub." in text_of(refused)
     assert bookings(site)[0].status == "confirmed"
 
 
@@ -633,7 +633,7 @@ def test_changing_who_is_coming_within_the_places_left(app, client):
         f"{location}/party",
         data={"csrf_token": token, "adults": "2", "child_1": "1-3", "child_2": "0-1"},
     )
-    assert "There are not enough places left for that many people" in text_of(too_many)
+    assert "Sorry, there are not enough places for everyone" in text_of(too_many)
     assert PROBLEM in text_of(too_many)
     bad = client.post(f"{location}/party", data={"csrf_token": token, "adults": "two"})
     assert "Enter the number of adults as a whole number" in text_of(bad)

@@ -927,9 +927,9 @@ def test_book_here_checks_names_mobiles_and_parties(app, screen, place):
     assert "at least 1 person" in screen.text
     screen.post("/kiosk/book/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "12345"})
-    assert "Please check the mobile number" in screen.text
+    assert "Enter a UK mobile number, like 07700 900 982." in screen.text
     screen.post("/kiosk/book/details", {"first_name": "", "mobile": ""})
-    assert "Please type your first name." in screen.text
+    assert "Enter your first name." in screen.text
     assert count(app, Booking) == 0
     screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": ""})
     assert "Please write it down or take a photo of it." in screen.text
@@ -1076,11 +1076,11 @@ def test_a_double_tap_asks_for_help_once(app, screen, place):
 @pytest.mark.parametrize(
     ("name", "words"),
     [
-        ("x" * 500, "Please use a shorter name"),
+        ("x" * 500, "Names must be 50 characters or fewer."),
         ("<script>alert(1)</script>", "Please use letters only"),
         ("Robert'); DROP TABLE visit;--", "Please use letters only"),
         ("Ann\x00e", "Please use letters only"),
-        ("   ", "Please type your first name."),
+        ("   ", "Enter your first name."),
         ("https://evil.example", "Please use letters only"),
     ],
 )

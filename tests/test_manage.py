@@ -240,7 +240,7 @@ def test_manager_adds_a_room(app, signed_in):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "main hall"}, "A room with that name already exists at this hub"),
+        ({"name": "main hall"}, "That name is already in use. Choose another"),
         ({"name": ""}, "Enter the room&#39;s name"),
         ({"capacity": "lots"}, "Capacity must be a whole number"),
         ({"capacity": "501"}, "Capacity must be between 1 and 500"),
@@ -266,7 +266,7 @@ def test_renaming_a_room_to_a_taken_name_is_refused(app, signed_in):
     client = signed_in(MANAGER)
     kitchen = room_id(app, "riverside", "Kitchen")
     response = submit(client, f"/admin/rooms/{kitchen}", {"name": "Quiet room", "active": "y"})
-    assert_problem(response, "A room with that name already exists at this hub")
+    assert_problem(response, "That name is already in use. Choose another")
     assert room_id(app, "riverside", "Kitchen") == kitchen
 
 
@@ -293,7 +293,7 @@ def test_room_in_use_is_not_deleted(app, signed_in):
     client = signed_in(MANAGER)
     hall = room_id(app, "riverside", "Main hall")
     response = submit(client, f"/admin/rooms/{hall}", {}, f"/admin/rooms/{hall}/delete")
-    assert_problem(response, "This room is used by sessions. Make it inactive instead")
+    assert_problem(response, "Sessions use this, so it cannot be deleted. Make it inactive instead")
     assert room_id(app, "riverside", "Main hall") == hall
 
 
@@ -351,7 +351,7 @@ def test_manager_adds_a_category(app, signed_in):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "STAY AND PLAY"}, "A category with that name already exists"),
+        ({"name": "STAY AND PLAY"}, "That name is already in use. Choose another"),
         ({"name": ""}, "Enter the category&#39;s name"),
         ({"icon": "Not an icon"}, "Icon can only contain lowercase letters"),
     ],
@@ -369,7 +369,7 @@ def test_category_in_use_is_not_deleted(app, signed_in):
     with database(app) as session:
         used = session.scalar(select(SessionSeries.category_id).limit(1))
     response = submit(client, "/admin/categories", {}, f"/admin/categories/{used}/delete")
-    assert_problem(response, "This category is used by session series. Make it inactive instead")
+    assert_problem(response, "Sessions use this, so it cannot be deleted. Make it inactive instead")
     with database(app) as session:
         assert session.get(ServiceCategory, used) is not None
 

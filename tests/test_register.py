@@ -411,7 +411,7 @@ def test_moving_into_a_full_session_is_refused(app, signed_in):
     client = signed_in(LEAD)
     response = post_form(client, f"/admin/bookings/{amira}/move", {"session": str(next_week)})
     assert response.status_code == 200
-    assert "This session is full" in html_of(response)
+    assert "That session is full" in html_of(response)
     assert booking(app, amira).session_id == session_id
 
 

@@ -1,7 +1,8 @@
-"""Every kiosk string is translated into every language the kiosk offers.
+"""Every kiosk string, and every sentence of the families' catalogue of refusals,
+is translated into every language the kiosk offers.
 
-The kiosk's words are found the way ``pybabel extract`` finds them (babel.cfg's
-method map), so adding a kiosk string without translating it fails here.
+The words are found the way ``pybabel extract`` finds them (babel.cfg's method
+map), so adding a string without translating it fails here.
 """
 
 from __future__ import annotations
@@ -36,16 +37,28 @@ def _kiosk_sources() -> list[tuple[str, Path]]:
     return [("jinja2", path) for path in templates] + [("python", path) for path in python]
 
 
-def kiosk_messages() -> dict[str, set[str]]:
-    """Each kiosk msgid (a plural's singular) and the files that use it."""
+# What families are told when a rule says no, on the booking site and the kiosk.
+FAMILY_WORDS = ROOT / "frontdoor" / "words" / "families.py"
+
+
+def messages_in(sources: list[tuple[str, Path]]) -> dict[str, set[str]]:
+    """Each msgid (a plural's singular) in ``sources`` and the files that use it."""
     found: dict[str, set[str]] = {}
-    for method, path in _kiosk_sources():
+    for method, path in sources:
         for _line, message, _comments, _context in extract_from_file(
             method, str(path), keywords=KEYWORDS
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             found.setdefault(msgid, set()).add(str(path.relative_to(ROOT)))
     return found
+
+
+def kiosk_messages() -> dict[str, set[str]]:
+    return messages_in(_kiosk_sources())
+
+
+def family_word_messages() -> dict[str, set[str]]:
+    return messages_in([("python", FAMILY_WORDS)])
 
 
 def catalog(code: str):
@@ -62,15 +75,30 @@ def test_the_kiosk_has_strings_to_translate():
     assert len(messages) > 150 and "I have a booking" in messages
 
 
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_every_kiosk_string_is_translated(code):
+def untranslated(code: str, messages: dict[str, set[str]]) -> list[str]:
     translations = catalog(code)
-    untranslated = []
-    for msgid, files in sorted(kiosk_messages().items()):
+    missing = []
+    for msgid, files in sorted(messages.items()):
         message = translations.get(msgid)
         if not message or message.fuzzy or not all(_strings(message)):
-            untranslated.append(f"{msgid!r} ({', '.join(sorted(files))})")
-    assert not untranslated, f"{code}: untranslated kiosk strings:\n" + "\n".join(untranslated)
+            missing.append(f"{msgid!r} ({', '.join(sorted(files))})")
+    return missing
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_kiosk_string_is_translated(code):
+    missing = untranslated(code, kiosk_messages())
+    assert not missing, f"{code}: untranslated kiosk strings:\n" + "\n".join(missing)
+
+
+def test_the_families_catalogue_has_sentences_to_translate():
+    assert len(family_word_messages()) > 25
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_refusal_a_family_is_told_is_translated(code):
+    missing = untranslated(code, family_word_messages())
+    assert not missing, f"{code}: untranslated words for families:\n" + "\n".join(missing)
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

@@ -14,6 +14,7 @@ from wtforms.validators import StopValidation
 
 from frontdoor.errors import ServiceError
 from frontdoor.models import Booking
+from frontdoor.words.staff import for_staff
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 
@@ -25,12 +26,10 @@ def told_family(booking: Booking) -> str:
     return " They gave no email or mobile number, so tell them yourself."
 
 
-def add_service_errors(
-    form: FlaskForm, errors: list[ServiceError], messages: dict[str, str]
-) -> None:
-    """Show coded service errors against their fields, in plain words."""
+def add_service_errors(form: FlaskForm, errors: list[ServiceError]) -> None:
+    """Show coded service errors against their fields, in the staff catalogue's words."""
     for error in errors:
-        text = messages.get(error.code) or str(error.details.get("message") or error.code)
+        text = for_staff(error)
         field: Field | None = getattr(form, error.field, None) if error.field else None
         if field is None:
             form.form_errors.append(text)

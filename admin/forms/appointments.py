@@ -43,26 +43,9 @@ from booking.appointment_setup import (
 )
 from frontdoor import clock
 from frontdoor.timetable import local_datetime
+from frontdoor.words.staff import staff_words
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-MESSAGES = {
-    "name_required": "Enter a name",
-    "name_too_long": f"Name must be {MAX_TYPE_NAME} characters or fewer",
-    "name_taken": "This hub already has an appointment type with that name",
-    "duration_minutes_range": "Length must be between {low} and {high} minutes",
-    "buffer_minutes_range": "Time kept free afterwards must be between {low} and {high} minutes",
-    "min_notice_minutes_range": "Minimum notice must be between {low} and {high} minutes",
-    "max_days_ahead_range": "Furthest ahead must be between {low} and {high} days",
-    "practitioner_not_here": "Choose practitioners who work at this hub",
-    "weekday_range": "Choose a day of the week",
-    "ends_before_start": "The end must be after the start",
-    "room_not_here": "Choose a room at this hub",
-    "until_before_from": "The last date must be on or after the first date",
-    "window_overlaps": "These times overlap another window on the same day (at any hub)",
-    "reason_too_long": f"Reason must be {MAX_REASON} characters or fewer",
-}
 
 
 def _required(message: str):
@@ -184,7 +167,7 @@ class LeaveForm(FlaskForm):
         "Reason (optional)",
         widget=GovTextInput(),
         description="For example, annual leave or training. Families do not see this.",
-        validators=[Length(max=MAX_REASON, message=MESSAGES["reason_too_long"])],
+        validators=[Length(max=MAX_REASON, message=staff_words("reason_too_long", max=MAX_REASON))],
     )
     submit = SubmitField("Add time away", widget=GovSubmitInput())
 
@@ -208,7 +191,7 @@ class CancelAppointmentForm(FlaskForm):
         description="The family is sent this, so write it for them.",
         validators=[
             InputRequired("Enter a reason. The family is sent it"),
-            Length(max=MAX_REASON, message=MESSAGES["reason_too_long"]),
+            Length(max=MAX_REASON, message=staff_words("reason_too_long", max=MAX_REASON)),
         ],
     )
 

@@ -22,33 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from admin.forms import WholeNumberField
-
-MESSAGES = {
-    "not_found": _l("That is no longer on the board."),
-    "closed": _l("Someone has already checked them out or marked them as not here."),
-    "already_claimed": _l("%(by)s is already greeting them."),
-    "already_greeted": _l("They have already been greeted."),
-    "stale": _l("The board had changed, so nothing was done. Check it and try again."),
-    "not_staff_here": _l("Choose a colleague who works at this hub."),
-    "same_person": _l("They are already with that colleague."),
-    "unknown_action": _l("Sorry, that could not be done. Try again."),
-    "too_late": _l("It is too late to undo that: do it again instead."),
-    "not_yours": _l("Only the person who did that can undo it."),
-    "already_undone": _l("That has already been undone."),
-    "first_name_required": _l("Enter their first name"),
-    "name_too_long": _l("Names must be 100 characters or fewer"),
-    "party_size": _l("Enter between 1 and 20 people"),
-    "full": _l("That session is full"),
-    "session_over": _l("That session has finished"),
-    "session_cancelled": _l("That session has been cancelled"),
-    "too_early": _l("That session has not started yet"),
-    "not_drop_in": _l("That session is for booked families only"),
-    "already_checked_in": _l("They have already checked in."),
-    "not_today": _l("Their booking is not for today."),
-    "cancelled": _l("That booking was cancelled."),
-    "waiting_list": _l("They are on the waiting list, so have no place."),
-    "other_hub": _l("That booking is at another hub."),
-}
+from frontdoor.words.staff import staff_words
 
 
 class WalkInForm(FlaskForm):
@@ -61,7 +35,7 @@ class WalkInForm(FlaskForm):
     last_name = StringField(
         _l("Last name (optional)"),
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=100, message=MESSAGES["name_too_long"])],
+        validators=[Optional(), Length(max=100, message=staff_words("name_too_long", max=100))],
     )
     adults = WholeNumberField(_l("Adults"), _l("Adults"), 0, 20, default=1)
     children = WholeNumberField(_l("Children"), _l("Children"), 0, 20, default=0)

@@ -22,34 +22,8 @@ from booking.contact import Contact, Party
 from frontdoor.models import (
     AGE_BANDS,
 )
-
-# Service error codes in plain words. ``{limit}`` and the like come from the error.
-MESSAGES = {
-    "full": "This session is full. To add them to the waiting list, tick the waiting list "
-    "box and book again",
-    "duplicate": "This family already has a booking for this session (reference {reference})",
-    "party_empty": "Enter at least 1 person",
-    "party_too_large": "A booking can be for up to {limit} people",
-    "child_age_band": "Choose an age band for each child",
-    "first_name_required": "Enter their first name",
-    "name_too_long": "Names must be 100 characters or fewer",
-    "invalid_email": "Enter an email address in the correct format, like name@example.com",
-    "invalid_mobile": "Enter a UK mobile number, like 07700 900 982",
-    "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
-    "not_found": "This session no longer exists",
-    "cancelled_session": "This session has been cancelled",
-    "drop_in_only": "This session is drop-in only: families just come along",
-    "too_late": "This session has already started",
-    "not_open": "Booking for this session has not opened yet",
-    "closed": "Booking for this session has closed",
-    "reason_required": "Enter why the booking is being cancelled",
-    "already_cancelled": "This booking has already been cancelled",
-    "not_confirmed": "Only a booking with a place can be moved",
-    "same_session": "Choose a different session",
-    "capacity_range": "Capacity must be between 1 and 500",
-    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
-    "not_saved": "The booking could not be saved. Check the register and try again",
-}
+from frontdoor.timetable import MAX_CAPACITY
+from frontdoor.words.staff import staff_words
 
 
 class WholeNumberField(IntegerField):
@@ -103,7 +77,7 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Why is it cancelled?",
         validators=[
-            InputRequired(MESSAGES["reason_required"]),
+            InputRequired(staff_words("reason_required")),
             Length(max=500, message="The reason must be 500 characters or fewer"),
         ],
     )
@@ -114,7 +88,7 @@ class CapacityForm(FlaskForm):
         "Capacity",
         validators=[
             InputRequired("Enter the new capacity"),
-            NumberRange(1, 500, MESSAGES["capacity_range"]),
+            NumberRange(1, MAX_CAPACITY, staff_words("capacity_range", low=1, high=MAX_CAPACITY)),
         ],
         invalid="Enter the capacity as a whole number, like 12",
     )

@@ -1,0 +1,157 @@
+"""What staff are told when a rule says no: one sentence per code, in English.
+
+Every staff page (``admin.forms.add_service_errors`` for forms, the arrivals
+board's answers, the register) and the ``frontdoor`` CLI ask here. Sentences
+follow the GOV.UK error style: what to do, no full stop. ``{name}`` fields are
+filled from the error's details.
+
+One code, one sentence: a code raised for several kinds of record (``name_required``
+for hubs, rooms, categories, staff, kiosks and appointment types) is worded to
+fit them all; the field it is shown against says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from frontdoor.errors import ServiceError
+
+_TRY_AGAIN = "Sorry, that could not be done. Try again"
+
+_WORDS: dict[str, str] = {
+    # Anything that was there a moment ago (a session, an arrival, a practitioner).
+    "not_found": "That is no longer there. Someone may have just changed it",
+    "too_late": "It is too late to do that now",
+    # Booking a family on their behalf, moving and cancelling bookings.
+    "cancelled_session": "This session has been cancelled",
+    "drop_in_only": "This session is drop-in only: families just come along",
+    "full": "That session is full",
+    "party_empty": "Enter at least 1 person",
+    "child_age_band": "Choose an age band for each child",
+    "first_name_required": "Enter their first name",
+    "invalid_email": "Enter an email address in the correct format, like name@example.com",
+    "invalid_mobile": "Enter a UK mobile number, like 07700 900 982",
+    "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
+    "already_cancelled": "This has already been cancelled",
+    "reason_required": "Enter a reason",
+    "not_confirmed": "Only a booking with a place can be moved",
+    "not_appointment": "That booking is not for an appointment",
+    "same_session": "Choose a different session",
+    "party_too_large": "A booking can be for up to {limit} people",
+    "capacity_range": "Capacity must be between {low} and {high}",
+    "capacity_below_bookings": "Capacity cannot be less than the {booked} places already booked",
+    "no_reference": _TRY_AGAIN,
+    # Appointments: types, availability, leave, and moving a booked one.
+    "name_taken": "This hub already has an appointment type with that name",
+    "duration_minutes_range": "Length must be between {low} and {high} minutes",
+    "buffer_minutes_range": "Time kept free afterwards must be between {low} and {high} minutes",
+    "min_notice_minutes_range": "Minimum notice must be between {low} and {high} minutes",
+    "max_days_ahead_range": "Furthest ahead must be between {low} and {high} days",
+    "practitioner_not_here": "Choose practitioners who work at this hub",
+    "weekday_range": "Choose a day of the week",
+    "ends_before_start": "The end must be after the start",
+    "room_not_here": "Choose a room at this hub",
+    "until_before_from": "The last date must be on or after the first date",
+    "window_overlaps": "These times overlap another window on the same day (at any hub)",
+    "same_slot": "Choose a different time from the one already booked",
+    "slot_taken": "Someone has just booked that time. Choose another",
+    # Staff may book inside the minimum notice, so "too soon" means the time has passed.
+    "too_soon": "That time has passed. Choose another",
+    "not_offered": "That time is no longer offered. Choose another",
+    "hub_closed": "The hub is closed that day. Choose another",
+    # The arrivals board and checking in at the desk.
+    "closed": "Someone has already checked them out or marked them as not here",
+    "already_greeted": "They have already been greeted",
+    "stale": "The board had changed, so nothing was done. Check it and try again",
+    "not_staff_here": "Choose a colleague who works at this hub",
+    "same_person": "They are already with that colleague",
+    "unknown_action": _TRY_AGAIN,
+    "unknown_duty": _TRY_AGAIN,
+    "not_yours": "Only the person who did that can undo it",
+    "already_undone": "That has already been undone",
+    "party_size": "Enter between 1 and 20 people",
+    "session_over": "That session has finished",
+    "session_cancelled": "That session has been cancelled",
+    "too_early": "That session has not started yet",
+    "not_drop_in": "That session is for booked families only",
+    "already_checked_in": "They have already checked in",
+    "not_today": "Their booking is not for today",
+    "cancelled": "That booking was cancelled",
+    "waiting_list": "They are on the waiting list, so have no place",
+    "other_hub": "That booking is at another hub",
+    # The timetable.
+    "no_dates": "These days and dates give no sessions: choose other days or a later end date",
+    "no_weekdays": "Select at least one day",
+    "until_before_start": "End date must be the same as or after the start date",
+    "until_and_count": "Choose an end date or a number of sessions, not both",
+    "drop_in_places_range": "Places held for drop-in must be more than 0 and less than capacity",
+    # Days a hub is closed.
+    "day_past": "The day must be today or later",
+    "day_taken": "The hub is already closed that day",
+    "year_unknown": "We do not hold the bank holidays for that year yet",
+    # Hubs, rooms, categories, kiosks.
+    "name_required": "Enter a name",
+    "invalid_slug": "Short name must be 2 to 60 lowercase letters, numbers and hyphens",
+    "duplicate_slug": "A hub with that short name already exists",
+    "duplicate_name": "That name is already in use. Choose another",
+    "in_use": "Sessions use this, so it cannot be deleted. Make it inactive instead",
+    "invalid_icon": "Icon can only contain lowercase letters, numbers and hyphens",
+    "out_of_range": "Must be between {low} and {high}",
+    "revoked": "This screen was revoked. Add a new kiosk instead",
+    # Staff accounts and signing in.
+    "duplicate_email": "A staff account with that email already exists",
+    "deactivate_self": "You cannot deactivate your own account",
+    "own_access": "You cannot remove your own manager or council admin role",
+    "not_allowed": "You cannot give that role",
+    "bad_credentials": "Enter a correct email address and password",
+    "paused": "Too many attempts to sign in. Wait a few minutes and try again",
+}
+
+
+def _duplicate(details: Mapping[str, object]) -> str:
+    reference = getattr(details.get("booking"), "reference", None)
+    if reference is None:
+        return "This family already has a booking for this session"
+    return f"This family already has a booking for this session (reference {reference})"
+
+
+def _too_long(what: str, shorter: str) -> Callable[[Mapping[str, object]], str]:
+    def worded(details: Mapping[str, object]) -> str:
+        limit = details.get("max")
+        return f"{what} must be {limit} characters or fewer" if limit else shorter
+
+    return worded
+
+
+def _already_claimed(details: Mapping[str, object]) -> str:
+    return f"{details.get('by') or 'A colleague'} is already greeting them"
+
+
+# Codes whose words need more of the error's details than a ``{name}`` or two.
+_FROM_DETAILS: dict[str, Callable[[Mapping[str, object]], str]] = {
+    "already_claimed": _already_claimed,
+    "duplicate": _duplicate,
+    "name_too_long": _too_long("Name", "Enter a shorter name"),
+    "reason_too_long": _too_long("Reason", "Enter a shorter reason"),
+    # The password rules word their own refusals (frontdoor.passwords).
+    "weak_password": lambda details: str(details.get("message") or "Choose a different password"),
+}
+
+CODES = frozenset(_WORDS) | frozenset(_FROM_DETAILS)
+
+
+def staff_words(code: str, **details: object) -> str:
+    """The sentence for ``code``, its ``{name}`` fields filled from ``details``."""
+    worded = _FROM_DETAILS.get(code)
+    if worded is not None:
+        return worded(details)
+    text = _WORDS.get(code, _TRY_AGAIN)
+    try:
+        return text.format(**details)
+    except (KeyError, IndexError, ValueError):
+        return _TRY_AGAIN
+
+
+def for_staff(error: ServiceError) -> str:
+    """What a member of staff is told when a service refuses with ``error``."""
+    return staff_words(error.code, **error.details)
