@@ -81,6 +81,8 @@ def _passed_in(name: str, function: ast.FunctionDef, tree: ast.AST) -> list[str]
     """The written values of ``function``'s parameter ``name``: its default and
     what every call in the same module passes."""
     params = [a.arg for a in function.args.args]
+    if name not in params:
+        return []
     index = params.index(name)
     with_defaults = params[len(params) - len(function.args.defaults) :]
     defaults = dict(zip(with_defaults, function.args.defaults, strict=True))
@@ -90,6 +92,33 @@ def _passed_in(name: str, function: ast.FunctionDef, tree: ast.AST) -> list[str]
             written += [k.value for k in call.keywords if k.arg == name]
             written += call.args[index : index + 1]
     return [w.value for w in written if isinstance(w, ast.Constant) and isinstance(w.value, str)]
+
+
+def _from_table(name: str, function: ast.FunctionDef, tree: ast.Module) -> list[str]:
+    """``code = REFUSALS.get(state)`` (or ``REFUSALS[state]``) inside ``function``,
+    where ``REFUSALS`` is a module-level dict: the codes are its values."""
+    tables = {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(function):
+        if not (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        ):
+            continue
+        looked_up = node.value
+        if isinstance(looked_up, ast.Call) and isinstance(looked_up.func, ast.Attribute):
+            looked_up = looked_up.func.value  # REFUSALS.get(...)
+        elif isinstance(looked_up, ast.Subscript):
+            looked_up = looked_up.value  # REFUSALS[...]
+        if isinstance(looked_up, ast.Name) and looked_up.id in tables:
+            values = tables[looked_up.id].values
+            return [v.value for v in values if isinstance(v, ast.Constant)]
+    return []
 
 
 def _from_loop(text: ast.JoinedStr, parents: dict[ast.AST, ast.AST]) -> list[str]:
@@ -137,7 +166,10 @@ def raised_codes() -> dict[str, set[str]]:
                     found = [code.value]
                 elif isinstance(code, ast.Name):
                     function = next(_enclosing(call, parents, ast.FunctionDef), None)
-                    found = _passed_in(code.id, function, tree) if function else []
+                    if function:
+                        found = _passed_in(code.id, function, tree) or _from_table(
+                            code.id, function, tree
+                        )
                 elif isinstance(code, ast.JoinedStr):
                     found = _from_loop(code, parents)
                 if not found:
