@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from frontdoor import clock
+from frontdoor.config import SCHEDULER_JOB_THREADS
 from frontdoor.extensions import db, rows_changed
 from frontdoor.logs import error_fields
 from frontdoor.models import JobRun, JobRunStatus
@@ -308,7 +309,7 @@ def build_scheduler(app: Flask):
     )
     return BackgroundScheduler(
         jobstores={"default": store},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors={"default": ThreadPoolExecutor(SCHEDULER_JOB_THREADS)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=clock.LONDON,
     )

@@ -59,6 +59,15 @@ def redirect_after_form(url: str):
     return response
 
 
+def page_globals() -> dict[str, object]:
+    """What every template may use, from memory alone (no database)."""
+    return {
+        "council_name": current_app.config["FRONTDOOR"].council_name,
+        "get_locale": get_locale,
+        "text_direction": text_direction,
+    }
+
+
 def _local(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
@@ -87,10 +96,4 @@ def init_app(app: Flask) -> None:
         datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
     )
 
-    @app.context_processor
-    def _globals() -> dict[str, object]:
-        return {
-            "council_name": app.config["FRONTDOOR"].council_name,
-            "get_locale": get_locale,
-            "text_direction": text_direction,
-        }
+    app.context_processor(page_globals)
