@@ -10,14 +10,20 @@ psycopg, SQLAlchemy and every other library as they are, with no monkey-patching
 So each worker needs a thread per open board plus some for ordinary requests:
 256 by default (FRONTDOOR_THREADS). Events reach every worker, on every machine,
 through PostgreSQL LISTEN/NOTIFY (one listening connection per worker).
+
+The settings come from frontdoor/config.py, the one reader of FRONTDOOR_* variables,
+so the app sizes each worker's database pool from the same workers and threads
+(``frontdoor.config.database_pool``; the README adds them up).
 """
 
-import os
+from frontdoor.config import load_config
 
-bind = os.environ.get("FRONTDOOR_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("FRONTDOOR_WORKERS", "2"))
+settings = load_config()
+
+bind = settings.bind
+workers = settings.workers
 worker_class = "gthread"
-threads = int(os.environ.get("FRONTDOOR_THREADS", "256"))
+threads = settings.threads
 # Open connections (boards plus ordinary requests) one worker accepts.
 worker_connections = 1000
 timeout = 60
@@ -26,4 +32,4 @@ keepalive = 5
 # Access logs would carry full URLs; the app logs endpoints instead.
 accesslog = None
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FRONTDOOR_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = settings.forwarded_allow_ips

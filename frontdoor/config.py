@@ -14,6 +14,10 @@ from pathlib import Path
 ENVIRONMENTS = ("development", "production", "test")
 EVENT_BUSES = ("local", "postgres")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The scheduler process (frontdoor/scheduler.py) runs this many jobs at once, and holds
+# a connection for each, one for its job store and one for its lock.
+SCHEDULER_JOB_THREADS = 4
+SCHEDULER_CONNECTIONS = SCHEDULER_JOB_THREADS + 2
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +52,26 @@ class Config:
     # seconds one stream stays open before the browser reconnects by itself.
     stream_heartbeat_seconds: float = 15.0
     stream_max_seconds: float = 600.0
+    # Tests set it: a template that uses a name nobody gave it fails instead of
+    # quietly printing nothing (frontdoor/templating.py).
+    strict_templates: bool = False
+
+    # --- the web server and its database connections (deploy/gunicorn.conf.py reads
+    # these too, so the pools below always match the processes that use them) ---
+    bind: str = "127.0.0.1:8000"
+    forwarded_allow_ips: str = "127.0.0.1"
+    # gunicorn worker processes, and threads in each: one per open arrivals board
+    # (a board's stream holds no connection) plus room for ordinary requests.
+    workers: int = 2
+    threads: int = 256
+    # The most connections Front Door opens to PostgreSQL on this machine, all its
+    # processes together: every worker's pool and LISTEN connection, and the scheduler
+    # (``database_pool``). Keep it below PostgreSQL's max_connections, less its
+    # superuser_reserved_connections and whatever else connects (README).
+    database_connections: int = 60
+    # Seconds a request waits for a free connection (on SQLite, for the write lock)
+    # before the family is asked to try again in a moment (a 503 page).
+    database_wait_seconds: int = 10
 
     # --- the scheduler and messages (frontdoor/scheduler.py, frontdoor/dispatcher.py) ---
     # Run the scheduler inside the development server (``make run`` sets it); in
@@ -89,7 +113,7 @@ class Config:
             "ENV_NAME": self.env,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self),
             "SESSION_COOKIE_NAME": "frontdoor_session",
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -106,11 +130,55 @@ class Config:
         }
 
 
-def _engine_options(url: str) -> dict[str, object]:
-    if url.startswith("sqlite"):
-        # Writers wait for each other instead of failing at once.
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+@dataclass(frozen=True)
+class DatabasePool:
+    """One process's connection pool: ``size`` kept open, ``overflow`` more opened
+    in a rush and closed after, and ``timeout`` seconds to wait when all are busy."""
+
+    size: int
+    overflow: int
+    timeout: int
+
+
+def database_pool(config: Config) -> DatabasePool:
+    """Each process's share of ``database_connections``: what the scheduler leaves,
+    divided between the workers, less each worker's LISTEN connection, and never
+    more than a worker has threads to use them. The scheduler's process gets the
+    same pool and uses at most ``SCHEDULER_CONNECTIONS`` of it.
+
+    The sum, documented in the README against PostgreSQL's ``max_connections``:
+    workers x (size + overflow + 1) + SCHEDULER_CONNECTIONS <= database_connections.
+    """
+    listen = 1 if config.event_bus == "postgres" else 0
+    share = (config.database_connections - SCHEDULER_CONNECTIONS) // config.workers
+    most = min(share - listen, config.threads)
+    if most < 1:
+        needed = config.workers * (1 + listen) + SCHEDULER_CONNECTIONS
+        raise ConfigError(
+            f"FRONTDOOR_DATABASE_CONNECTIONS must be at least {needed} for "
+            f"{config.workers} workers and the scheduler"
+        )
+    # Half are kept open; the rest open in a rush and close when it is over.
+    size = max(1, most // 2)
+    return DatabasePool(size=size, overflow=most - size, timeout=config.database_wait_seconds)
+
+
+def engine_options(config: Config) -> dict[str, object]:
+    pool = database_pool(config)
+    options: dict[str, object] = {
+        # A failing statement's values (names, emails, access needs) stay out of
+        # its error message, and so out of every log and report that prints it.
+        "hide_parameters": True,
+        "pool_size": pool.size,
+        "max_overflow": pool.overflow,
+        "pool_timeout": pool.timeout,
+    }
+    if config.database_url.startswith("sqlite"):
+        # Writers wait for each other, as long as a request waits for a connection.
+        options["connect_args"] = {"timeout": config.database_wait_seconds}
+    else:
+        options["pool_pre_ping"] = True
+    return options
 
 
 def _default_sqlite_url(instance: Path) -> str:
@@ -174,6 +242,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         raise ConfigError(f"FRONTDOOR_EVENT_BUS must be one of {', '.join(EVENT_BUSES)}")
     if config.event_bus == "postgres" and not config.database_url.startswith("postgresql"):
         raise ConfigError("FRONTDOOR_EVENT_BUS=postgres needs a PostgreSQL database")
+    _check_server(config)
     if not config.secret_key:
         if config.is_production:
             raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")
@@ -192,6 +261,8 @@ _TEXT = {
     "FRONTDOOR_NOTIFY_BASE_URL": "notify_base_url",
     "FRONTDOOR_NOTIFY_EMAIL_TEMPLATE_ID": "notify_email_template_id",
     "FRONTDOOR_NOTIFY_SMS_TEMPLATE_ID": "notify_sms_template_id",
+    "FRONTDOOR_BIND": "bind",
+    "FRONTDOOR_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -199,10 +270,15 @@ _NUMBERS = {
     "FRONTDOOR_NOTIFY_TIMEOUT_SECONDS": ("notify_timeout_seconds", float),
     "FRONTDOOR_MESSAGE_MAX_ATTEMPTS": ("message_max_attempts", int),
     "FRONTDOOR_MESSAGE_RETRY_SECONDS": ("message_retry_seconds", int),
+    "FRONTDOOR_WORKERS": ("workers", int),
+    "FRONTDOOR_THREADS": ("threads", int),
+    "FRONTDOOR_DATABASE_CONNECTIONS": ("database_connections", int),
+    "FRONTDOOR_DATABASE_WAIT_SECONDS": ("database_wait_seconds", int),
 }
 _FLAGS = {
     "FRONTDOOR_SCHEDULER_IN_PROCESS": "scheduler_in_process",
     "FRONTDOOR_SMTP_STARTTLS": "smtp_starttls",
+    "FRONTDOOR_STRICT_TEMPLATES": "strict_templates",
 }
 CHANNELS = {"email_channel": ("dev", "smtp", "notify"), "sms_channel": ("dev", "notify")}
 
@@ -234,3 +310,10 @@ def _check_channels(config: Config) -> None:
         raise ConfigError("FRONTDOOR_NOTIFY_API_KEY must be set to a Notify API key")
     if config.message_max_attempts < 1:
         raise ConfigError("FRONTDOOR_MESSAGE_MAX_ATTEMPTS must be at least 1")
+
+
+def _check_server(config: Config) -> None:
+    for attribute in ("workers", "threads", "database_wait_seconds"):
+        if getattr(config, attribute) <= 0:
+            raise ConfigError(f"FRONTDOOR_{attribute.upper()} must be more than 0")
+    database_pool(config)  # refuses a budget of connections too small for the workers

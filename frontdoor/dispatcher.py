@@ -30,9 +30,9 @@ from sqlalchemy import select, update
 
 from frontdoor.channels import Channel, SendError, channels_for
 from frontdoor.extensions import db, rows_changed
+from frontdoor.logs import error_fields
 from frontdoor.models import MessageStatus, OutboxMessage
 from frontdoor.outbox import Links, render_message, skip_reason
-from frontdoor.scheduler import error_fields
 
 log = logging.getLogger("frontdoor.dispatcher")
 

@@ -1,7 +1,11 @@
 """Structured logs: one JSON object a line, and never a family's personal data.
 
 Request logs carry the endpoint, not the URL with its query string, and no form
-data. Anything personal stays in the database, behind the audit log.
+data. An error is logged by its class, the database's own code for it and where
+it was raised, never by its message: a database error's message repeats the
+statement's values and PostgreSQL's DETAIL repeats the row (a name, an email,
+access needs), and any other message may quote what a family typed. Anything
+personal stays in the database, behind the audit log.
 """
 
 from __future__ import annotations
@@ -10,8 +14,68 @@ import json
 import logging
 import sys
 import time
+import traceback
+from pathlib import Path
 
 from flask import Flask, g, request
+from jinja2 import UndefinedError
+
+from frontdoor.config import PROJECT_ROOT
+
+
+def error_name(error: BaseException) -> str:
+    """An error's class, with the database's code for it when it has one
+    (PostgreSQL's SQLSTATE and constraint, SQLite's error name): never its message,
+    except a template's undefined name, which names code, not people."""
+    name = type(error).__name__
+    if isinstance(error, UndefinedError):
+        return f"{name}: {error.message}"
+    original = getattr(error, "orig", None) or error
+    codes = [
+        code
+        for code in (
+            getattr(original, "sqlstate", None),  # psycopg
+            getattr(getattr(original, "diag", None), "constraint_name", None),
+            getattr(original, "sqlite_errorname", None),
+        )
+        if isinstance(code, str) and code
+    ]
+    return f"{name} ({', '.join(codes)})" if codes else name
+
+
+def error_fields(error: BaseException) -> dict[str, str]:
+    """An error for the logs: its class and where it was raised (the innermost
+    frames of our own code and templates), never its message."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if _ours(frame.filename)] or frames
+    where = [f"{_short(frame.filename)}:{frame.lineno} {frame.name}" for frame in ours[-4:]]
+    return {"error": error_name(error), "where": " < ".join(reversed(where))}
+
+
+def _ours(filename: str) -> bool:
+    return filename.startswith(str(PROJECT_ROOT)) and "site-packages" not in filename
+
+
+def _short(filename: str) -> str:
+    if _ours(filename):
+        return filename.removeprefix(str(PROJECT_ROOT) + "/")
+    return Path(filename).name
+
+
+def error_trace(error: BaseException) -> str:
+    """Python's traceback, every chained error included, each error's message left out."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}{error_name(current)}")
+        if current.__cause__ is not None or current.__suppress_context__:
+            current = current.__cause__
+        else:
+            current = current.__context__
+    return "\n\nand before it:\n".join(parts)
 
 
 class JSONFormatter(logging.Formatter):
@@ -23,9 +87,10 @@ class JSONFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "error"
-            entry["trace"] = self.formatException(record.exc_info)
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            entry.update(error_fields(error))
+            entry["trace"] = error_trace(error)
         return json.dumps(entry, default=str)
 
 

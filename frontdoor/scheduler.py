@@ -35,7 +35,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from frontdoor import clock
+from frontdoor.config import SCHEDULER_JOB_THREADS
 from frontdoor.extensions import db, rows_changed
+from frontdoor.logs import error_fields
 from frontdoor.models import JobRun, JobRunStatus
 
 log = logging.getLogger("frontdoor.scheduler")
@@ -137,16 +139,6 @@ def run_job(job_id: str, *, now: datetime | None = None) -> JobRun:
         raise
     _finish(run_id, JobRunStatus.OK, _summary(result))
     return db.session.get_one(JobRun, run_id)
-
-
-def error_fields(error: BaseException) -> dict[str, str]:
-    """An error for the logs: its class and where it was raised, never its message,
-    which can carry a family's details (a database error repeats its parameters)."""
-    import traceback
-
-    frames = traceback.extract_tb(error.__traceback__)
-    where = [f"{Path(frame.filename).name}:{frame.lineno} {frame.name}" for frame in frames[-4:]]
-    return {"error": type(error).__name__, "where": " < ".join(reversed(where))}
 
 
 def _summary(result: object) -> str:
@@ -317,7 +309,7 @@ def build_scheduler(app: Flask):
     )
     return BackgroundScheduler(
         jobstores={"default": store},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors={"default": ThreadPoolExecutor(SCHEDULER_JOB_THREADS)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=clock.LONDON,
     )

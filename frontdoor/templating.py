@@ -6,14 +6,26 @@ to its page; a normal request, or an htmx history restore, gets the whole page.
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
+from pathlib import Path
+from types import FrameType
 
+import jinja2
 from flask import Flask, current_app, redirect, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Undefined,
+)
 
 from frontdoor.clock import LONDON
+from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import htmx
 
 # Languages the product ships, named in their own script. ``dir`` drives layout.
@@ -59,6 +71,43 @@ def redirect_after_form(url: str):
     return response
 
 
+def page_globals() -> dict[str, object]:
+    """What every template may use, from memory alone (no database)."""
+    return {
+        "council_name": current_app.config["FRONTDOOR"].council_name,
+        "get_locale": get_locale,
+        "text_direction": text_direction,
+    }
+
+
+_LOOKUPS = str(Path(jinja2.__file__).parent / "environment.py")
+_OURS = str(PROJECT_ROOT / "templates")
+
+
+class OurStrictUndefined(StrictUndefined):
+    """Jinja's StrictUndefined in our own templates: a name nobody gave the page
+    fails the test that drew it. GOV.UK Frontend's templates test optional names
+    (``{% if htmlClasses %}``) by design, so theirs keep Jinja's quiet default."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: object, **kwargs: object) -> Undefined:  # type: ignore[misc]
+        if _drawn_by_our_template():
+            return super().__new__(cls)
+        return Undefined(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _drawn_by_our_template() -> bool:
+    """Was the name looked up in one of our templates? A compiled template's code
+    carries its file's name; an attribute or item is looked up by Jinja's
+    environment on the template's behalf. (An argument a macro was not given is
+    made by Jinja's runtime, and stays quiet.)"""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename == _LOOKUPS:
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename.startswith(_OURS)
+
+
 def _local(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
@@ -76,6 +125,8 @@ def init_app(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
+    if app.config["FRONTDOOR"].strict_templates:
+        app.jinja_env.undefined = OurStrictUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters.update(
@@ -87,10 +138,4 @@ def init_app(app: Flask) -> None:
         datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
     )
 
-    @app.context_processor
-    def _globals() -> dict[str, object]:
-        return {
-            "council_name": app.config["FRONTDOOR"].council_name,
-            "get_locale": get_locale,
-            "text_direction": text_direction,
-        }
+    app.context_processor(page_globals)

@@ -96,6 +96,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "secret_key": "test-secret-key",
             "instance_path": instance,
             "log_level": "WARNING",
+            "strict_templates": True,
         }
     )
     with app.app_context():

@@ -28,11 +28,11 @@ from sqlalchemy import func, select
 
 import booking.places as places
 import booking.services as services
-import frontdoor.config as config_module
 from booking.availability import Taken, availability
 from booking.contact import Contact, Party
 from booking.services import book_session
 from frontdoor import create_app
+from frontdoor.config import SCHEDULER_CONNECTIONS
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingStatus, Role, Session
@@ -53,23 +53,21 @@ def roomy_app(app: Flask, database_url: str, tmp_path_factory) -> Iterator[Flask
     normal pool gives; (a) runs on the same app so the lock is the only difference.
     """
 
-    def options(url: str) -> dict[str, object]:
-        roomy: dict[str, object] = {"pool_size": RUSH + 5, "max_overflow": 0, "pool_timeout": 60}
-        if url.startswith("sqlite"):
-            roomy["connect_args"] = {"timeout": 60}
-        return roomy
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config_module, "_engine_options", options)
-        roomy = create_app(
-            {
-                "env": "test",
-                "database_url": database_url,
-                "secret_key": "test-secret-key",
-                "instance_path": tmp_path_factory.mktemp("roomy"),
-                "log_level": "WARNING",
-            }
-        )
+    roomy = create_app(
+        {
+            "env": "test",
+            "database_url": database_url,
+            "secret_key": "test-secret-key",
+            "instance_path": tmp_path_factory.mktemp("roomy"),
+            "log_level": "WARNING",
+            # One worker whose pool has a connection for every thread of the rush
+            # (the budget counts its LISTEN connection and the scheduler's too).
+            "workers": 1,
+            "threads": RUSH + 5,
+            "database_connections": RUSH + 5 + 1 + SCHEDULER_CONNECTIONS,
+            "database_wait_seconds": 60,
+        }
+    )
     yield roomy
     with roomy.app_context():
         db.engine.dispose()

@@ -32,7 +32,7 @@ HOME_CHOICES = (
 
 def _kiosk_sources() -> list[tuple[str, Path]]:
     templates = sorted((ROOT / "templates" / "kiosk").glob("*.html"))
-    templates.append(ROOT / "templates" / "errors" / "kiosk.html")
+    templates.extend(sorted((ROOT / "templates" / "errors").glob("kiosk*.html")))
     python = sorted((ROOT / "kiosk").glob("*.py"))
     return [("jinja2", path) for path in templates] + [("python", path) for path in python]
 

@@ -438,6 +438,7 @@ function start() {
   leaving = false;
   const root = kiosk();
   if (!root?.dataset.resetUrl) return; // not a paired screen
+  if (root.dataset.screen === "busy") return showOffline(); // the database was busy: wait for it
   if (root.dataset.screen === "home") wipeStorage();
   startClock(root);
   startIdle(root);
