@@ -166,7 +166,7 @@ def send_one(
         except SendError:
             raise
         except Exception as unexpected:  # a bug or a missing template: try again later
-            fields = {"message": message.id, **error_fields(unexpected)}
+            fields = {"message_id": message.id, **error_fields(unexpected)}
             log.error("message could not be sent", extra={"fields": fields})
             raise SendError(type(unexpected).__name__, permanent=False) from None
     except SendError as error:
@@ -188,7 +188,7 @@ def send_one(
             result.retrying += 1
         log.warning(
             "message not sent",
-            extra={"fields": {"message": message.id, "reason": error.reason}},
+            extra={"fields": {"message_id": message.id, "reason": error.reason}},
         )
         return
     if _settle(
