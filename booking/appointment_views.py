@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -86,6 +87,15 @@ def _offered_by(kind: AppointmentType) -> list[StaffUser]:
     return [p for p in kind.practitioners if p.active]
 
 
+def _from(day: date, practitioner: int | None = None) -> dict[str, Any]:
+    """The slot list's query from ``day`` (``from`` is a Python keyword, so it is
+    passed to ``url_for`` as a mapping), and the practitioner if one was chosen."""
+    query: dict[str, Any] = {"from": day.isoformat()}
+    if practitioner:
+        query["practitioner"] = practitioner
+    return query
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 
@@ -128,8 +138,7 @@ def appointment_slots(hub: str, type_id: int):
             "booking.appointment_slots",
             hub=place.slug,
             type_id=kind.id,
-            **{"from": day.isoformat()},
-            **({"practitioner": chosen} if chosen else {}),
+            **_from(day, chosen),
         )
 
     def slot_url(slot: Slot) -> str:
@@ -175,7 +184,7 @@ def _slot_gone(place: Hub, kind: AppointmentType, starts_at: datetime, error: Se
             "booking.appointment_slots",
             hub=place.slug,
             type_id=kind.id,
-            **{"from": day.isoformat()},
+            **_from(day),
         ),
         title=_("That time is not available"),
     )
@@ -243,7 +252,7 @@ def appointment_book(hub: str, type_id: int):
                 "booking.appointment_slots",
                 hub=place.slug,
                 type_id=kind.id,
-                **{"from": day.isoformat()},
+                **_from(day),
             ),
             title=_("Book %(name)s", name=kind.name),
         )

@@ -88,9 +88,10 @@ def book_appointment(
 
 
 def _appointment_of(booking: Booking) -> Appointment:
-    if booking.appointment_id is None:
+    appointment = booking.appointment
+    if appointment is None:
         raise ServiceError("not_appointment")
-    return booking.appointment
+    return appointment
 
 
 def cancel_appointment(
@@ -153,7 +154,7 @@ def move_appointment(
     new_starts_at = as_utc(new_starts_at)
     if (target_id, new_starts_at) == (appointment.practitioner_id, appointment.starts_at):
         raise ServiceError("same_slot", field="starts_at")
-    kind = db.session.get(AppointmentType, appointment.type_id)
+    kind = db.session.get_one(AppointmentType, appointment.type_id)
     slot = check_slot(
         kind,
         locked[target_id],

@@ -33,7 +33,8 @@ def fold(line: str) -> str:
     A UTF-8 character is never split across two lines.
     """
     parts: list[str] = []
-    current, size, limit = [], 0, MAX_OCTETS
+    current: list[str] = []
+    size, limit = 0, MAX_OCTETS
     for char in line:
         octets = len(char.encode("utf-8"))
         if size + octets > limit:

@@ -10,7 +10,7 @@ the service on the field it is about, in the words of
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,7 +124,7 @@ for _n in range(1, CHILD_ROWS + 1):
     )
 
 
-def _check_choice(allowed: object, message: str):
+def _check_choice(allowed: Container[str], message: str):
     def check(form: FlaskForm, field) -> None:
         if field.data not in allowed:
             raise ValidationError(message)

@@ -182,7 +182,7 @@ def mark_no_shows(now: datetime) -> dict[str, int]:
         ):
             db.session.commit()
             continue
-        happening = booking.session if booking.session_id else booking.appointment
+        happening = booking.occasion
         children = len(booking.children or [])
         db.session.add(
             Visit(

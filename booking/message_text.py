@@ -28,14 +28,21 @@ def _where(payload: dict) -> str:
     return f"{payload['hub']}, {payload['room']}" if payload.get("room") else payload["hub"]
 
 
+def _booking_id(message: OutboxMessage) -> int:
+    """The booking a message is about: ``queue_booking_message`` always names one."""
+    if message.booking_id is None:
+        raise ValueError(f"outbox message {message.id} names no booking")
+    return message.booking_id
+
+
 def _manage_link(message: OutboxMessage, links: Links) -> str:
-    token = make_token(links.secret_key, MANAGE, message.booking_id, message.payload["reference"])
+    token = make_token(links.secret_key, MANAGE, _booking_id(message), message.payload["reference"])
     return links.url(f"/book/bookings/{token}")
 
 
 def stop_link(message: OutboxMessage, links: Links) -> str:
     token = make_timed_token(
-        links.secret_key, STOP_REMINDERS, message.booking_id, message.payload["reference"]
+        links.secret_key, STOP_REMINDERS, _booking_id(message), message.payload["reference"]
     )
     return links.url(f"/book/reminders/stop/{token}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdoor.models import Booking
+from frontdoor.models import Booking, Session
 from frontdoor.outbox import queue_message
 
 TEMPLATES = (
@@ -32,11 +32,10 @@ def queue_booking_message(
     # A booking is of a session or of an appointment: the same message either way,
     # and for an appointment the practitioner's first name too.
     extra = {}
-    if booking.appointment_id is None:
-        happening = booking.session
+    happening = booking.occasion
+    if isinstance(happening, Session):
         title = happening.series.title
     else:
-        happening = booking.appointment
         title = happening.type.name
         extra["practitioner"] = (happening.practitioner.name.split() or [""])[0]
     payload = {

@@ -13,9 +13,9 @@ from typing import TypeVar
 from sqlalchemy import select, update
 
 from frontdoor.extensions import db
-from frontdoor.models import Booking, Session
+from frontdoor.models import Base, Booking, Session
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Base)
 
 # Switched off only by the test that proves the race is real without it.
 LOCKING = True
@@ -30,17 +30,18 @@ def lock_row(model: type[T], row_id: int, *, key_share: bool = False) -> T | Non
     the transaction's first write takes at once; later writers wait for our commit.
     """
     if LOCKING:
+        key = model.__table__.c.id  # every row we lock is keyed by ``id``
         if db.session.get_bind().dialect.name == "postgresql":
             return db.session.scalar(
                 select(model)
-                .where(model.id == row_id)
+                .where(key == row_id)
                 .with_for_update(key_share=key_share)
                 .execution_options(populate_existing=True)
             )
         db.session.execute(
             update(model)
-            .where(model.id == row_id)
-            .values(id=model.id)
+            .where(key == row_id)
+            .values(id=key)
             .execution_options(synchronize_session=False)
         )
     return db.session.get(model, row_id, populate_existing=True)

@@ -25,7 +25,7 @@ from booking.references import new_reference, read_reference
 from frontdoor import timetable
 from frontdoor.closures import sessions_on
 from frontdoor.errors import ServiceError
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
@@ -62,6 +62,16 @@ def _open_to_book(
     if refusal := available.booking_refusal():
         raise refusal
     return session, available
+
+
+def _lock_existing(session_id: int | None) -> Session:
+    """The lock on a session that must be there (``lock_session``); ``not_found``
+    if it is not, or if a booking's session is asked for and it has none (an
+    appointment's booking)."""
+    session = lock_session(session_id) if session_id is not None else None
+    if session is None:
+        raise ServiceError("not_found")
+    return session
 
 
 def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
@@ -214,7 +224,7 @@ def waiting_position(booking: Booking) -> int | None:
             ),
         )
     )
-    return ahead + 1
+    return (ahead or 0) + 1
 
 
 def promote_waiting_list(session: Session, *, now: datetime) -> list[Booking]:
@@ -256,7 +266,7 @@ def cancel_booking(
     """Cancel, free the place, and move the waiting list; returns who was promoted."""
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
-    session = lock_session(booking.session_id)
+    session = _lock_existing(booking.session_id)
     db.session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
@@ -279,7 +289,7 @@ def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booki
     """A bigger or smaller party, within the places there are."""
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
-    session = lock_session(booking.session_id)
+    session = _lock_existing(booking.session_id)
     if now >= session.starts_at:
         raise ServiceError("too_late")
     party.check(session.hub.settings.max_party_size)
@@ -296,11 +306,13 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     """Staff move a family to another occurrence; the old one's list moves up."""
     if booking.status != BookingStatus.CONFIRMED:
         raise ServiceError("not_confirmed")
+    if booking.session_id is None:
+        raise ServiceError("not_found")  # an appointment moves with move_appointment
     if to_session_id == booking.session_id:
         raise ServiceError("same_session", field="session")
     # Lock both in id order, so two opposite moves cannot deadlock.
     first, second = sorted([booking.session_id, to_session_id])
-    locked = {first: lock_session(first), second: lock_session(second)}
+    locked = {first: _lock_existing(first), second: _lock_existing(second)}
     source, target = locked[booking.session_id], locked[to_session_id]
     target, available = _open_to_book(target, BookingSource.STAFF, now)
     if not available.fits_booking(units(target, booking.people)):
@@ -321,7 +333,7 @@ def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Book
     Only the places spoken for (booked, and held for or taken by drop-ins) must
     still fit: families on the waiting list hold no place, so they never stop a raise.
     """
-    session = lock_session(session.id)
+    session = _lock_existing(session.id)
     if not 1 <= capacity <= timetable.MAX_CAPACITY:
         raise ServiceError("capacity_range", field="capacity", low=1, high=timetable.MAX_CAPACITY)
     needed = availability(session, now).spoken_for
@@ -350,7 +362,7 @@ def _booked_or_waiting(session: Session) -> list[Booking]:
 
 def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
     """Cancel a session and tell every family booked or waiting; returns how many."""
-    session = lock_session(session.id)
+    session = _lock_existing(session.id)
     timetable.cancel_session(session, reason)
     affected = _booked_or_waiting(session)
     for booking in affected:
@@ -382,9 +394,7 @@ def move_session(
     """A lead moves one session (``timetable.move_session``) and every family booked
     or waiting is told the new time; returns how many. A move that leaves the time
     as it was (a room change, the same form sent twice) tells nobody."""
-    locked = lock_session(session.id)
-    if locked is None:
-        raise ServiceError("not_found")
+    locked = _lock_existing(session.id)
     before = (locked.starts_at, locked.ends_at)
     timetable.move_session(locked, day=day, start=start, end=end, room_id=room_id)
     if (locked.starts_at, locked.ends_at) == before:
@@ -439,8 +449,11 @@ def find_booking_from(
     db.session.execute(
         delete(SignInFailure).where(SignInFailure.key_hash == key, SignInFailure.at < since)
     )
-    tries = db.session.scalar(
-        select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
+    tries = (
+        db.session.scalar(
+            select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
+        )
+        or 0
     )
     if tries >= FIND_ATTEMPTS:
         raise ServiceError("too_many_attempts")
@@ -461,9 +474,9 @@ def stop_reminders(booking_id: int, reference: str) -> int:
         same_contact.append(
             (Booking.contact_key == booking.contact_key) & Booking.status.in_(LIVE_STATUSES)
         )
-    return db.session.execute(
+    return rows_changed(
         update(Booking)
         .where(or_(*same_contact), Booking.reminders.is_(True))
         .values(reminders=False)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )

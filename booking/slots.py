@@ -291,7 +291,9 @@ def _offering(kind: AppointmentType, only: int | None = None) -> dict[int, str]:
 
 
 def _zone(kind: AppointmentType) -> ZoneInfo:
-    return ZoneInfo(db.session.scalar(select(Hub.timezone).where(Hub.id == kind.hub_id)))
+    return ZoneInfo(
+        db.session.execute(select(Hub.timezone).where(Hub.id == kind.hub_id)).scalar_one()
+    )
 
 
 def _today(now: datetime, tz: ZoneInfo) -> date:

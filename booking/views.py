@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -196,7 +197,7 @@ def whats_on(hub: str):
         )
         .order_by(ServiceCategory.name)
     ).all()
-    filters = {"age": ages, "category": category, "q": words or None}
+    filters: dict[str, Any] = {"age": ages, "category": category, "q": words or None}
 
     def week_url(monday: date) -> str:
         return url_for("booking.whats_on", hub=place.slug, week=monday.isoformat(), **filters)
@@ -311,7 +312,7 @@ def _just_filled(session: Session, counted: Tally):
     is one press; their answers are checked then. In a rush this is what most
     families see, so it asks the database little and draws little."""
     if counted.earlier_id is not None:  # their first press got a place
-        return _confirm(db.session.get(Booking, counted.earlier_id))
+        return _confirm(db.session.get_one(Booking, counted.earlier_id))
     return page_or_fragment(
         "booking/full.html",
         "booking/_full.html",
@@ -342,24 +343,23 @@ class Booked:
 
 
 def _booked(booking: Booking) -> Booked:
-    if booking.session_id is not None:
-        session = booking.session
+    occasion = booking.occasion
+    if isinstance(occasion, Session):
         return Booked(
-            session.series.title,
-            session.hub,
-            session.room.name if session.room else "",
-            session.starts_at,
-            session.ends_at,
-            session=session,
+            occasion.series.title,
+            occasion.hub,
+            occasion.room.name if occasion.room else "",
+            occasion.starts_at,
+            occasion.ends_at,
+            session=occasion,
         )
-    appointment = booking.appointment
     return Booked(
-        appointment.type.name,
-        appointment.hub,
-        appointment.room.name if appointment.room else "",
-        appointment.starts_at,
-        appointment.ends_at,
-        practitioner=(appointment.practitioner.name.split() or [""])[0],
+        occasion.type.name,
+        occasion.hub,
+        occasion.room.name if occasion.room else "",
+        occasion.starts_at,
+        occasion.ends_at,
+        practitioner=(occasion.practitioner.name.split() or [""])[0],
     )
 
 

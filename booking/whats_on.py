@@ -64,7 +64,7 @@ def whats_on(
     Cancelled sessions are included (the pages say so); the filters narrow the
     days, never the choices offered, so a family can always widen again.
     """
-    hub = db.session.get(Hub, hub_id)
+    hub = db.session.get_one(Hub, hub_id)
     tz = ZoneInfo(hub.timezone)
     first_day = first_day or now.astimezone(tz).date()
     start = local_datetime(first_day, time(0), tz)

@@ -87,6 +87,15 @@ class Booking(Base):
     appointment: Mapped[Appointment | None] = relationship(back_populates="booking")
 
     @property
+    def occasion(self) -> Session | Appointment:
+        """What the booking is for: its session or its appointment (the table's
+        check lets it have exactly one)."""
+        occasion = self.session or self.appointment
+        if occasion is None:
+            raise LookupError(f"booking {self.id} is for neither a session nor an appointment")
+        return occasion
+
+    @property
     def display_name(self) -> str:
         """First name and last initial: what staff screens show."""
         initial = f" {self.last_name[:1]}." if self.last_name else ""
