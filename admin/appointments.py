@@ -9,6 +9,7 @@ and shows its coded refusals in plain words. Every view declares its roles with
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -51,6 +52,7 @@ from frontdoor.models import (
     AppointmentType,
     Availability,
     AvailabilityException,
+    Booking,
     Hub,
     Role,
     StaffUser,
@@ -132,7 +134,7 @@ def _owner_or_manager(staff_id: int, hub_id: int | None) -> StaffUser:
     return person
 
 
-def _others(person: StaffUser) -> dict[str, int]:
+def _others(person: StaffUser) -> dict[str, Any]:
     """The ``staff`` query part for someone else's page; nothing for your own."""
     return {} if person.id == staff().id else {"staff": person.id}
 
@@ -394,12 +396,19 @@ def _booked_or_404(appointment_id: int) -> Appointment:
     return appointment
 
 
+def _booking_of(appointment: Appointment) -> Booking:
+    """The booking of an appointment on these pages (``_booked_or_404`` lets in no other)."""
+    if appointment.booking is None:
+        abort(404)
+    return appointment.booking
+
+
 def _audit(action: str, appointment: Appointment, detail: str = "") -> None:
     audit.record(
         action,
         staff_id=staff().id,
         subject_type="booking",
-        subject_id=appointment.booking.id,
+        subject_id=_booking_of(appointment).id,
         hub_id=appointment.hub_id,
         detail=detail,
     )
@@ -427,7 +436,7 @@ def _show_appointment(appointment: Appointment, cancel_form: CancelAppointmentFo
         booking=appointment.booking,
         form=cancel_form,
         live=appointment.status == "booked" and appointment.ends_at > clock.now(),
-        mobile=show_mobile(appointment.booking.mobile or ""),
+        mobile=show_mobile(_booking_of(appointment).mobile or ""),
         title=f"{appointment.type.name} with {appointment.practitioner.name}",
     )
     return page, status
@@ -447,7 +456,7 @@ def booked_appointment_cancel(appointment_id: int):
     if form.validate_on_submit():
         try:
             cancel_appointment(
-                appointment.booking, now=clock.now(), by_staff=True, reason=form.reason.data
+                _booking_of(appointment), now=clock.now(), by_staff=True, reason=form.reason.data
             )
         except ServiceError as error:
             db.session.rollback()
@@ -455,7 +464,7 @@ def booked_appointment_cancel(appointment_id: int):
         else:
             _audit("appointment.cancel", appointment, "Cancelled with a reason")
             db.session.commit()
-            flash(f"Appointment cancelled.{told_family(appointment.booking)}", "success")
+            flash(f"Appointment cancelled.{told_family(_booking_of(appointment))}", "success")
             return redirect(url_for("admin.booked_appointment", appointment_id=appointment.id))
     return _show_appointment(_booked_or_404(appointment_id), form, 400)
 
@@ -503,7 +512,7 @@ def booked_appointment_move(appointment_id: int):
     staff_id, starts_at = chosen
     try:
         moved = move_appointment(
-            appointment.booking,
+            _booking_of(appointment),
             starts_at,
             now=clock.now(),
             practitioner_id=staff_id,
@@ -515,5 +524,5 @@ def booked_appointment_move(appointment_id: int):
         return _move_page(_booked_or_404(appointment_id), form, 400)
     _audit("appointment.move", moved, "Moved to another time")
     db.session.commit()
-    flash(f"Appointment moved.{told_family(moved.booking)}", "success")
+    flash(f"Appointment moved.{told_family(_booking_of(moved))}", "success")
     return redirect(url_for("admin.booked_appointment", appointment_id=moved.id))

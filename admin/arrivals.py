@@ -45,6 +45,7 @@ from frontdoor.models import (
     Hub,
     Role,
     StaffUser,
+    Visit,
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
@@ -168,7 +169,7 @@ def arrivals_stream():
     # Subscribed first, then caught up: nothing falls between the two.
     catch_up = missed_events(hub.id, after) if after is not None else []
     db.session.remove()  # a stream holds no database connection
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()
     response = current_app.response_class(
         stream(app, subscription, catch_up), mimetype="text/event-stream"
     )
@@ -207,7 +208,7 @@ def _answer(hub: Hub, text: str, *, ok: bool, undo_id: int | None = None):
 def _subject_hub(subject: str, subject_id: int | None) -> Hub:
     model = rules.SUBJECTS.get(subject)
     row = db.session.get(model, subject_id) if model and subject_id else None
-    if row is None:
+    if not isinstance(row, (Visit, HelpRequest)):  # None; get() types a row of either as Base
         abort(404)
     require_role_at(row.hub_id, BOARD_ROLES)
     return row.hub

@@ -13,7 +13,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from admin import bp
-from admin.forms import add_service_errors
+from admin.forms import add_service_errors, answered
 from admin.forms.closures import ClosureForm
 from booking.services import cancel_sessions_on_closed_day
 from frontdoor import audit, clock
@@ -59,7 +59,7 @@ def closures(hub: str):
     if form.validate():
         try:
             closure = add_closure(
-                record.id, form.day.data, form.reason.data or "", today=clock.today(tz)
+                record.id, answered(form.day.data), form.reason.data or "", today=clock.today(tz)
             )
         except ServiceError as error:
             add_service_errors(form, [error])

@@ -68,7 +68,7 @@ HUB_ROLES = (Role.MANAGER, Role.SESSION_LEAD, Role.PRACTITIONER, Role.RECEPTION)
 def _staff_form(base: type[FlaskForm], hubs: list[Hub], **kwargs) -> FlaskForm:
     """``base`` plus a set of role checkboxes for each hub, and council admin for admins."""
 
-    class Form(base):  # type: ignore[valid-type, misc]
+    class Form(base):
         pass
 
     for hub in hubs:

@@ -225,7 +225,7 @@ def load_register(session: Session, now: datetime) -> Register:
 def move_choices(booking: Booking, now: datetime) -> list[tuple[Session, int]]:
     """Sessions at the booking's hub staff can book now, its own series first,
     each with its places left to book."""
-    current = booking.session
+    current = _session_of(booking)
     sessions = db.session.scalars(
         select(Session)
         .where(
@@ -313,8 +313,15 @@ def _booking_or_404(booking_id: int, roles) -> Booking:
     booking = db.session.get(Booking, booking_id)
     if booking is None or booking.session_id is None:
         abort(404)
-    require_role_at(booking.session.hub_id, roles)
+    require_role_at(_session_of(booking).hub_id, roles)
     return booking
+
+
+def _session_of(booking: Booking) -> Session:
+    """The session of a booking on a register (``_booking_or_404`` lets in no other)."""
+    if booking.session is None:
+        abort(404)
+    return booking.session
 
 
 def _names(bookings: list[Booking]) -> str:
@@ -433,7 +440,7 @@ def booking_cancel(booking_id: int):
                 "booking.cancel",
                 "booking",
                 booking.id,
-                booking.session.hub_id,
+                _session_of(booking).hub_id,
                 f"{len(promoted)} promoted from the waiting list",
             )
             db.session.commit()
@@ -452,7 +459,7 @@ def booking_cancel(booking_id: int):
             {"text": text, "href": f"#reason-{booking.id}"}
             for text in form.reason.errors or ["Sorry, that could not be done. Try again"]
         ]
-    return _render_register(booking.session, errors=errors, cancel_form=form)
+    return _render_register(_session_of(booking), errors=errors, cancel_form=form)
 
 
 @bp.route("/bookings/<int:booking_id>/move", methods=["GET", "POST"])
@@ -471,7 +478,7 @@ def booking_move(booking_id: int):
                 "booking.move",
                 "booking",
                 booking.id,
-                booking.session.hub_id,
+                _session_of(booking).hub_id,
                 f"from session {from_session_id} to session {form.session.data}",
             )
             db.session.commit()
@@ -480,7 +487,7 @@ def booking_move(booking_id: int):
             form.session.errors = [*form.session.errors, for_staff(error)]
         else:
             flash(
-                f"Moved {booking.display_name} to {session_label(booking.session)}."
+                f"Moved {booking.display_name} to {session_label(_session_of(booking))}."
                 f"{told_family(booking)}{_promoted_text(promoted)}",
                 "success",
             )
@@ -493,7 +500,7 @@ def booking_move(booking_id: int):
         title=("Error: " if form.errors else "") + f"Move {booking.display_name}'s booking",
         form=form,
         booking=booking,
-        current=session_label(booking.session),
+        current=session_label(_session_of(booking)),
         movable=booking.status == BookingStatus.CONFIRMED,
     )
 

@@ -18,6 +18,7 @@ from admin import bp
 from admin.forms import (
     DayMonthYearField,
     add_service_errors,
+    answered,
 )
 from admin.forms.timetable import (
     BOOKING_MODES,
@@ -312,7 +313,7 @@ def session_capacity(session_id: int):
     return _act(
         session_id,
         form,
-        lambda occurrence: set_capacity(occurrence, form.capacity.data, now=clock.now()),
+        lambda occurrence: set_capacity(occurrence, answered(form.capacity.data), now=clock.now()),
         lambda: f"Capacity changed to {form.capacity.data}",
     )
 

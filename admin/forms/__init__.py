@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, time
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
@@ -17,6 +18,7 @@ from frontdoor.models import Booking
 from frontdoor.words.staff import for_staff
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
+T = TypeVar("T")
 
 
 def told_family(booking: Booking) -> str:
@@ -24,6 +26,14 @@ def told_family(booking: Booking) -> str:
     if booking.email or booking.mobile:
         return " They have been sent a message."
     return " They gave no email or mobile number, so tell them yourself."
+
+
+def answered(value: T | None) -> T:
+    """A required field's answer (``field.data``) once its form has validated: the
+    field's required check refused a blank, so None here means it was not run."""
+    if value is None:
+        raise ValueError("a required field was read before its form was validated")
+    return value
 
 
 def add_service_errors(form: FlaskForm, errors: list[ServiceError]) -> None:

@@ -30,6 +30,7 @@ from admin.forms import (
     ClockField,
     DayMonthYearField,
     WholeNumberField,
+    answered,
 )
 from booking.appointment_setup import (
     BUFFER_RANGE,
@@ -107,10 +108,10 @@ class TypeForm(FlaskForm):
             hub_id=hub_id,
             name=self.name.data or "",
             description=self.description.data or "",
-            duration_minutes=self.duration_minutes.data,
-            buffer_minutes=self.buffer_minutes.data,
-            min_notice_minutes=self.min_notice_minutes.data,
-            max_days_ahead=self.max_days_ahead.data,
+            duration_minutes=answered(self.duration_minutes.data),
+            buffer_minutes=answered(self.buffer_minutes.data),
+            min_notice_minutes=answered(self.min_notice_minutes.data),
+            max_days_ahead=answered(self.max_days_ahead.data),
             active=bool(self.active.data),
             practitioner_ids=list(self.practitioner_ids.data or []),
         )
@@ -144,8 +145,8 @@ class WindowForm(FlaskForm):
             staff_id=staff_id,
             hub_id=hub_id,
             weekday=self.weekday.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
+            start_time=answered(self.start_time.data),
+            end_time=answered(self.end_time.data),
             room_id=int(self.room_id.data) if self.room_id.data else None,
             valid_from=self.valid_from.data,
             valid_until=self.valid_until.data,
@@ -172,11 +173,12 @@ class LeaveForm(FlaskForm):
     submit = SubmitField("Add time away", widget=GovSubmitInput())
 
     def span(self) -> tuple[datetime, datetime]:
-        starts = local_datetime(self.starts_on.data, self.start_time.data or time(0), clock.LONDON)
+        first, last = answered(self.starts_on.data), answered(self.ends_on.data)
+        starts = local_datetime(first, self.start_time.data or time(0), clock.LONDON)
         if self.end_time.data is None:
-            ends = local_datetime(self.ends_on.data + timedelta(days=1), time(0), clock.LONDON)
+            ends = local_datetime(last + timedelta(days=1), time(0), clock.LONDON)
         else:
-            ends = local_datetime(self.ends_on.data, self.end_time.data, clock.LONDON)
+            ends = local_datetime(last, self.end_time.data, clock.LONDON)
         return starts, ends
 
 

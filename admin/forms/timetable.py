@@ -30,6 +30,7 @@ from admin.forms import (
     DayMonthYearField,
     Required,
     WholeNumberField,
+    answered,
 )
 from frontdoor.models import AGE_BANDS
 from frontdoor.timetable import (
@@ -174,19 +175,19 @@ class SeriesForm(FlaskForm):
             age_bands=self.age_bands.data,
             lead_ids=self.lead_ids.data,
             weekdays=self.weekdays.data,
-            interval_weeks=self.interval_weeks.data,
-            start_date=self.start_date.data,
+            interval_weeks=answered(self.interval_weeks.data),
+            start_date=answered(self.start_date.data),
             until_date=self.until_date.data,
             occurrence_count=self.occurrence_count.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
+            start_time=answered(self.start_time.data),
+            end_time=answered(self.end_time.data),
             skip_bank_holidays=self.skip_bank_holidays.data,
-            capacity=self.capacity.data,
+            capacity=answered(self.capacity.data),
             capacity_unit=self.capacity_unit.data,
             booking_mode=self.booking_mode.data,
             drop_in_places=self.drop_in_places.data or 0,
-            booking_opens_days=self.booking_opens_days.data,
-            booking_closes_minutes=self.booking_closes_minutes.data,
+            booking_opens_days=answered(self.booking_opens_days.data),
+            booking_closes_minutes=answered(self.booking_closes_minutes.data),
         )
 
 
