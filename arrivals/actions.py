@@ -29,7 +29,7 @@ from arrivals.greeters import local_day, staff_at
 from booking.places import lock_booking
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     ArrivalAction,
     Booking,
@@ -186,13 +186,13 @@ def act(
     guard = [model.id == row.id, model.version == row.version]
     if action == "claim":
         guard = [model.id == row.id, model.claimed_by_id.is_(None), model.status == "waiting"]
-    result = db.session.execute(
+    changed = rows_changed(
         update(model)
         .where(*guard)
         .values(**changes, version=model.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         # Someone else got there between our read and our write.
         row = _load(subject, subject_id)
         _refuse_if_closed(row)
@@ -239,21 +239,21 @@ def undo(action_id: int, *, staff_id: int, now: datetime) -> Done:
     model = _model(record.subject_type)
     if record.action == "check_in":
         return _undo_check_in(record, now=now)
-    result = db.session.execute(
+    restored = rows_changed(
         update(model)
         .where(model.id == record.subject_id, model.version == record.version_after)
         .values(**_restore(record.before), version=model.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if restored != 1:
         raise ServiceError("stale")
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(ArrivalAction)
         .where(ArrivalAction.id == record.id, ArrivalAction.undone_at.is_(None))
         .values(undone_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         raise ServiceError("already_undone")
     row = _load(record.subject_type, record.subject_id)
     publish(
@@ -451,12 +451,12 @@ def leave(visit_id: int, *, hub_id: int, now: datetime) -> Visit:
         raise ServiceError("not_found")
     if visit.status in CLOSED:
         return visit
-    result = db.session.execute(
+    left = rows_changed(
         update(Visit)
         .where(Visit.id == visit.id, Visit.status.in_(OPEN))
         .values(status=VisitStatus.LEFT, left_at=now, left_by="kiosk", version=Visit.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
+    if left == 1:
         publish(hub_id, "visit.left", now=now, subject="visit", id=visit.id)
     return db.session.get(Visit, visit_id, populate_existing=True)
