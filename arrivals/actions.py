@@ -29,7 +29,7 @@ from arrivals.greeters import local_day, staff_at
 from booking.places import lock_booking
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     ArrivalAction,
     Booking,
@@ -46,7 +46,7 @@ from frontdoor.models import (
 CLOSED = (VisitStatus.LEFT, VisitStatus.NO_SHOW)
 ACTIONS = ("claim", "greeted", "with_staff", "done", "no_show", "hand_over")
 UNDO_WITHIN = timedelta(seconds=10)
-SUBJECTS = {"visit": Visit, "help": HelpRequest}
+SUBJECTS: dict[str, type[Visit] | type[HelpRequest]] = {"visit": Visit, "help": HelpRequest}
 
 
 def _model(subject: str) -> type[Visit] | type[HelpRequest]:
@@ -102,7 +102,7 @@ def _staff_name(staff_id: int | None) -> str:
 def _load(subject: str, subject_id: int) -> Visit | HelpRequest:
     model = _model(subject)
     row = db.session.get(model, subject_id, populate_existing=True)
-    if row is None:
+    if not isinstance(row, (Visit, HelpRequest)):  # None; get() of the union types as Base
         raise ServiceError("not_found")
     return row
 
@@ -186,13 +186,13 @@ def act(
     guard = [model.id == row.id, model.version == row.version]
     if action == "claim":
         guard = [model.id == row.id, model.claimed_by_id.is_(None), model.status == "waiting"]
-    result = db.session.execute(
+    changed = rows_changed(
         update(model)
         .where(*guard)
         .values(**changes, version=model.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         # Someone else got there between our read and our write.
         row = _load(subject, subject_id)
         _refuse_if_closed(row)
@@ -239,21 +239,21 @@ def undo(action_id: int, *, staff_id: int, now: datetime) -> Done:
     model = _model(record.subject_type)
     if record.action == "check_in":
         return _undo_check_in(record, now=now)
-    result = db.session.execute(
+    restored = rows_changed(
         update(model)
         .where(model.id == record.subject_id, model.version == record.version_after)
         .values(**_restore(record.before), version=model.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if restored != 1:
         raise ServiceError("stale")
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(ArrivalAction)
         .where(ArrivalAction.id == record.id, ArrivalAction.undone_at.is_(None))
         .values(undone_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed != 1:
         raise ServiceError("already_undone")
     row = _load(record.subject_type, record.subject_id)
     publish(
@@ -398,14 +398,13 @@ def check_in_expected(booking_id: int, *, hub_id: int, staff_id: int, now: datet
 
 def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Visit:
     booking = lock_booking(booking_id)
-    meeting = booking.appointment if booking is not None else None
-    if meeting is None or meeting.hub_id != hub_id:
+    if booking is None or (meeting := booking.appointment) is None or meeting.hub_id != hub_id:
         raise ServiceError("not_found")
     if booking.status != BookingStatus.CONFIRMED:
         raise ServiceError("cancelled")
     if booking.checked_in_at is not None:
         raise ServiceError("already_checked_in")
-    hub = db.session.get(Hub, hub_id)
+    hub = db.session.get_one(Hub, hub_id)
     if local_day(hub, meeting.starts_at) != local_day(hub, now):
         raise ServiceError("not_today")
     adults = max(booking.adults, 0)
@@ -429,7 +428,7 @@ def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visi
     wanted = first_name.strip().casefold()
     if not wanted:
         return []
-    hub = db.session.get(Hub, hub_id)
+    hub = db.session.get_one(Hub, hub_id)
     tz = ZoneInfo(hub.timezone)
     day_start = datetime.combine(local_day(hub, now), time(0), tz)
     candidates = db.session.scalars(
@@ -451,12 +450,15 @@ def leave(visit_id: int, *, hub_id: int, now: datetime) -> Visit:
         raise ServiceError("not_found")
     if visit.status in CLOSED:
         return visit
-    result = db.session.execute(
+    changed = rows_changed(
         update(Visit)
         .where(Visit.id == visit.id, Visit.status.in_(OPEN))
         .values(status=VisitStatus.LEFT, left_at=now, left_by="kiosk", version=Visit.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
+    if changed == 1:
         publish(hub_id, "visit.left", now=now, subject="visit", id=visit.id)
-    return db.session.get(Visit, visit_id, populate_existing=True)
+    visit = db.session.get(Visit, visit_id, populate_existing=True)
+    if visit is None:  # reception undid the check-in meanwhile
+        raise ServiceError("not_found")
+    return visit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -216,11 +217,13 @@ def board(hub_id: int, *, now: datetime) -> Board:
     rota = DutyRota(hub, now)
     visits = open_visits(hub_id)
     helps = open_help_requests(hub_id)
-    claimed = _staff_by_id({r.claimed_by_id for r in [*visits, *helps] if r.claimed_by_id})
+    arrivals: list[Visit | HelpRequest] = [*visits, *helps]
+    claimed = _staff_by_id({r.claimed_by_id for r in arrivals if r.claimed_by_id})
 
     def row(item: Visit | HelpRequest) -> Row:
         arrived = since(item)
-        common = dict(
+        common = partial(
+            Row,
             id=item.id,
             version=item.version,
             status=item.status,
@@ -235,7 +238,7 @@ def board(hub_id: int, *, now: datetime) -> Board:
             language=item.language,
         )
         if isinstance(item, Visit):
-            return Row(
+            return common(
                 subject="visit",
                 name=item.display_name,
                 what=_visit_what(item),
@@ -243,15 +246,13 @@ def board(hub_id: int, *, now: datetime) -> Board:
                 children=item.children,
                 first_time=item.first_time,
                 room=_visit_room(item),
-                **common,
             )
-        return Row(
+        return common(
             subject="help",
             name=item.first_name or "Someone",
             what="Help request",
             urgent=item.urgent,
             private_room=item.private_room,
-            **common,
         )
 
     visit_rows = [row(v) for v in visits]
@@ -289,9 +290,10 @@ def expected(hub_id: int, *, now: datetime) -> list[Expected]:
         .options(joinedload(Booking.session).joinedload(Session.series))
     )
     for b in sessions:
-        found.append(
-            Expected(b.id, b.display_name, b.session.series.title, b.session.starts_at, b.people)
-        )
+        if (session := b.session) is not None:  # always, by the join
+            found.append(
+                Expected(b.id, b.display_name, session.series.title, session.starts_at, b.people)
+            )
     appointments = db.session.scalars(
         select(Booking)
         .join(Booking.appointment)
@@ -305,11 +307,10 @@ def expected(hub_id: int, *, now: datetime) -> list[Expected]:
         .options(joinedload(Booking.appointment).joinedload(Appointment.type))
     )
     for b in appointments:
-        found.append(
-            Expected(
-                b.id, b.display_name, b.appointment.type.name, b.appointment.starts_at, b.people
+        if (meeting := b.appointment) is not None:  # always, by the join
+            found.append(
+                Expected(b.id, b.display_name, meeting.type.name, meeting.starts_at, b.people)
             )
-        )
     return sorted(found, key=lambda e: (e.starts_at, e.name))
 
 

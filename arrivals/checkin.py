@@ -95,7 +95,7 @@ def _result(visit: Visit, *, now: datetime, created: bool = True) -> CheckIn:
 def _with_greeting(session_id: int) -> Session:
     """The session with what the thank-you screen needs (series, leads, room, hub),
     loaded in one go rather than one lazy query each."""
-    return db.session.scalar(
+    found = db.session.scalars(
         select(Session)
         .where(Session.id == session_id)
         .options(
@@ -105,6 +105,7 @@ def _with_greeting(session_id: int) -> Session:
             joinedload(Session.hub),
         )
     )
+    return found.unique().one()  # the booking's own session: it exists
 
 
 def _check_time(session: Session, hub: Hub, now: datetime) -> None:
@@ -120,8 +121,7 @@ def _check_time(session: Session, hub: Hub, now: datetime) -> None:
         raise ServiceError("too_early", opens=opens)
 
 
-def _check_booking(booking: Booking, hub_id: int, now: datetime) -> None:
-    session = booking.session
+def _check_booking(booking: Booking, session: Session, hub_id: int, now: datetime) -> None:
     if session.hub_id != hub_id:
         raise ServiceError("other_hub", hub=session.hub.name)
     if booking.status == BookingStatus.CANCELLED:
@@ -149,9 +149,9 @@ def booking_for_check_in(
             booking = None
     elif booking_id is not None:
         booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.session_id is None:
+    if booking is None or booking.session is None:
         raise ServiceError("not_found")
-    _check_booking(booking, hub_id, now)
+    _check_booking(booking, booking.session, hub_id, now)
     return booking
 
 
@@ -173,7 +173,7 @@ def check_in_booking(
     if booking is None or booking.session_id is None:
         raise ServiceError("not_found")
     session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
-    _check_booking(booking, hub_id, now)
+    _check_booking(booking, session, hub_id, now)
     check_party(adults, children)
     booking.checked_in_at = now
     visit = record_visit(
@@ -287,7 +287,7 @@ def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list
     wanted = first_name.strip().casefold()
     if not wanted:
         return []
-    hub = db.session.get(Hub, hub_id)
+    hub = db.session.get_one(Hub, hub_id)
     early = timedelta(minutes=hub.settings.checkin_early_minutes)
     candidates = db.session.scalars(
         select(Booking)

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from arrivals.board import OPEN, level_for, since
 from arrivals.greeters import DutyRota, duty_staff, greeters_for
 from frontdoor.events import publish
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     Duty,
     HelpRequest,
@@ -105,21 +105,21 @@ def check_out_finished(now: datetime) -> int:
         )
         count = 0
         if visit_ids:
-            count += db.session.execute(
+            count += rows_changed(
                 update(Visit)
                 .where(Visit.id.in_(visit_ids), Visit.status.in_(OPEN))
                 .values(
                     status=VisitStatus.LEFT, left_at=now, left_by="auto", version=Visit.version + 1
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
         if help_ids:
-            count += db.session.execute(
+            count += rows_changed(
                 update(HelpRequest)
                 .where(HelpRequest.id.in_(help_ids), HelpRequest.status.in_(OPEN))
                 .values(status=VisitStatus.LEFT, closed_at=now, version=HelpRequest.version + 1)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
         if count:
             publish(hub.id, "checked_out", now=now, count=count)
             closed += count
@@ -170,7 +170,7 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                 level = level_for(row, now, minutes)
                 if level <= row.escalation:
                     continue
-                changed = db.session.execute(
+                changed = rows_changed(
                     update(model)
                     .where(
                         model.id == row.id,
@@ -179,7 +179,7 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                     )
                     .values(escalation=level, escalated_at=now)
                     .execution_options(synchronize_session=False)
-                ).rowcount
+                )
                 if changed != 1:
                     continue  # another run (or a greeting) got there first
                 subject = "visit" if model is Visit else "help"

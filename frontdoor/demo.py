@@ -58,7 +58,7 @@ HUBS = {
 }
 
 # email, name, [(role, hub slug or None)]
-STAFF = [
+STAFF: list[tuple[str, str, list[tuple[Role, str | None]]]] = [
     ("admin@council.example", "Alex Morgan", [(Role.ADMIN, None)]),
     ("manager@riverside.example", "Priya Shah", [(Role.MANAGER, "riverside")]),
     ("reception@riverside.example", "Tom Reid", [(Role.RECEPTION, "riverside")]),

@@ -320,9 +320,9 @@ def stream(app: Flask, subscription: Subscription, catch_up: list[Event]) -> Ite
         # Tell the browser how long to wait before reconnecting, then say hello.
         yield "retry: 2000\n: connected\n\n"
         sent = set()
-        for event in catch_up:
-            sent.add(event.id)
-            yield event.sse()
+        for missed in catch_up:
+            sent.add(missed.id)
+            yield missed.sse()
         while True:
             left = ends - time.monotonic()
             if left <= 0:

@@ -14,8 +14,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.sql.expression import Executable
 
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     Appointment,
     ArrivalEvent,
@@ -55,8 +56,8 @@ def retention_cutoff(now: datetime, months: int, tz: ZoneInfo) -> datetime:
     return local_datetime(months_before(today, months) + timedelta(days=1), time(0), tz)
 
 
-def _update(statement) -> int:
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+def _update(statement: Executable) -> int:
+    return rows_changed(statement.execution_options(synchronize_session=False))
 
 
 def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:

@@ -173,7 +173,8 @@ def live_booking_counts(session_ids: Iterable[int]) -> dict[int, int]:
         )
         .group_by(Booking.session_id)
     )
-    return dict(rows.all())
+    # Never None (the IN above); said so for the type of ``Booking.session_id``.
+    return {session_id: count for session_id, count in rows if session_id is not None}
 
 
 @dataclass

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, g, render_template, request
@@ -34,14 +35,14 @@ _MAX_SCAN = 600  # characters: more than any token or link we print
 def problem(error: ServiceError, **extra):
     """A service's refusal as the kind message for its code."""
     details = error.details
-    if error.code == "too_early":
-        extra["at"] = details["opens"].isoformat()
-    elif error.code == "not_today":
-        extra["at"] = details["starts_at"].isoformat()
+    if error.code == "too_early" and isinstance(opens := details.get("opens"), datetime):
+        extra["at"] = opens.isoformat()
+    elif error.code == "not_today" and isinstance(starts := details.get("starts_at"), datetime):
+        extra["at"] = starts.isoformat()
     elif error.code == "other_hub":
         extra["hub"] = details.get("hub", "")
-    elif error.code == "full" and "next_times" in details:
-        extra["times"] = [s.starts_at.isoformat() for s in details["next_times"]]
+    elif error.code == "full" and isinstance(times := details.get("next_times"), list):
+        extra["times"] = [s.starts_at.isoformat() for s in times]
     return flow.sorry(error.code, **extra)
 
 

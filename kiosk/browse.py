@@ -150,7 +150,7 @@ def book_who_post():
         flow.save(party=flow.step_counts(counts, change, {}))
         return flow.go("kiosk.book_who")
     posted = {name: flow.read_count(request.form.get(name)) for name in counts}
-    if None in posted.values() or not 1 <= sum(posted.values()) <= flow.MAX_PARTY:  # type: ignore[arg-type]
+    if None in posted.values() or not 1 <= sum(posted.values()) <= flow.MAX_PARTY:
         flow.save(note="party_size")
         return flow.go("kiosk.book_who")
     flow.save(party=posted)
