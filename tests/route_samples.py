@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -97,8 +98,12 @@ def sample_values(app: Flask) -> dict[str, object]:
     with app.app_context():
         hub = db.session.scalar(select(Hub).filter_by(slug="riverside"))
         return {
-            "booking_id": db.session.scalar(select(Booking.id).filter_by(reference="SAMPLE01"))
-            or _sample_booking(hub),
+            "booking_id": (
+                booking_id := db.session.scalar(select(Booking.id).filter_by(reference="SAMPLE01"))
+                or _sample_booking(hub)
+            ),
+            # The family's own pages: the booking's manage link.
+            "token": make_token(app.config["SECRET_KEY"], MANAGE, booking_id, "SAMPLE01"),
             "hub": hub.slug,
             "series_id": db.session.scalar(select(SessionSeries.id).filter_by(hub_id=hub.id)),
             "session_id": db.session.scalar(select(Session.id).filter_by(hub_id=hub.id)),
