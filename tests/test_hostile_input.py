@@ -593,6 +593,18 @@ def _book_as(client: FlaskClient, session_id: int, **typed_in: str):
     return client.post(url, data=urlencode(data), content_type="application/x-www-form-urlencoded")
 
 
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _not_booked(app: Flask, place: Riverside, first_name: str):
+    """The booking form sent with ``first_name``, which books nothing."""
+    response = _book_as(app.test_client(), place.to_book, first_name=first_name)
+    assert _count(app, Booking) == 1  # only Sam's, today
+    return response
+
+
 def _bookings_named(app: Flask, first_name: str) -> list[Booking]:
     with app.app_context():
         found = db.session.scalars(select(Booking).filter_by(first_name=first_name)).all()
@@ -614,12 +626,9 @@ def test_a_line_break_in_a_first_name_never_starts_a_new_line_in_the_email(app, 
 
 
 def test_a_first_name_of_invisible_characters_is_asked_for_again(app, riverside):
-    client = app.test_client()
-    response = _book_as(client, riverside.to_book, first_name="\u200b\u200d\ufeff\u2060 \u200e")
+    response = _not_booked(app, riverside, "\u200b\u200d\ufeff\u2060 \u200e")
     assert response.status_code == 200
     assert "Enter your first name" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Booking)) == 1  # Sam's, today
     assert read_name("\u200b\u200c\u200d\ufeff") == ("", "name_required")  # the kiosk too
 
 
@@ -677,20 +686,17 @@ def test_an_id_is_a_whole_number_the_database_can_hold(posted, read):
 
 
 def test_a_nul_byte_gets_a_plain_400_and_changes_nothing(app, riverside):
-    client = app.test_client()
-    response = _book_as(client, riverside.to_book, first_name="Sam\x00")
+    response = _not_booked(app, riverside, "Sam\x00")
     assert response.status_code == 400
     assert "Sorry, there is a problem with that request" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Booking)) == 1  # today's
+    client = app.test_client()
     pair_kiosk(client, app)  # the kiosk's own calm page, in the family's language
     home = read_page("/kiosk/", client.get("/kiosk/").get_data(as_text=True))
     token = next(v for n, v in home.forms[0].fields if n == "csrf_token")
     response = client.post("/kiosk/scan", data={"csrf_token": token, "code": "DADS\x002345"})
     assert response.status_code == 400
     assert "Please tell someone at reception" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Visit)) == 0
+    assert _count(app, Visit) == 0
 
 
 def test_an_id_too_big_for_the_database_is_page_not_found(app, riverside, signed_in):
