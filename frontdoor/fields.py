@@ -42,8 +42,8 @@ _IMPOSSIBLE = re.compile("[\x00\ud800-\udfff]")
 # the direction itself; Arabic and Urdu names need none of these.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Characters with no ink of their own (Unicode's default-ignorable code points
-# outside the "Cf" category): a value made only of these, spaces and format
-# characters is empty.
+# outside the "Cf" category, such as the Hangul fillers, and the braille blank): a
+# value made only of these, spaces and format characters is empty.
 _NO_INK = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800") | frozenset(
     chr(c) for c in (*range(0x180B, 0x1810), *range(0xFE00, 0xFE10))
 )
