@@ -47,6 +47,7 @@ from booking.slots import free_slots
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import (
     Appointment,
     AppointmentType,
@@ -72,11 +73,6 @@ PRACTICE = (Role.PRACTITIONER, Role.MANAGER)
 
 
 # --- whose page, at which hub ------------------------------------------------------------------
-
-
-def _whole(typed: str | None) -> int | None:
-    typed = (typed or "").strip()
-    return int(typed) if typed.isdigit() and len(typed) < 10 else None
 
 
 def _hub(roles) -> Hub:
@@ -106,7 +102,7 @@ def _person(hub: Hub | None) -> StaffUser:
     """Whose availability or leave: ``?staff=`` or yourself. Someone else's only
     for a manager (at ``hub`` when one is given)."""
     me = staff()
-    wanted = _whole(request.args.get("staff"))
+    wanted = whole_id(request.args.get("staff"))
     if wanted is None or wanted == me.id:
         return me
     person = db.session.get(StaffUser, wanted)

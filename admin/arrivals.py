@@ -37,6 +37,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.events import bus, missed_events, stream
 from frontdoor.extensions import db, htmx
+from frontdoor.fields import whole_id
 from frontdoor.models import (
     ArrivalAction,
     AuditEvent,
@@ -163,7 +164,7 @@ def arrivals_stream():
     """Server-sent events for one hub's board: staff at that hub only."""
     hub = _hub()
     last = request.headers.get("Last-Event-ID", "").strip()
-    after = int(last) if last.isdigit() else None
+    after = whole_id(last)
     events_bus = bus()
     subscription = events_bus.subscribe(hub.id)
     # Subscribed first, then caught up: nothing falls between the two.
@@ -183,8 +184,7 @@ def arrivals_stream():
 
 
 def _int(name: str) -> int | None:
-    value = (request.form.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_id(request.form.get(name))
 
 
 def _answer(hub: Hub, text: str, *, ok: bool, undo_id: int | None = None):

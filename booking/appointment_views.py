@@ -28,6 +28,7 @@ from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
 from frontdoor.words.families import for_family
@@ -72,11 +73,6 @@ def _instant(typed: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.tzinfo is not None else None
-
-
-def _whole(typed: str | None) -> int | None:
-    typed = (typed or "").strip()
-    return int(typed) if typed.isdigit() and len(typed) < 10 else None
 
 
 def start_param(moment: datetime) -> str:
@@ -126,7 +122,7 @@ def appointment_slots(hub: str, type_id: int):
     last = today + timedelta(days=kind.max_days_ahead)
     start = min(max(_day(request.args.get("from")) or today, today), last)
     offered = _offered_by(kind)
-    chosen = _whole(request.args.get("practitioner"))
+    chosen = whole_id(request.args.get("practitioner"))
     if chosen not in {p.id for p in offered}:
         chosen = None
     days = free_slots(kind.id, day_from=start, days=DAYS_PER_PAGE, now=now, practitioner_id=chosen)
@@ -195,7 +191,7 @@ def _slot_gone(place: Hub, kind: AppointmentType, starts_at: datetime, error: Se
 def appointment_book(hub: str, type_id: int):
     place = _hub(hub)
     kind = _type_at(place, type_id)
-    practitioner_id = _whole(request.args.get("practitioner"))
+    practitioner_id = whole_id(request.args.get("practitioner"))
     starts_at = _instant(request.args.get("start"))
     if practitioner_id is None or starts_at is None:
         abort(404)

@@ -35,6 +35,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
+from frontdoor.fields import CleanForm
 from frontdoor.models import AGE_BANDS
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import family_words, for_family, lazy_family_words
@@ -48,7 +49,7 @@ _WHOLE_NUMBER = re.compile(r"^\d+$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class PublicForm(FlaskForm):
+class PublicForm(CleanForm):
     """Problems with the booking as a whole link to ``#form-problem``, not ``#None``."""
 
     def __init__(self, *args, **kwargs) -> None:

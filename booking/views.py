@@ -57,6 +57,7 @@ from booking.whats_on import whats_on as whats_on_at
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
@@ -180,7 +181,7 @@ def whats_on(hub: str):
     this_week = week_start(clock.today(tz))
     week = _week_from(request.args.get("week"), this_week)
     ages = [band for band in request.args.getlist("age") if band in AGE_BANDS]
-    category = request.args.get("category", type=int)
+    category = request.args.get("category", type=whole_id)
     words = request.args.get("q", "").strip()[:MAX_SEARCH]
 
     on = whats_on_at(

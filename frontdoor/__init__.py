@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
+from frontdoor import fields
 from frontdoor.config import PROJECT_ROOT, Config, load_config
 from frontdoor.models.base import render_item
 
@@ -40,6 +41,8 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     )
     app.config.update(settings.flask_settings())
     app.url_map.converters["slug"] = SlugConverter
+    # Before any route is added (their ids use it) and before any other check runs.
+    fields.init_app(app)
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count

@@ -24,6 +24,7 @@ from booking.whats_on import whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
@@ -303,7 +304,7 @@ def _running(session_id: int | None) -> tuple[Session, Availability] | None:
 @flow.in_visit
 def drop_in_choose():
     raw = request.form.get("session", "")
-    running = _running(int(raw) if raw.isdigit() and len(raw) < 10 else None)
+    running = _running(whole_id(raw))
     if running is None:
         return flow.sorry("drop_in_gone")
     session, available = running

@@ -12,6 +12,7 @@ from booking.services import book_session
 from booking.whats_on import session_at_hub, whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
+from frontdoor.fields import whole_id
 from frontdoor.models import AGE_BANDS, BookingSource, Session
 from frontdoor.qr import qr_svg
 from kiosk import bp, flow
@@ -23,17 +24,13 @@ DAYS = 8  # today and the next seven
 BOOKING_PROBLEMS = {"full": "booking_full", "not_found": "session_gone"}
 
 
-def _number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
-
-
 @bp.route("/whats-on")
 @kiosk_required
 @flow.in_visit
 def whats_on_page():
     band = request.args.get("age")
     band = band if band in AGE_BANDS else None
-    category = _number(request.args.get("category"))
+    category = whole_id(request.args.get("category"))
     listing = whats_on(
         g.hub.id,
         now=clock.now(),
@@ -94,7 +91,7 @@ def child_bands(session: Session) -> list[str]:
 @kiosk_required
 @flow.in_visit
 def book_start():
-    session = session_at_hub(_number(request.form.get("session")) or 0, g.hub.id)
+    session = session_at_hub(whole_id(request.form.get("session")) or 0, g.hub.id)
     if session is None:
         return flow.sorry("session_gone")
     available = availability(session, clock.now(), source=BookingSource.KIOSK)

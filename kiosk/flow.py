@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arrivals.checkin import MAX_PARTY  # adults and children together
 from frontdoor.extensions import db
+from frontdoor.fields import clean_line
 from frontdoor.words.families import family_words
 
 F = TypeVar("F", bound=Callable)
@@ -36,7 +37,7 @@ DISPLAY_OPTIONS = ("large", "contrast")
 MAX_NAME = 50
 MAX_EACH = 10  # on one counter
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
-_NAME_PUNCTUATION = set(" -'\u2019")
+_NAME_PUNCTUATION = set(" -'\u2019\u200c\u200d")  # ZWNJ and ZWJ join letters
 
 
 # --- the visit's state --------------------------------------------------------------
@@ -142,8 +143,9 @@ def posted_nonce() -> str | None:
 
 
 def read_name(typed: str | None) -> tuple[str, str | None]:
-    """(name, problem code): letters in any script, spaces, hyphens, apostrophes."""
-    name = " ".join(unicodedata.normalize("NFC", typed or "").split())
+    """(name, problem code): letters in any script, spaces, hyphens, apostrophes,
+    and the joiners some scripts write inside words (Bengali's ZWJ)."""
+    name = clean_line(typed)
     if not name:
         return "", "name_required"
     if len(name) > MAX_NAME:

@@ -75,7 +75,7 @@ def leaving_choose():
 @flow.in_visit
 def leaving_choose_post():
     found = _choices()
-    index = request.form.get("index", "")
-    if not index.isdigit() or int(index) >= len(found):
+    index = flow.read_count(request.form.get("index"), 0, len(found) - 1) if found else None
+    if index is None:
         return flow.lost()
-    return _goodbye(found[int(index)].id)
+    return _goodbye(found[index].id)

@@ -14,6 +14,7 @@ from wtforms import Field
 from wtforms.validators import StopValidation
 
 from frontdoor.errors import ServiceError
+from frontdoor.fields import MAX_ID
 from frontdoor.models import Booking
 from frontdoor.words.staff import for_staff
 
@@ -97,6 +98,9 @@ class WholeNumberField(Field):
             return
         if not re.fullmatch(r"-?\d+", text):
             raise ValueError(f"{self.what} must be a whole number")
+        # Nothing we count comes near the database's whole-number limit.
+        if len(text.lstrip("-")) > len(str(MAX_ID)) or abs(int(text)) > MAX_ID:
+            raise ValueError(f"{self.what} is too large a number")
         self.data = int(text)
 
     def post_validate(self, form: FlaskForm, stop_validation: bool) -> None:
@@ -148,7 +152,7 @@ class DayMonthYearField(Field):
         try:
             day, month, year = (int(part) for part in self.raw_data)
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a year of a million digits overflows
             raise ValueError(f"{self.label.text} must be a real date") from None
         if not self.EARLIEST <= self.data.year <= self.LATEST:
             self.data = None

@@ -43,6 +43,7 @@ from booking.appointment_setup import (
     WindowInput,
 )
 from frontdoor import clock
+from frontdoor.fields import CleanForm, to_id, whole_id
 from frontdoor.timetable import local_datetime
 from frontdoor.words.staff import staff_words
 
@@ -57,7 +58,7 @@ def _required(message: str):
     return check
 
 
-class TypeForm(FlaskForm):
+class TypeForm(CleanForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -98,7 +99,10 @@ class TypeForm(FlaskForm):
     )
     # Checked by the service, which says so in plain words.
     practitioner_ids = SelectMultipleField(
-        "Practitioners offering it", coerce=int, widget=GovCheckboxesInput(), validate_choice=False
+        "Practitioners offering it",
+        coerce=to_id,
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
     )
     active = BooleanField("Families can book it", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save", widget=GovSubmitInput())
@@ -117,7 +121,7 @@ class TypeForm(FlaskForm):
         )
 
 
-class WindowForm(FlaskForm):
+class WindowForm(CleanForm):
     weekday = SelectField(
         "Day",
         coerce=int,
@@ -153,7 +157,7 @@ class WindowForm(FlaskForm):
         )
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(CleanForm):
     starts_on = DayMonthYearField(
         "From", validators=[_required("Enter the first day away, like 27 3 2027")]
     )
@@ -182,11 +186,11 @@ class LeaveForm(FlaskForm):
         return starts, ends
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CleanForm):
     """Only the CSRF token: the button says what it does."""
 
 
-class CancelAppointmentForm(FlaskForm):
+class CancelAppointmentForm(CleanForm):
     reason = TextAreaField(
         "Why is it cancelled?",
         widget=GovTextArea(),
@@ -198,7 +202,7 @@ class CancelAppointmentForm(FlaskForm):
     )
 
 
-class MoveAppointmentForm(FlaskForm):
+class MoveAppointmentForm(CleanForm):
     slot = StringField("New time")
 
     def chosen(self) -> tuple[int, datetime] | None:
@@ -208,6 +212,7 @@ class MoveAppointmentForm(FlaskForm):
             starts_at = datetime.fromisoformat(starts)
         except ValueError:
             return None
-        if not staff_id.isdigit() or starts_at.tzinfo is None:
+        practitioner_id = whole_id(staff_id)
+        if practitioner_id is None or starts_at.tzinfo is None:
             return None
-        return int(staff_id), starts_at
+        return practitioner_id, starts_at

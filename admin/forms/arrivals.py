@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -22,10 +21,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from admin.forms import WholeNumberField
+from frontdoor.fields import CleanForm, to_id
 from frontdoor.words.staff import staff_words
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(CleanForm):
     nonce = HiddenField()
     first_name = StringField(
         _l("First name"),
@@ -50,18 +50,18 @@ class WalkInForm(FlaskForm):
     submit = SubmitField(_l("Check in"), widget=GovSubmitInput())
 
 
-class DutyForm(FlaskForm):
+class DutyForm(CleanForm):
     practitioners = SelectMultipleField(
         _l("Duty practitioners"),
         widget=GovCheckboxesInput(),
-        coerce=int,
+        coerce=to_id,
         description=_l("They greet drop-ins, walk-ins and help requests today."),
         invalid_choice_message=_l("Choose only from the people shown"),
     )
     managers = SelectMultipleField(
         _l("Duty manager"),
         widget=GovCheckboxesInput(),
-        coerce=int,
+        coerce=to_id,
         description=_l("Told by email when someone has waited far too long."),
         invalid_choice_message=_l("Choose only from the people shown"),
     )

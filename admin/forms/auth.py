@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from frontdoor.fields import CleanForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(CleanForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 
 from admin.forms import DayMonthYearField, Required
+from frontdoor.fields import CleanForm
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(CleanForm):
     day = DayMonthYearField(
         "Day the hub is closed",
         description="For example, 27 3 2027",

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length
 
 from admin.forms import Required
+from frontdoor.fields import CleanForm, whole_id
 
 
-def _id(value: object) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
-class KioskForm(FlaskForm):
+class KioskForm(CleanForm):
     hub_id = SelectField(
-        "Hub", coerce=_id, widget=GovSelect(), validators=[Required("Choose the hub")]
+        "Hub", coerce=whole_id, widget=GovSelect(), validators=[Required("Choose the hub")]
     )
     name = StringField(
         "Name",

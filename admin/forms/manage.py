@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -25,20 +24,13 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 
 from admin.forms import Required, WholeNumberField
+from frontdoor.fields import CleanForm
 from frontdoor.hubs import (
     MAX_REMINDERS,
     MAX_ROOM_CAPACITY,
     REMINDER_HOURS,
     SETTING_LIMITS,
 )
-
-# Control characters cannot be typed, break PostgreSQL (NUL) and hide text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _plain(form: FlaskForm, field: Field) -> None:
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError(f"{field.label.text} must not contain hidden control characters")
 
 
 def _strip(value: str | None) -> str:
@@ -52,9 +44,7 @@ def _text(
     checks = [Required(required)] if required else []
     checks += [Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")]
     field_class, widget = (TextAreaField, GovTextArea()) if area else (StringField, GovTextInput())
-    return field_class(
-        label, widget=widget, validators=[*checks, _plain], filters=[_strip], description=hint
-    )
+    return field_class(label, widget=widget, validators=checks, filters=[_strip], description=hint)
 
 
 def _active(hint: str) -> BooleanField:
@@ -117,7 +107,7 @@ def _access() -> Field:
     )
 
 
-class NewHubForm(FlaskForm):
+class NewHubForm(CleanForm):
     name = _hub_name()
     slug = _text(
         "Short name for web addresses",
@@ -130,7 +120,7 @@ class NewHubForm(FlaskForm):
     submit = _submit("Add hub")
 
 
-class HubForm(FlaskForm):
+class HubForm(CleanForm):
     name = _hub_name()
     address = _address()
     access_information = _access()
@@ -181,7 +171,7 @@ class HubForm(FlaskForm):
             raise ValidationError(HOURS_MESSAGE)
 
 
-class RoomForm(FlaskForm):
+class RoomForm(CleanForm):
     name = _text("Name", 120, required="Enter the room's name")
     capacity = WholeNumberField(
         "Capacity (optional)",
@@ -195,7 +185,7 @@ class RoomForm(FlaskForm):
     submit = _submit("Save room")
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(CleanForm):
     name = _text("Name", 120, required="Enter the category's name")
     icon = _text(
         "Icon (optional)",
@@ -206,7 +196,7 @@ class CategoryForm(FlaskForm):
     submit = _submit("Save category")
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(CleanForm):
     name = _text("Full name", 200, required="Enter their full name")
     email = EmailField(
         "Email address",
@@ -220,6 +210,6 @@ class NewStaffForm(FlaskForm):
     submit = _submit("Add member of staff")
 
 
-class StaffForm(FlaskForm):
+class StaffForm(CleanForm):
     name = _text("Full name", 200, required="Enter their full name")
     submit = _submit("Save changes")

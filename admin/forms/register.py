@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from booking.contact import Contact, Party
+from frontdoor.fields import CleanForm, to_id
 from frontdoor.models import (
     AGE_BANDS,
 )
@@ -52,7 +52,7 @@ def _child_field_name(band: str) -> str:
     return "children_" + re.sub(r"\W", "_", band)
 
 
-class _BookFormBase(FlaskForm):
+class _BookFormBase(CleanForm):
     def party(self) -> Party:
         children: list[str] = []
         for band in CHILD_BANDS:
@@ -73,7 +73,7 @@ class _BookFormBase(FlaskForm):
         return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
 
 
-class CancelForm(FlaskForm):
+class CancelForm(CleanForm):
     reason = TextAreaField(
         "Why is it cancelled?",
         validators=[
@@ -83,7 +83,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(CleanForm):
     capacity = WholeNumberField(
         "Capacity",
         validators=[
@@ -94,10 +94,10 @@ class CapacityForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(CleanForm):
     session = RadioField(
         "Move to",
-        coerce=int,
+        coerce=to_id,
         widget=GovRadioInput(),
         validate_choice=True,
         validators=[InputRequired("Choose the session to move them to")],

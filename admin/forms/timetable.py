@@ -32,6 +32,7 @@ from admin.forms import (
     WholeNumberField,
     answered,
 )
+from frontdoor.fields import CleanForm, optional_id, to_id
 from frontdoor.models import AGE_BANDS
 from frontdoor.timetable import (
     SeriesInput,
@@ -43,15 +44,11 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 BOOKING_MODES = {"drop_in": "Drop-in", "booking": "Booking only", "both": "Booking and drop-in"}
 
 
-def _optional_id(value: object) -> int | None:
-    return int(value) if value not in (None, "") else None
-
-
 def _when(field: str, value: str) -> Callable[[FlaskForm], bool]:
     return lambda form: form[field].data == value
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(CleanForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -63,7 +60,7 @@ class SeriesForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Length(max=2000, message="Description must be 2000 characters or fewer")],
     )
-    category_id = SelectField("Category (optional)", coerce=_optional_id, widget=GovSelect())
+    category_id = SelectField("Category (optional)", coerce=optional_id, widget=GovSelect())
     age_bands = SelectMultipleField(
         "Ages (optional)", choices=AGE_BANDS, widget=GovCheckboxesInput()
     )
@@ -111,10 +108,10 @@ class SeriesForm(FlaskForm):
         validators=[Required("Enter the end time")],
     )
     skip_bank_holidays = BooleanField("Skip bank holidays", default=True, widget=GovCheckboxInput())
-    room_id = SelectField("Room (optional)", coerce=_optional_id, widget=GovSelect())
+    room_id = SelectField("Room (optional)", coerce=optional_id, widget=GovSelect())
     lead_ids = SelectMultipleField(
         "Who leads it (optional)",
-        coerce=int,
+        coerce=to_id,
         description="Session leads and practitioners at this hub",
         widget=GovCheckboxesInput(),
     )
@@ -191,7 +188,7 @@ class SeriesForm(FlaskForm):
         )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(CleanForm):
     # No "required" check here: the service says a reason is needed.
     reason = TextAreaField(
         "Reason for cancelling",
@@ -202,21 +199,21 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel this session", widget=GovSubmitInput())
 
 
-class MoveForm(FlaskForm):
+class MoveForm(CleanForm):
     day = DayMonthYearField("Date", validators=[Required("Enter the date")])
     start_time = ClockField("Start time", validators=[Required("Enter the start time")])
     end_time = ClockField("End time", validators=[Required("Enter the end time")])
-    room_id = SelectField("Room", coerce=_optional_id, widget=GovSelect())
+    room_id = SelectField("Room", coerce=optional_id, widget=GovSelect())
     confirm_clash = BooleanField(
         "Move anyway: the room is double-booked on purpose", widget=GovCheckboxInput()
     )
     submit = SubmitField("Move this session", widget=GovSubmitInput())
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(CleanForm):
     capacity = WholeNumberField("Capacity", "Capacity", validators=[Required("Enter the capacity")])
     submit = SubmitField("Change capacity", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CleanForm):
     """A button that changes something: only the CSRF token to check."""
