@@ -45,9 +45,10 @@ run: $(BIN)/.installed assets translations ## Set up, load the demo council if e
 test: $(BIN)/.installed assets translations ## Run the whole test suite (SQLite; PostgreSQL with FRONTDOOR_TEST_DATABASE_URL)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed ## ruff check and format check
+lint: $(BIN)/.installed ## ruff check, format check, and mypy (settings in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(BIN)/.installed ## Format the code with ruff
 	$(BIN)/ruff format .
