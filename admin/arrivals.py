@@ -10,9 +10,6 @@ plain words.
 
 from __future__ import annotations
 
-import re
-import secrets
-
 from flask import (
     abort,
     current_app,
@@ -37,7 +34,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.events import bus, missed_events, stream
 from frontdoor.extensions import db, htmx
-from frontdoor.fields import whole_id
+from frontdoor.fields import new_nonce, read_nonce, whole_id
 from frontdoor.models import (
     ArrivalAction,
     AuditEvent,
@@ -56,7 +53,6 @@ BOARD_ROLES = tuple(Role)
 MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
 DUTY_ROLES = (Role.MANAGER,)
 TOPIC_ROLES = tuple(boards.TOPIC_ROLES)
-NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 NOTE = "arrivals_note"
 
 # Help request topics in staff words (the kiosk has its own, translated).
@@ -274,8 +270,8 @@ def arrivals_check_in():
         (str(s.id), f"{s.series.title}, {s.starts_at.astimezone(clock.LONDON):%H:%M}")
         for s in sessions
     ]
-    if not NONCE.match(form.nonce.data or ""):
-        form.nonce.data = secrets.token_urlsafe(16)
+    if read_nonce(form.nonce.data) is None:  # a new form, or a mangled one
+        form.nonce.data = new_nonce()
     if form.validate_on_submit():
         if form.adults.data is None:
             form.adults.data = 0

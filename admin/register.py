@@ -13,8 +13,6 @@ Every staff read of a register is written to the audit log, with no family data.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,6 +53,7 @@ from booking.services import book_session, cancel_booking, move_booking, set_cap
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import new_nonce, read_nonce
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
@@ -83,8 +82,6 @@ SOURCES = {
     BookingSource.STAFF: "Staff",
 }
 
-
-NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 
 # Where each error belongs on the booking form when the service names no field.
 BOOK_FIELDS = {
@@ -373,8 +370,8 @@ def register(session_id: int):
 def book_on_behalf(session_id: int):
     session = _session_or_404(session_id, CHANGE_ROLES)
     form = BookOnBehalfForm()
-    if not NONCE.match(form.nonce.data or ""):  # a new form, or a mangled one
-        form.nonce.data = secrets.token_urlsafe(16)
+    if read_nonce(form.nonce.data) is None:  # a new form, or a mangled one
+        form.nonce.data = new_nonce()
     if form.validate_on_submit():
         try:
             result = book_session(

@@ -9,7 +9,6 @@ type from another hub) is a 404 or a plain message, never an error page.
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.fields import whole_id
+from frontdoor.fields import new_nonce, whole_id
 from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
 from frontdoor.words.families import for_family
@@ -234,7 +233,7 @@ def appointment_book(hub: str, type_id: int):
     except ServiceError as error:
         return _slot_gone(place, kind, starts_at, error)
     if not form.nonce.data:
-        form.nonce.data = secrets.token_urlsafe(24)
+        form.nonce.data = new_nonce()
     day = slot.starts_at.astimezone(ZoneInfo(place.timezone)).date()
     response = current_app.make_response(
         render_template(

@@ -35,7 +35,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
-from frontdoor.fields import CleanForm
+from frontdoor.fields import CleanForm, read_nonce
 from frontdoor.models import AGE_BANDS
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import family_words, for_family, lazy_family_words
@@ -46,7 +46,6 @@ MAX_ACCESS_NEEDS = 2000
 # Problems that are about the booking as a whole, not one box: shown at the top.
 FORM_PROBLEM = "form-problem"
 _WHOLE_NUMBER = re.compile(r"^\d+$")
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class PublicForm(CleanForm):
@@ -282,7 +281,7 @@ class BookingForm(PartyForm):
 
 def idempotency_key_from(nonce: str | None) -> str | None:
     """The form's nonce, if it is one we could have made (else no key at all)."""
-    return nonce if nonce and _NONCE.match(nonce) else None
+    return read_nonce(nonce)
 
 
 # What a family typed into the booking form, carried in hidden fields when the last

@@ -7,7 +7,6 @@ is ``@public``. Pages that show a family's details are never cached.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -57,7 +56,7 @@ from booking.whats_on import whats_on as whats_on_at
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.fields import whole_id
+from frontdoor.fields import new_nonce, whole_id
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
@@ -267,7 +266,7 @@ def book(hub: str, session_id: int):
     if request.method == "GET":
         if not available.bookable:
             return redirect(url_for("booking.session_page", hub=place.slug, session_id=session.id))
-        form.nonce.data = secrets.token_urlsafe(24)
+        form.nonce.data = new_nonce()
     elif form.validate_on_submit():
         try:
             result = book_session(
@@ -288,7 +287,7 @@ def book(hub: str, session_id: int):
             db.session.commit()
             return _confirm(result.booking)
     if not form.idempotency_key():
-        form.nonce.data = secrets.token_urlsafe(24)
+        form.nonce.data = new_nonce()
     return page_or_fragment(
         "booking/book.html",
         "booking/_book.html",

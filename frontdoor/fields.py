@@ -11,7 +11,7 @@ legitimate value live here, and every way in uses them:
 - forms: every form is a ``CleanForm``, whose posted values are cleaned by the
   field's kind before any field sees them (``clean_line`` for one line of text,
   ``clean_text`` for a box of several lines), and ids in forms are read with
-  ``whole_id`` / ``to_id``;
+  ``whole_id`` / ``to_id``, nonces with ``read_nonce`` (made by ``new_nonce``);
 - everything else a view reads straight from the request: ``refuse_impossible_text``
   answers a plain-words 400 to a NUL byte (or a lone surrogate, which no keyboard
   can type) anywhere in the address, query, form or JSON, before any view runs.
@@ -20,6 +20,7 @@ legitimate value live here, and every way in uses them:
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -47,6 +48,25 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _NO_INK = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0\u2800") | frozenset(
     chr(c) for c in (*range(0x180B, 0x1810), *range(0xFE00, 0xFE10))
 )
+
+
+# --- nonces -------------------------------------------------------------------------------
+
+# What ``new_nonce`` makes (16 random bytes, URL-safe), with room for longer ones
+# that older pages in a browser may still carry.
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_nonce() -> str:
+    """A fresh nonce for a form that must act once however often it is pressed: the
+    services take it as their idempotency key."""
+    return secrets.token_urlsafe(16)
+
+
+def read_nonce(posted: object) -> str | None:
+    """A posted nonce, if it is one we could have made; anything else is no nonce at
+    all (a new form, or a mangled one), never an error."""
+    return posted if isinstance(posted, str) and _NONCE.match(posted) else None
 
 
 # --- ids ----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ address and Back never re-sends a form.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable
 from functools import wraps
@@ -24,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arrivals.checkin import MAX_PARTY  # adults and children together
 from frontdoor.extensions import db
-from frontdoor.fields import clean_line
+from frontdoor.fields import clean_line, new_nonce, read_nonce
 from frontdoor.words.families import family_words
 
 F = TypeVar("F", bound=Callable)
@@ -36,7 +35,6 @@ DISPLAY_OPTIONS = ("large", "contrast")
 
 MAX_NAME = 50
 MAX_EACH = 10  # on one counter
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 _NAME_PUNCTUATION = set(" -'\u2019\u200c\u200d")  # ZWNJ and ZWJ join letters
 
 
@@ -124,7 +122,7 @@ def in_visit(view: F) -> F:
 def screen_nonce() -> str:
     """A fresh nonce for the screen being drawn (a hidden input on its forms)."""
     if "screen_nonce" not in g:
-        g.screen_nonce = secrets.token_urlsafe(16)
+        g.screen_nonce = new_nonce()
     return g.screen_nonce
 
 
@@ -133,10 +131,8 @@ def posted_nonce() -> str | None:
 
     A double tap sends the same nonce twice and gets the first tap's result.
     """
-    nonce = request.form.get("nonce", "")
-    if not _NONCE.match(nonce):
-        return None
-    return f"k{g.kiosk.id}.{nonce}"
+    nonce = read_nonce(request.form.get("nonce"))
+    return f"k{g.kiosk.id}.{nonce}" if nonce else None
 
 
 # --- reading input ----------------------------------------------------------------------

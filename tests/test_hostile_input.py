@@ -40,7 +40,7 @@ from werkzeug.exceptions import HTTPException
 from booking.forms import PublicForm
 from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.fields import CleanForm, clean_line, clean_text, whole_id
+from frontdoor.fields import CleanForm, clean_line, clean_text, new_nonce, read_nonce, whole_id
 from frontdoor.models import (
     Booking,
     BookingSource,
@@ -735,3 +735,10 @@ def test_every_form_cleans_what_is_posted_to_it(app):
     ]
     assert PublicForm in ours
     assert [form.__name__ for form in ours if not issubclass(form, CleanForm)] == []
+
+
+def test_a_nonce_we_made_is_read_back_and_anything_else_is_no_nonce():
+    made = new_nonce()
+    assert read_nonce(made) == made
+    for mangled in ("", "short", made + "!", "a" * 65, None, 12345678901234567890, made[:15]):
+        assert read_nonce(mangled) is None
