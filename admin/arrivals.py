@@ -47,6 +47,7 @@ from frontdoor.models import (
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
+from frontdoor.topics import TOPIC_LABELS
 from frontdoor.words.staff import for_staff
 
 BOARD_ROLES = tuple(Role)
@@ -54,18 +55,6 @@ MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
 DUTY_ROLES = (Role.MANAGER,)
 TOPIC_ROLES = tuple(boards.TOPIC_ROLES)
 NOTE = "arrivals_note"
-
-# Help request topics in staff words (the kiosk has its own, translated).
-TOPIC_LABELS = {
-    "feeding": _l("Feeding"),
-    "development": _l("Child development"),
-    "money": _l("Money and bills"),
-    "housing": _l("Housing"),
-    "wellbeing": _l("Wellbeing"),
-    "family": _l("Family and relationships"),
-    "other": _l("Something else"),
-    "in_person": _l("Would rather say in person"),
-}
 
 # What someone on today's duty rota is there for, on the fire roll call.
 DUTY_WORDS = {

@@ -13,13 +13,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from arrivals.greeters import local_day, set_duty
-from arrivals.help_requests import TOPICS
 from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Duty, Hub, StaffUser
 from frontdoor.templating import LANGUAGES
+from frontdoor.topics import TOPICS
 
 arrivals_cli = AppGroup("arrivals", help="The arrivals board.")
 

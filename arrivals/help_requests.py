@@ -10,19 +10,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.models import HelpRequest
-
-# Topic codes, in the order the kiosk shows them. The words live in the kiosk's
-# templates (translated); staff screens show them only to roles allowed to see.
-TOPICS = (
-    "feeding",
-    "development",
-    "money",
-    "housing",
-    "wellbeing",
-    "family",
-    "other",
-    "in_person",
-)
+from frontdoor.topics import TOPICS
 
 
 def request_help(

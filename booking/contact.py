@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
-
+from frontdoor.contact import normalise_email, normalise_mobile, show_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.models import AGE_BANDS
 
 MAX_NAME = 100
-_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
-
-
-def normalise_mobile(typed: str) -> str:
-    """A UK mobile as +447xxxxxxxxx; raises ``invalid_mobile``."""
-    digits = re.sub(r"[\s().-]", "", typed or "")
-    if not _MOBILE.match(digits):
-        raise ServiceError("invalid_mobile", field="mobile")
-    return "+44" + digits[-10:]
-
-
-def show_mobile(stored: str) -> str:
-    """A stored mobile (+447xxxxxxxxx) as people in the UK write it: 07xxx xxxxxx."""
-    if not stored.startswith("+44") or len(stored) != 13:
-        return stored
-    national = "0" + stored[3:]
-    return f"{national[:5]} {national[5:]}"
-
-
-def normalise_email(typed: str) -> str:
-    try:
-        return validate_email(typed.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ServiceError("invalid_email", field="email") from error
+__all__ = ["normalise_email", "normalise_mobile", "show_mobile"]
 
 
 @dataclass(frozen=True)

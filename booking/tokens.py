@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
+
+# The timed tokens (the "stop reminders" link) are the shared kind.
+from frontdoor.tokens import make_timed_token, read_timed_token
+
+__all__ = ["make_timed_token", "read_timed_token"]
 
 CHECK_IN = "frontdoor.check-in"
 MANAGE = "frontdoor.manage"
@@ -39,24 +44,3 @@ def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | N
 
 def manage_link_expired(session_end: datetime, now: datetime) -> bool:
     return now >= session_end
-
-
-def make_timed_token(secret_key: str, purpose: str, booking_id: int, reference: str) -> str:
-    return URLSafeTimedSerializer(secret_key, salt=purpose).dumps([booking_id, reference])
-
-
-def read_timed_token(
-    secret_key: str, purpose: str, token: str, *, max_age_seconds: int
-) -> tuple[int, str] | str:
-    """(booking id, reference) from a genuine, unexpired token of this purpose;
-    else ``"expired"`` or ``"invalid"``."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=purpose)
-    try:
-        booking_id, reference = serializer.loads(token, max_age=max_age_seconds)
-    except SignatureExpired:
-        return "expired"
-    except (BadSignature, ValueError, TypeError):
-        return "invalid"
-    if not isinstance(booking_id, int) or not isinstance(reference, str):
-        return "invalid"
-    return booking_id, reference

@@ -7,10 +7,8 @@ is ``@public``. Pages that show a family's details are never cached.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -20,7 +18,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -68,6 +65,7 @@ from frontdoor.models import (
     Session,
 )
 from frontdoor.qr import qr_svg
+from frontdoor.security import no_store
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment, redirect_after_form
 from frontdoor.timetable import HORIZON, week_start
@@ -75,18 +73,6 @@ from frontdoor.timetable import HORIZON, week_start
 HUB_COOKIE = "frontdoor_hub"
 HUB_COOKIE_AGE = timedelta(days=365)
 MAX_SEARCH = 100
-
-
-def no_store(view: Callable) -> Callable:
-    """The page shows a family's details: no browser or proxy may keep a copy."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    return wrapped
 
 
 # --- finding things -----------------------------------------------------------------

@@ -7,8 +7,10 @@ No inline handlers and no eval: htmx runs with ``allowEval`` off (see the
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from functools import wraps
 
-from flask import Flask, g
+from flask import Flask, g, make_response
 
 
 def csp_nonce() -> str:
@@ -42,3 +44,16 @@ def init_app(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
         return response
+
+
+def no_store(view: Callable) -> Callable:
+    """The page shows someone's details (a family's booking, a partner's services):
+    no browser or proxy may keep a copy."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped

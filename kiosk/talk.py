@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from arrivals.help_requests import TOPICS, request_help
+from arrivals.help_requests import request_help
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.templating import LANGUAGES
+from frontdoor.topics import TOPICS
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
 

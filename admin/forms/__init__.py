@@ -13,10 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-from frontdoor.errors import ServiceError
 from frontdoor.fields import MAX_ID
 from frontdoor.models import Booking
-from frontdoor.words.staff import for_staff
+from frontdoor.words.staff import add_service_errors
+
+__all__ = ["add_service_errors"]  # shown on staff forms, and the partner's
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 T = TypeVar("T")
@@ -35,17 +36,6 @@ def answered(value: T | None) -> T:
     if value is None:
         raise ValueError("a required field was read before its form was validated")
     return value
-
-
-def add_service_errors(form: FlaskForm, errors: list[ServiceError]) -> None:
-    """Show coded service errors against their fields, in the staff catalogue's words."""
-    for error in errors:
-        text = for_staff(error)
-        field: Field | None = getattr(form, error.field, None) if error.field else None
-        if field is None:
-            form.form_errors.append(text)
-        else:
-            field.errors = [*field.errors, text]
 
 
 def _blank(field: Field) -> bool:

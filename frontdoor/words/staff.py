@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from flask_wtf import FlaskForm
+from wtforms import Field
+
 from frontdoor.errors import ServiceError
 
 _TRY_AGAIN = "Sorry, that could not be done. Try again"
@@ -103,6 +106,18 @@ _WORDS: dict[str, str] = {
     "deactivate_self": "You cannot deactivate your own account",
     "own_access": "You cannot remove your own manager or council admin role",
     "not_allowed": "You cannot give that role",
+    # The directory of partner services (directory.services).
+    "invalid_website": "Enter a website address, like https://www.example.org",
+    "contact_email_required": "Enter the contact's email address",
+    "invalid_phone": "Enter a phone number with 10 or 11 digits, like 01632 960 001",
+    "choose_topic": "Choose what the service helps with",
+    "choose_status": "Choose whether the service is running",
+    "age_range": "Ages must be whole numbers of years from {low} to {high}",
+    "ages_reversed": "The oldest age must be the same as or older than the youngest",
+    "fees_required": "Say what it costs, or choose free",
+    "hub_not_here": "Choose one of the council's hubs",
+    "where_required": "Enter an address, choose a hub or say it is online",
+    "unknown_language": "Enter language codes like en, pl or ur ({typed} is not one)",
     "bad_credentials": "Enter a correct email address and password",
     "paused": "Too many attempts to sign in. Wait a few minutes and try again",
 }
@@ -155,3 +170,14 @@ def staff_words(code: str, **details: object) -> str:
 def for_staff(error: ServiceError) -> str:
     """What a member of staff is told when a service refuses with ``error``."""
     return staff_words(error.code, **error.details)
+
+
+def add_service_errors(form: FlaskForm, errors: list[ServiceError]) -> None:
+    """Show coded service errors against their fields, in the staff catalogue's words."""
+    for error in errors:
+        text = for_staff(error)
+        field: Field | None = getattr(form, error.field, None) if error.field else None
+        if field is None:
+            form.form_errors.append(text)
+        else:
+            field.errors = [*field.errors, text]

@@ -1,0 +1,46 @@
+"""Signed, timed tokens for links that leave the app: an id and a reference,
+signed with the app's secret under a salt that names the link's purpose, so a
+token made for one purpose never opens another's page.
+
+``booking.tokens`` (manage and "stop reminders" links) and ``directory.partner_checks``
+(the partner's check link) each name their purposes.
+"""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from frontdoor import clock
+
+
+class _ClockSigner(TimestampSigner):
+    """Dates its signatures by ``frontdoor.clock``, the app's one "now", so a link
+    expires by the same clock as everything else (and under a frozen one in tests)."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=purpose, signer=_ClockSigner)
+
+
+def make_timed_token(secret_key: str, purpose: str, record_id: int, reference: str) -> str:
+    return _serializer(secret_key, purpose).dumps([record_id, reference])
+
+
+def read_timed_token(
+    secret_key: str, purpose: str, token: str, *, max_age_seconds: int
+) -> tuple[int, str] | str:
+    """(record id, reference) from a genuine, unexpired token of this purpose;
+    else ``"expired"`` or ``"invalid"``."""
+    serializer = _serializer(secret_key, purpose)
+    try:
+        record_id, reference = serializer.loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        return "expired"
+    except (BadSignature, ValueError, TypeError):
+        return "invalid"
+    if not isinstance(record_id, int) or not isinstance(reference, str):
+        return "invalid"
+    return record_id, reference
