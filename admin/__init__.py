@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         arrivals,
         auth,
         closures,
+        directory,
         home,
         kiosks,
         manage,

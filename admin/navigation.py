@@ -23,6 +23,7 @@ MENU = (
     ),
     ("admin.hubs", "Hubs and rooms", MANAGERS),
     ("admin.categories", "Categories", MANAGERS),
+    ("admin.directory", "Directory", MANAGERS),
     ("admin.staff_list", "Staff", MANAGERS),
     ("admin.kiosks", "Kiosks", MANAGERS),
     ("admin.jobs", "Jobs", MANAGERS),

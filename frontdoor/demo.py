@@ -1,4 +1,5 @@
-"""The demo council: two hubs, rooms, staff in every role and a weekly timetable.
+"""The demo council: two hubs, rooms, staff in every role, a weekly timetable and
+the directory of partner services (``frontdoor.demo_directory``).
 
 ``load_demo`` is idempotent: when the demo council exists it changes nothing.
 """
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from frontdoor.clock import LONDON
 from frontdoor.closures import add_bank_holidays
+from frontdoor.demo_directory import load_directory
 from frontdoor.extensions import db
 from frontdoor.models import (
     AppointmentType,
@@ -421,6 +423,7 @@ def load_demo(*, password: str, today: date) -> bool:
         )
     _load_appointments(hubs["riverside"], rooms, staff, today)
     _load_arrivals(hubs, staff, today)
+    load_directory(council.id, hubs, today)
     db.session.flush()
     return True
 

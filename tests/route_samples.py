@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from booking.tokens import MANAGE, make_token
+from directory.partner_checks import PURPOSE as PARTNER_CHECK
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -18,6 +19,8 @@ from frontdoor.models import (
     Hub,
     HubClosure,
     KioskDevice,
+    Partner,
+    PartnerService,
     Role,
     Room,
     ServiceCategory,
@@ -25,6 +28,7 @@ from frontdoor.models import (
     SessionSeries,
     StaffUser,
 )
+from frontdoor.tokens import make_timed_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
 
@@ -125,6 +129,16 @@ def sample_values(app: Flask) -> dict[str, object]:
             "appointment_id": _sample_appointment(type_id),
             "availability_id": db.session.scalar(
                 select(Availability.id).where(Availability.staff_id.in_(practitioner))
+            ),
+            # The directory: a demo partner, one of its services, and its check link.
+            "partner_id": (
+                partner_id := db.session.scalar(select(Partner.id).order_by(Partner.id))
+            ),
+            "service_id": db.session.scalar(
+                select(PartnerService.id).filter_by(partner_id=partner_id)
+            ),
+            "partner_token": make_timed_token(
+                app.config["SECRET_KEY"], PARTNER_CHECK, partner_id, "sample"
             ),
             "exception_id": db.session.scalar(
                 select(AvailabilityException.id).where(

@@ -12,7 +12,15 @@ from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
 from frontdoor.models.closure import HubClosure
-from frontdoor.models.hub import Hub, HubSettings, Organisation, Room, ServiceCategory
+from frontdoor.models.directory import BY_PARTNER, Partner, PartnerService, ServiceStatus
+from frontdoor.models.hub import (
+    CouncilSettings,
+    Hub,
+    HubSettings,
+    Organisation,
+    Room,
+    ServiceCategory,
+)
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
 from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
@@ -30,6 +38,7 @@ from frontdoor.models.visit import HelpRequest, Visit, VisitKind, VisitStatus
 
 __all__ = [
     "AGE_BANDS",
+    "BY_PARTNER",
     "LIVE_STATUSES",
     "Appointment",
     "AppointmentType",
@@ -44,6 +53,7 @@ __all__ = [
     "BookingSource",
     "BookingStatus",
     "CapacityUnit",
+    "CouncilSettings",
     "Duty",
     "DutyAssignment",
     "HelpRequest",
@@ -56,10 +66,13 @@ __all__ = [
     "MessageStatus",
     "Organisation",
     "OutboxMessage",
+    "Partner",
+    "PartnerService",
     "RecordedMessage",
     "Role",
     "Room",
     "ServiceCategory",
+    "ServiceStatus",
     "Session",
     "SessionSeries",
     "SessionStatus",

@@ -12,6 +12,29 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from frontdoor.models.base import Base, utcnow
 
 
+@dataclass
+class CouncilSettings:
+    """Council-wide settings with their defaults; stored as JSON on the organisation.
+
+    Kept here rather than in ``HubSettings`` when the thing they govern belongs to
+    the council, not to one hub: the directory of partner services is shared by
+    every hub, so a service has one "due for checking" answer wherever it is seen.
+    Like ``HubSettings``, a new setting needs no migration.
+    """
+
+    # A partner service not checked for this many months is due for checking:
+    # flagged to managers and not shown to families.
+    directory_check_months: int = 6
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> CouncilSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class Organisation(Base):
     """The council that runs the installation."""
 
@@ -20,9 +43,18 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(60), unique=True)
+    settings_json: Mapped[dict[str, Any]] = mapped_column("settings", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     hubs: Mapped[list[Hub]] = relationship(back_populates="organisation", order_by="Hub.name")
+
+    @property
+    def settings(self) -> CouncilSettings:
+        return CouncilSettings.from_json(self.settings_json)
+
+    @settings.setter
+    def settings(self, value: CouncilSettings) -> None:
+        self.settings_json = value.to_json()
 
 
 @dataclass
