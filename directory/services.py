@@ -30,6 +30,7 @@ from frontdoor.models import (
     PartnerService,
     ServiceStatus,
 )
+from frontdoor.retention import months_before, retention_cutoff
 from frontdoor.topics import SERVICE_TOPICS
 
 MAX_AGE = 120  # years; a service for parents says so in its ages or none
@@ -46,24 +47,12 @@ def check_months(organisation_id: int) -> int:
     return organisation.settings.directory_check_months if organisation else 6
 
 
-def _months_from(day: date, months: int) -> date:
-    """The same day ``months`` later (earlier when negative); the 31st of a shorter
-    month is its last day."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def check_cutoff(now: datetime, months: int) -> datetime:
     """Services last checked before this instant are due for checking: one checked
-    on 7 June (London time) is due from the start of 7 December, six months on."""
-    today = now.astimezone(LONDON).date()
-    day_after = _months_from(today, -months) + timedelta(days=1)
-    return datetime.combine(day_after, time(0), LONDON)
+    on 7 June (London time) is due from the start of 7 December, six months on.
+    The calendar rule is the retention purge's: midnight after the day ``months``
+    calendar months before today."""
+    return retention_cutoff(now, months, LONDON)
 
 
 def is_due(service: PartnerService, now: datetime, months: int) -> bool:
@@ -77,7 +66,7 @@ def due_from(service: PartnerService, months: int) -> date | None:
     the first day ``is_due`` says so (a check on 31 August is due from 1 March)."""
     if service.last_checked_at is None:
         return None
-    day = _months_from(service.last_checked_at.astimezone(LONDON).date(), months)
+    day = months_before(service.last_checked_at.astimezone(LONDON).date(), -months)
     while not is_due(service, datetime.combine(day, time(0), LONDON), months):
         day += timedelta(days=1)
     return day

@@ -4,12 +4,10 @@ each does its work once, however often or late it runs."""
 from __future__ import annotations
 
 import re
-import time as wall_clock
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import current_app
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from booking.contact import Contact, Party
@@ -22,6 +20,7 @@ from booking.jobs import (
 )
 from booking.services import book_session, move_session
 from booking.tokens import STOP_REMINDERS, make_timed_token
+from frontdoor import clock
 from frontdoor.channels import DevChannel
 from frontdoor.clock import LONDON
 from frontdoor.dispatcher import dispatch_outbox
@@ -225,13 +224,11 @@ def test_a_tampered_or_expired_stop_link_gets_plain_words(app, client):
         secret = current_app.config["SECRET_KEY"]
         good = make_timed_token(secret, STOP_REMINDERS, booking.id, booking.reference)
 
-        class Signed91DaysAgo(TimestampSigner):
-            def get_timestamp(self) -> int:
-                return int(wall_clock.time()) - 91 * 86400
-
-        expired = URLSafeTimedSerializer(secret, salt=STOP_REMINDERS, signer=Signed91DaysAgo).dumps(
-            [booking.id, booking.reference]
-        )
+        # Links are dated by the app's clock: one made 91 days ago has expired.
+        now = clock.now()
+        clock.freeze(now - timedelta(days=91))
+        expired = make_timed_token(secret, STOP_REMINDERS, booking.id, booking.reference)
+        clock.freeze(now)
         booking_id = booking.id
     tampered = client.get(f"/book/reminders/stop/{good[:-3]}abc")
     assert tampered.status_code == 404
