@@ -15,8 +15,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import add_service_errors
-from admin.forms.directory import STATUS_WORDS, PartnerForm, ServiceForm
+from admin.forms import add_service_errors, answered
+from admin.forms.directory import STATUS_WORDS, CheckEveryForm, PartnerForm, ServiceForm
 from directory.services import (
     PartnerDetails,
     ServiceDetails,
@@ -27,7 +27,9 @@ from directory.services import (
     due_from,
     is_due,
     mark_checked,
+    partner_details,
     service_details,
+    set_check_months,
     update_partner,
     update_service,
 )
@@ -38,6 +40,7 @@ from frontdoor.extensions import db
 from frontdoor.models import Hub, Partner, PartnerService, Role
 from frontdoor.staff_auth import staff, staff_required
 from frontdoor.topics import SERVICE_TOPICS, TOPIC_LABELS
+from frontdoor.words.staff import for_staff
 
 # Council admins hold every role, so this is "managers and council admins".
 MANAGERS = (Role.MANAGER,)
@@ -80,8 +83,29 @@ def directory():
         due_only=due_only,
         topics=[(code, TOPIC_LABELS[code]) for code in SERVICE_TOPICS],
         topic_words=TOPIC_LABELS,
+        check_every=CheckEveryForm(data={"directory_check_months": months}),
+        may_set=staff().is_admin(),
         title="Directory of services",
     )
+
+
+@bp.post("/directory/check-every")
+@staff_required(Role.ADMIN)  # council-wide: council admins only
+def directory_check_every():
+    form = CheckEveryForm()
+    if not form.validate_on_submit():
+        said = [error for errors in form.errors.values() for error in errors]
+        flash(said[0] if said else "Enter how many months between checks", "error")
+        return redirect(url_for("admin.directory"))
+    months = answered(form.directory_check_months.data)
+    try:
+        set_check_months(staff().organisation_id, months, staff_id=staff().id)
+    except ServiceError as error:
+        flash(for_staff(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Services are now due for checking after {months} months.", "success")
+    return redirect(url_for("admin.directory"))
 
 
 # --- partners -------------------------------------------------------------------------------
@@ -123,7 +147,13 @@ def partner_new():
 @staff_required(*MANAGERS)
 def partner_edit(partner_id: int):
     partner = _partner(partner_id)
-    form = PartnerForm(obj=partner)
+    # A mobile is kept as +447...: shown as people write it.
+    form = PartnerForm(
+        data={
+            **asdict(partner_details(partner)),
+            "contact_phone": show_phone(partner.contact_phone),
+        }
+    )
     if form.validate_on_submit():
         try:
             update_partner(partner, _partner_details(form), staff_id=staff().id)

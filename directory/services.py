@@ -55,6 +55,23 @@ def check_cutoff(now: datetime, months: int) -> datetime:
     return retention_cutoff(now, months, LONDON)
 
 
+def set_check_months(organisation_id: int, months: int, *, staff_id: int) -> None:
+    """Change the council's "check every N months" (1 to 24), audited."""
+    if not 1 <= months <= 24:
+        raise ServiceError("check_months_range", field="directory_check_months", low=1, high=24)
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ServiceError("not_found")
+    before = organisation.settings
+    organisation.settings = replace(before, directory_check_months=months)
+    audit.record(
+        "council.settings", staff_id=staff_id, subject_type="organisation",
+        subject_id=organisation_id,
+        detail=f"Services are due for checking after {months} months "
+        f"(was {before.directory_check_months})",
+    )  # fmt: skip
+
+
 def is_due(service: PartnerService, now: datetime, months: int) -> bool:
     """Due for checking: never checked, or last checked before ``check_cutoff``."""
     checked = service.last_checked_at

@@ -540,3 +540,47 @@ def test_managers_are_told_the_first_day_a_service_will_be_due(app, council, che
         assert due_from(service, 6) == due.date()
         assert is_due(service, due, 6)
         assert not is_due(service, due - timedelta(minutes=1), 6)
+
+
+def test_a_council_admin_changes_how_often_services_are_checked_and_it_is_audited(
+    app, client, council
+):
+    sign_in(client, "admin@council.example")
+    response = _form(
+        client, "/admin/directory/check-every", {"directory_check_months": "3"}, "/admin/directory"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, _council_id()).settings.directory_check_months == 3
+        (event,) = _audit("council.settings")
+        assert "after 3 months (was 6)" in event.detail
+    page = client.get("/admin/directory").get_data(as_text=True)
+    assert "not checked for 3 months is due" in page
+
+
+def test_a_hub_manager_cannot_change_how_often_services_are_checked(app, manager):
+    response = _form(
+        manager, "/admin/directory/check-every", {"directory_check_months": "1"}, "/admin/directory"
+    )
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(Organisation, _council_id()).settings.directory_check_months == 6
+
+
+def test_a_correction_that_would_leave_a_service_nowhere_is_refused_and_checks_nothing(
+    app, council
+):
+    with app.app_context():
+        service = db.session.scalar(select(PartnerService).filter_by(name="Mini kickers"))
+        partner_id, service_id, checked = service.partner_id, service.id, service.last_checked_at
+    partner = app.test_client()
+    url = f"{_link_path(partner_id)}/services/{service_id}"
+    page = partner.get(url).get_data(as_text=True)
+    response = partner.post(url, data={"csrf_token": csrf_from(page), "address": ""})
+    assert response.status_code == 400
+    assert "Enter an address, choose a hub or say it is online" in response.get_data(as_text=True)
+    with app.app_context():
+        service = db.session.get(PartnerService, service_id)
+        assert service.address.startswith("Riverside Park pavilion")
+        assert service.last_checked_at == checked
+        assert not _audit("partner_service.change")

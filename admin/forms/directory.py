@@ -87,3 +87,17 @@ class ServiceForm(CleanForm):
         "How to be referred", 1000, area=True, hint="For example, just come along, or call Jo."
     )
     submit = _submit("Save service")
+
+
+class CheckEveryForm(CleanForm):
+    """The council's "check every N months" (council admins)."""
+
+    directory_check_months = WholeNumberField(
+        "Check each service every",
+        "Months between checks",
+        1,
+        24,
+        description="In months. A service not checked for this long is hidden from families.",
+        validators=[Required("Enter how many months between checks")],
+    )
+    submit = _submit("Save")

@@ -117,6 +117,7 @@ _WORDS: dict[str, str] = {
     "fees_required": "Say what it costs, or choose free",
     "hub_not_here": "Choose one of the council's hubs",
     "where_required": "Enter an address, choose a hub or say it is online",
+    "check_months_range": "Months between checks must be between {low} and {high}",
     "unknown_language": "Enter language codes like en, pl or ur ({typed} is not one)",
     "bad_credentials": "Enter a correct email address and password",
     "paused": "Too many attempts to sign in. Wait a few minutes and try again",
