@@ -13,8 +13,8 @@ from flask_wtf import FlaskForm
 
 from booking import bp
 from booking.services import stop_reminders
+from booking.site import no_store
 from booking.tokens import STOP_REMINDERS, STOP_REMINDERS_DAYS, read_timed_token
-from booking.views import no_store
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.staff_auth import public
