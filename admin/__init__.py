@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         appointments,
         arrivals,
         auth,
+        booked_appointments,
         closures,
         directory,
         home,

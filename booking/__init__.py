@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from booking import (  # noqa: F401  (routes register on import)
         appointment_views,
         jobs,
+        manage_views,
         message_text,
         reminder_views,
         views,

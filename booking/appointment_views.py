@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from booking import bp
 from booking.appointments import book_appointment
 from booking.forms import AppointmentForm
+from booking.site import manage_token
 from booking.slots import Slot, find_slot, first_name, free_slots
-from booking.tokens import MANAGE, make_token
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -223,10 +223,7 @@ def appointment_book(hub: str, type_id: int):
             return _slot_gone(place, kind, starts_at, ServiceError("slot_taken"))
         else:
             db.session.commit()
-            booking = result.booking
-            token = make_token(
-                current_app.config["SECRET_KEY"], MANAGE, booking.id, booking.reference
-            )
+            token = manage_token(result.booking)
             return redirect(url_for("booking.confirmation", token=token))
     try:
         slot = find_slot(kind.id, practitioner.id, starts_at, now=now)

@@ -1,23 +1,19 @@
-"""Public booking pages: choose a hub, what's on, a session, booking a place,
-the confirmation and manage pages, finding a booking, privacy and accessibility.
+"""Public booking pages: choose a hub, what's on, a session, booking a place, and
+the privacy notice and accessibility statement. The confirmation and manage pages
+are ``booking.manage_views``; what the pages share, ``booking.site``.
 
 Views are thin: read the request, call one booking service, render. Every view
-is ``@public``. Pages that show a family's details are never cached.
+is ``@public``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Response,
-    abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -25,30 +21,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
 
 from booking import bp
-from booking.appointments import cancel_appointment
 from booking.availability import State, Tally, availability, tally
-from booking.calendar import CalendarEvent, calendar_file
 from booking.forms import (
     BookingForm,
-    CancelForm,
-    ChangePartyForm,
-    FindForm,
     add_service_error,
     carried_answers,
     idempotency_key_from,
 )
-from booking.references import show_reference
 from booking.services import (
     book_session,
-    cancel_booking,
-    change_party,
-    find_booking_from,
-    waiting_position,
 )
-from booking.tokens import CHECK_IN, MANAGE, make_token, manage_link_expired, read_token
+from booking.site import (
+    HUB_COOKIE,
+    HUB_COOKIE_AGE,
+    hub_or_404,
+    manage_token,
+    no_store,
+    remembered_hub,
+    session_or_404,
+)
 from booking.whats_on import whats_on as whats_on_at
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -58,71 +51,16 @@ from frontdoor.models import (
     AGE_BANDS,
     Booking,
     BookingSource,
-    BookingStatus,
     Hub,
     HubSettings,
     ServiceCategory,
     Session,
 )
-from frontdoor.qr import qr_svg
-from frontdoor.security import no_store
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment, redirect_after_form
 from frontdoor.timetable import HORIZON, week_start
 
-HUB_COOKIE = "frontdoor_hub"
-HUB_COOKIE_AGE = timedelta(days=365)
 MAX_SEARCH = 100
-
-
-# --- finding things -----------------------------------------------------------------
-
-
-def _hub(slug: str) -> Hub:
-    hub = db.session.scalar(select(Hub).where(Hub.slug == slug, Hub.active.is_(True)))
-    if hub is None:
-        abort(404)
-    return hub
-
-
-def _session_at(slug: str, session_id: int) -> Session:
-    """A session at an open hub, with its hub, series and room, in one query."""
-    session = db.session.scalar(
-        select(Session)
-        .join(Session.hub)
-        .where(Session.id == session_id, Hub.slug == slug, Hub.active.is_(True))
-        .options(contains_eager(Session.hub), joinedload(Session.series), joinedload(Session.room))
-    )
-    if session is None:
-        abort(404)
-    return session
-
-
-def _remembered_hub() -> Hub | None:
-    slug = request.cookies.get(HUB_COOKIE, "")
-    if not slug:
-        return None
-    return db.session.scalar(select(Hub).where(Hub.slug == slug[:60], Hub.active.is_(True)))
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
-
-
-def _manage_token(booking: Booking) -> str:
-    return make_token(_secret(), MANAGE, booking.id, booking.reference)
-
-
-def _booking_for(token: str) -> Booking:
-    """The booking (of a session or an appointment) a manage token names, or 404."""
-    found = read_token(_secret(), MANAGE, token)
-    if found is None:
-        abort(404)
-    booking_id, reference = found
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.reference != reference:
-        abort(404)
-    return booking
 
 
 # --- choosing a hub, and what's on ---------------------------------------------------------
@@ -136,7 +74,7 @@ def root():
 @bp.route("/")
 @public
 def choose_hub():
-    remembered = _remembered_hub()
+    remembered = remembered_hub()
     if remembered is not None and not request.args.get("change"):
         return redirect(url_for("booking.whats_on", hub=remembered.slug))
     hubs = db.session.scalars(select(Hub).where(Hub.active.is_(True)).order_by(Hub.name)).all()
@@ -160,7 +98,7 @@ def _week_from(typed: str | None, this_week: date) -> date:
 @bp.route("/<slug:hub>/")
 @public
 def whats_on(hub: str):
-    place = _hub(hub)
+    place = hub_or_404(hub)
     tz = ZoneInfo(place.timezone)
     now = clock.now()
     this_week = week_start(clock.today(tz))
@@ -223,7 +161,7 @@ def whats_on(hub: str):
 @bp.route("/<slug:hub>/sessions/<int:session_id>")
 @public
 def session_page(hub: str, session_id: int):
-    session = _session_at(hub, session_id)
+    session = session_or_404(hub, session_id)
     now = clock.now()
     return render_template(
         "booking/session.html",
@@ -240,7 +178,7 @@ def session_page(hub: str, session_id: int):
 @public
 @no_store
 def book(hub: str, session_id: int):
-    session = _session_at(hub, session_id)
+    session = session_or_404(hub, session_id)
     place = session.hub
     now = clock.now()
     posted = request.form if request.method == "POST" else None
@@ -289,7 +227,7 @@ def book(hub: str, session_id: int):
 
 
 def _confirm(booking: Booking):
-    return redirect_after_form(url_for("booking.confirmation", token=_manage_token(booking)))
+    return redirect_after_form(url_for("booking.confirmation", token=manage_token(booking)))
 
 
 def _just_filled(session: Session, counted: Tally):
@@ -312,244 +250,11 @@ def _just_filled(session: Session, counted: Tally):
     )
 
 
-# --- the confirmation and manage pages ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Booked:
-    """What a booking is for, a session or an appointment, as the pages show it."""
-
-    title: str
-    hub: Hub
-    room: str
-    starts_at: datetime
-    ends_at: datetime
-    session: Session | None = None
-    practitioner: str = ""
-
-
-def _booked(booking: Booking) -> Booked:
-    occasion = booking.occasion
-    if isinstance(occasion, Session):
-        return Booked(
-            occasion.series.title,
-            occasion.hub,
-            occasion.room.name if occasion.room else "",
-            occasion.starts_at,
-            occasion.ends_at,
-            session=occasion,
-        )
-    return Booked(
-        occasion.type.name,
-        occasion.hub,
-        occasion.room.name if occasion.room else "",
-        occasion.starts_at,
-        occasion.ends_at,
-        practitioner=(occasion.practitioner.name.split() or [""])[0],
-    )
-
-
-def _over(booking: Booking, booked: Booked, now: datetime):
-    """The page for a booking that can no longer be managed, or None."""
-    if manage_link_expired(booked.ends_at, now):
-        title = _("This session has finished") if booked.session else _("This appointment is over")
-        return render_template("booking/finished.html", booked=booked, title=title)
-    if booking.status == BookingStatus.CANCELLED:
-        return render_template(
-            "booking/cancelled.html",
-            booking=booking,
-            booked=booked,
-            title=_("This booking was cancelled"),
-        )
-    return None
-
-
-def _details(booking: Booking, booked: Booked) -> dict[str, object]:
-    return {
-        "booking": booking,
-        "booked": booked,
-        "hub": booked.hub,
-        "token": _manage_token(booking),
-        "reference": show_reference(booking.reference),
-        "age_bands": AGE_BANDS,
-    }
-
-
-@bp.route("/bookings/<token>")
-@public
-@no_store
-def confirmation(token: str):
-    booking = _booking_for(token)
-    booked = _booked(booking)
-    if (page := _over(booking, booked, clock.now())) is not None:
-        return page
-    confirmed = booking.status == BookingStatus.CONFIRMED
-    check_in = make_token(_secret(), CHECK_IN, booking.id, booking.reference)
-    return render_template(
-        "booking/confirmation.html",
-        **_details(booking, booked),
-        position=waiting_position(booking),
-        qr=qr_svg(check_in, label=_("QR code to check in"), css_class="fd-qr__image")
-        if confirmed
-        else None,
-        title=_("Your booking") if confirmed else _("You are on the waiting list"),
-    )
-
-
-def _manage_page(
-    booking: Booking, booked: Booked, party_form: ChangePartyForm, cancel_form: CancelForm
-):
-    failed = next((f for f in (party_form, cancel_form) if f.errors), None)
-    return render_template(
-        "booking/manage.html",
-        **_details(booking, booked),
-        party_form=party_form,
-        cancel_form=cancel_form,
-        form=failed,
-        cutoff=booked.hub.settings.cancellation_cutoff_minutes,
-        title=_("Manage your booking"),
-    )
-
-
-def _party_form(booking: Booking, *, posted: bool = False) -> ChangePartyForm:
-    if posted:
-        return ChangePartyForm()
-    form = ChangePartyForm(formdata=None)
-    form.fill_from(booking.adults, booking.children)
-    return form
-
-
-@bp.route("/bookings/<token>/manage")
-@public
-@no_store
-def manage(token: str):
-    booking = _booking_for(token)
-    booked = _booked(booking)
-    if (page := _over(booking, booked, clock.now())) is not None:
-        return page
-    return _manage_page(booking, booked, _party_form(booking), CancelForm(formdata=None))
-
-
-@bp.route("/bookings/<token>/cancel", methods=["POST"])
-@public
-@no_store
-def cancel(token: str):
-    booking = _booking_for(token)
-    booked = _booked(booking)
-    now = clock.now()
-    if (page := _over(booking, booked, now)) is not None:
-        return page
-    form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            if booked.session is not None:
-                cancel_booking(booking, now=now)
-            else:
-                cancel_appointment(booking, now=now)
-        except ServiceError as error:
-            db.session.rollback()
-            if error.code == "already_cancelled":
-                return redirect(url_for("booking.confirmation", token=token))
-            add_service_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your booking has been cancelled"), "success")
-            return redirect(url_for("booking.confirmation", token=token))
-    return _manage_page(booking, booked, _party_form(booking), form)
-
-
-@bp.route("/bookings/<token>/party", methods=["POST"])
-@public
-@no_store
-def change_who(token: str):
-    booking = _booking_for(token)
-    booked = _booked(booking)
-    if booked.session is None:
-        abort(404)  # an appointment is for who booked it; reception can change it
-    now = clock.now()
-    if (page := _over(booking, booked, now)) is not None:
-        return page
-    form = _party_form(booking, posted=True)
-    if form.validate_on_submit():
-        try:
-            change_party(booking, form.party(), now=now)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your booking has been changed"), "success")
-            return redirect(url_for("booking.confirmation", token=token))
-    return _manage_page(booking, booked, form, CancelForm(formdata=None))
-
-
-@bp.route("/bookings/<token>/calendar.ics")
-@public
-@no_store
-def calendar(token: str):
-    booking = _booking_for(token)
-    booked = _booked(booking)
-    now = clock.now()
-    if booking.status == BookingStatus.CANCELLED or manage_link_expired(booked.ends_at, now):
-        abort(404)
-    hub = booked.hub
-    # A calendar entry leaves the app, so its link uses the public base URL.
-    base_url = current_app.config["FRONTDOOR"].base_url.rstrip("/")
-    manage_url = base_url + url_for("booking.confirmation", token=token)
-    host = urlsplit(base_url).hostname or request.host
-    lines = [_("Booking reference: %(reference)s", reference=show_reference(booking.reference))]
-    if booked.practitioner:
-        lines.append(_("With %(name)s", name=booked.practitioner))
-    lines.append(_("See or change your booking: %(url)s", url=manage_url))
-    event = CalendarEvent(
-        uid=f"booking-{booking.reference}@{host}",
-        stamp=now,
-        starts_at=booked.starts_at,
-        ends_at=booked.ends_at,
-        summary=_("%(title)s at %(hub)s", title=booked.title, hub=hub.name),
-        location=", ".join(part for part in (booked.room, hub.name, hub.address) if part),
-        description="\n".join(lines),
-        url=manage_url,
-    )
-    return Response(
-        calendar_file(event),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="booking-{booking.reference}.ics"'},
-    )
-
-
-# --- finding a booking --------------------------------------------------------------------
-
-
-@bp.route("/find", methods=["GET", "POST"])
-@public
-@no_store
-def find():
-    form = FindForm()
-    if form.validate_on_submit():
-        try:
-            booking = find_booking_from(
-                request.remote_addr or "",
-                form.reference.data,
-                form.contact.data,
-                now=clock.now(),
-            )
-        except ServiceError:
-            db.session.rollback()
-            html = render_template("booking/too_many.html", title=_("Too many attempts"))
-            return html, 429
-        db.session.commit()
-        if booking is not None:
-            return redirect(url_for("booking.confirmation", token=_manage_token(booking)))
-        form.form_errors.append(_("We could not find a booking with those details."))
-    return render_template("booking/find.html", form=form, title=_("Find your booking"))
-
-
 # --- about the service ----------------------------------------------------------------------
 
 
 def _retention_months() -> int:
-    hub = _remembered_hub()
+    hub = remembered_hub()
     return (hub.settings if hub else HubSettings()).retention_months
 
 

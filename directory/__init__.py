@@ -1,7 +1,8 @@
-"""The directory of services: the council's partner organisations and the services
-they run (``frontdoor.models.directory``), kept by managers (``services``: the
-"due for checking" rule and every change, audited) and checked by the partners
-themselves through a signed link each quarter (``partner_checks``, ``views``).
+"""The council's directory: partner organisations and their services
+(``frontdoor.models.directory``), kept by managers (``services``: the "due for
+checking" rule and every change, audited), checked by the partners themselves
+through a signed link each quarter (``partner_checks``, ``views``), and read from
+and published as Open Referral UK 3.0 (``directory.oruk``).
 
 Uses only ``frontdoor``; the staff pages are in ``admin.directory``.
 """

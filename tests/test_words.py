@@ -1,8 +1,8 @@
 """Every refusal a service can raise has words for whoever can meet it.
 
 The codes are read from the source with ``ast``, not found by running it: every
-``ServiceError(...)`` in frontdoor/, booking/, arrivals/, directory/, kiosk/ and admin/,
-whether its code is written there (``ServiceError("full")``), passed in by the caller
+``ServiceError(...)`` in frontdoor/, booking/, arrivals/, kiosk/, admin/ and directory/, whether
+its code is written there (``ServiceError("full")``), passed in by the caller
 (``_flush_unique("duplicate_name", "name")``) or made in a loop over written names
 (``f"{field}_range"``). A code written any other way fails here until this file
 learns to read it, so no code slips past unseen.
@@ -24,7 +24,7 @@ from kiosk import flow
 from kiosk.views import SORRY_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("frontdoor", "booking", "arrivals", "directory", "kiosk", "admin")
+PACKAGES = ("frontdoor", "booking", "arrivals", "kiosk", "admin", "directory")
 
 # Where families meet refusals. The booking site's pages word them with the
 # families' catalogue; the kiosk also has whole "sorry" screens of its own

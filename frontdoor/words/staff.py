@@ -121,6 +121,13 @@ _WORDS: dict[str, str] = {
     "unknown_language": "Enter language codes like en, pl or ur ({typed} is not one)",
     "bad_credentials": "Enter a correct email address and password",
     "paused": "Too many attempts to sign in. Wait a few minutes and try again",
+    # Importing an Open Referral UK 3.0 feed (directory.oruk), on the staff side or the CLI.
+    "oruk_too_large": "The feed is larger than {limit}. Ask the publisher for it in pages",
+    "oruk_not_json": "The feed is not JSON. Check it is the address or file of an Open "
+    "Referral UK 3.0 feed",
+    "oruk_not_feed": "The feed is JSON but holds no list of Open Referral UK services",
+    "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
+    "publisher for their 3.0 feed",
 }
 
 
@@ -143,9 +150,32 @@ def _already_claimed(details: Mapping[str, object]) -> str:
     return f"{details.get('by') or 'A colleague'} is already greeting them"
 
 
+def _which_service(details: Mapping[str, object]) -> str:
+    given = details.get("service_id")
+    return f"Service {given}" if given else f"Service number {details.get('position', '')}"
+
+
+def _not_imported(details: Mapping[str, object]) -> str:
+    field = details.get("field") or "service"
+    if field == "service":
+        return f"{_which_service(details)} was not imported: it is not an Open Referral UK service"
+    return (
+        f"{_which_service(details)} was not imported: its {field} is missing or not "
+        "in the Open Referral UK 3.0 format"
+    )
+
+
 # Codes whose words need more of the error's details than a ``{name}`` or two.
 _FROM_DETAILS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "already_claimed": _already_claimed,
+    "oruk_missing_id": lambda details: (
+        f"Service number {details.get('position', '')} has no id, so it was not imported"
+    ),
+    "oruk_duplicate_id": lambda details: (
+        f"{_which_service(details)} was not imported: an earlier service in the feed "
+        "has the same id, and the first one stands"
+    ),
+    "oruk_bad_field": _not_imported,
     "duplicate": _duplicate,
     "name_too_long": _too_long("Name", "Enter a shorter name"),
     "reason_too_long": _too_long("Reason", "Enter a shorter reason"),
