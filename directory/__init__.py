@@ -12,6 +12,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from directory import partner_checks, views
+    from directory.cli import directory_cli
 
     partner_checks.register()  # the quarterly email and its words
     app.register_blueprint(views.bp)
+    app.cli.add_command(directory_cli)

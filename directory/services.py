@@ -289,7 +289,8 @@ def language_names(codes: list[str]) -> str:
     return ", ".join(Locale.parse(code).english_name or code for code in codes)
 
 
-def _set_service(service: PartnerService, details: ServiceDetails) -> list[str]:
+def set_service(service: PartnerService, details: ServiceDetails) -> list[str]:
+    """Set each of ``details``' fields on ``service``; the names of those that changed."""
     changed = []
     for item in fields(details):
         value = getattr(details, item.name)
@@ -307,7 +308,7 @@ def add_service(
 ) -> PartnerService:
     """A new service, checked by whoever entered it."""
     service = PartnerService(partner_id=partner.id, oruk_id=str(uuid.uuid4()))
-    _set_service(service, details.checked(partner.organisation_id))
+    set_service(service, details.checked(partner.organisation_id))
     service.last_checked_at, service.last_checked_by = now, staff_name
     db.session.add(service)
     db.session.flush()
@@ -324,7 +325,7 @@ def update_service(
 ) -> list[str]:
     """Change a service's details; returns the fields that changed. Changing is not
     checking: "Mark as checked" (or the partner's answer) says it is right."""
-    changed = _set_service(service, details.checked(service.partner.organisation_id))
+    changed = set_service(service, details.checked(service.partner.organisation_id))
     if changed:
         audit.record(
             "partner_service.change", staff_id=staff_id, subject_type="partner_service",
