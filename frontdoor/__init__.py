@@ -27,8 +27,9 @@ class SlugConverter(BaseConverter):
 
 # The packages built on the core, imported by name so this package never imports
 # them at module level: the booking domain and its public site, the arrivals
-# domain, and the kiosk and staff faces. Each exposes ``init_app(app)``.
-FACES = ("booking", "arrivals", "kiosk", "admin")
+# domain, the directory of partner services (and the partner's check page), and
+# the kiosk and staff faces. Each exposes ``init_app(app)``.
+FACES = ("booking", "arrivals", "directory", "kiosk", "admin")
 
 
 def create_app(config: dict[str, Any] | Config | None = None) -> Flask:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from booking.tokens import MANAGE, make_token
+from directory.oruk import derived_id
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -118,6 +119,10 @@ def sample_values(app: Flask) -> dict[str, object]:
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
             "message_id": _a_message(hub.id),
             "help_id": _a_help_request(hub.id),
+            # The Open Referral API: the id of one of Riverside's series as a service.
+            "oruk_id": derived_id(
+                "series", hub.organisation.slug, db.session.scalar(select(SessionSeries.id))
+            ),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
