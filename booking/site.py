@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -77,7 +78,7 @@ def secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """A link that leaves the app (a calendar entry, a feed): the public base URL's."""
     base_url = current_app.config["FRONTDOOR"].base_url.rstrip("/")
     return base_url + url_for(endpoint, **values)
