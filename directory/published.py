@@ -2,9 +2,10 @@
 
 One seam: ``published_services`` is the list the API serves, in the order it
 serves it; paging (``services_page``) and finding one (``published_service``) work
-over that list and nowhere else. Today it holds each open hub's running session
-series, a service with a weekly schedule; the directory's checked services join it
-there.
+over that list and nowhere else. Each entry is ``Listed``: an id and a name to order
+and find it by, and how to build the whole service, so a page builds only its own
+services. Today the list holds each open hub's running session series, a service with
+a weekly schedule; the directory's checked services join it there.
 
 Ids stay the same from one request to the next, and across installations: a
 series is ``uuid5`` of the council's short name and the series id
@@ -14,8 +15,10 @@ series is ``uuid5`` of the council's short name and the series id
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
+from functools import partial
 
 from flask import url_for
 from sqlalchemy import or_, select
@@ -63,6 +66,16 @@ NOT_ON_BANK_HOLIDAYS = "Not on bank holidays."
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A service to publish, before it is built: its name and id order it and find it;
+    ``build`` makes the whole service, only for the page or the one asked for."""
+
+    id: str
+    name: str
+    build: Callable[[], OrukService]
+
+
+@dataclass(frozen=True)
 class Page:
     services: list[OrukService]
     number: int
@@ -73,17 +86,16 @@ class Page:
 # --- the seam -----------------------------------------------------------------------------
 
 
-def published_services(*, today: date, base_url: str) -> list[OrukService]:
+def published_services(*, today: date, base_url: str) -> list[Listed]:
     """Every service the council publishes, ordered by name then id (so paging is
     stable): each open hub's series that is running and has not ended.
     ``base_url`` is the booking site's public address, for each service's link."""
-    services = [
-        service
+    listed = [
+        Listed(series_id(series), series.title, partial(series_service, series, base_url))
         for series in _running_series(today)
-        if (service := series_service(series, base_url=base_url)) is not None
-        and not _ended(service, today)
+        if _publishable(series, today)
     ]
-    return sorted(services, key=lambda s: (s.name.casefold(), s.id))
+    return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
 
 
 def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
@@ -97,15 +109,16 @@ def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
 def services_page(number: int, per_page: int, *, today: date, base_url: str) -> Page:
     """Page ``number`` (from 1) of ``published_services``, ``per_page`` to a page; a
     page after the last is empty."""
-    services = published_services(today=today, base_url=base_url)
+    listed = published_services(today=today, base_url=base_url)
     start = (number - 1) * per_page
-    return Page(services[start : start + per_page], number, per_page, len(services))
+    services = [each.build() for each in listed[start : start + per_page]]
+    return Page(services, number, per_page, len(listed))
 
 
 def published_service(service_id: str, *, today: date, base_url: str) -> OrukService | None:
     wanted = service_id.strip().lower()
-    services = published_services(today=today, base_url=base_url)
-    return next((service for service in services if service.id == wanted), None)
+    listed = published_services(today=today, base_url=base_url)
+    return next((each.build() for each in listed if each.id == wanted), None)
 
 
 def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
@@ -142,21 +155,27 @@ def _running_series(today: date) -> list[SessionSeries]:
     )
 
 
-def _ended(service: OrukService, today: date) -> bool:
-    """A series of so many sessions whose last one is behind us."""
-    return any(s.until is not None and s.until < today for s in service.schedules)
+def _publishable(series: SessionSeries, today: date) -> bool:
+    """Whether the series can be written as a schedule (on some weekday, ending before
+    midnight) and, if it runs for so many sessions, the last is not behind us."""
+    if _closes_at(series) is None or not series.weekdays:
+        return False
+    if series.occurrence_count is None:
+        return True
+    schedule = _schedule(series)
+    return schedule is not None and (schedule.until is None or schedule.until >= today)
 
 
-def series_service(series: SessionSeries, *, base_url: str) -> OrukService | None:
-    """One series as an ORUK service; None for one whose times cannot be a schedule
-    (a session that runs past midnight)."""
+def series_id(series: SessionSeries) -> str:
+    return derived_id("series", series.hub.organisation.slug, series.id)
+
+
+def series_service(series: SessionSeries, base_url: str) -> OrukService:
+    """One series as an ORUK service."""
     hub = series.hub
     council = hub.organisation
-    key = f"{council.slug}/series:{series.id}"
-    service_id = derived_id("series", council.slug, series.id)
-    schedule = _schedule(series, key)
-    if schedule is None:
-        return None
+    service_id = series_id(series)
+    schedule = _schedule(series)
     return OrukService(
         id=service_id,
         name=series.title,
@@ -165,28 +184,33 @@ def series_service(series: SessionSeries, *, base_url: str) -> OrukService | Non
         url=base_url.rstrip("/") + url_for("booking.whats_on", hub=hub.slug),
         organization=_organization(hub, council),
         locations=(_location(hub, council, service_id),),
-        schedules=(schedule,),
+        schedules=(schedule,) if schedule is not None else (),
         eligibility=_eligibility(series.age_bands or []),
         topics=(_topic(series.category, council),) if series.category else (),
         last_modified=series.updated_at,
     )
 
 
-def _schedule(series: SessionSeries, key: str) -> OrukSchedule | None:
+def _closes_at(series: SessionSeries) -> time | None:
+    """When a session of the series ends, or None if that is past midnight."""
     starts = series.start_time
-    ends_minutes = starts.hour * 60 + starts.minute + series.duration_minutes
-    if ends_minutes >= 24 * 60:
+    ends = starts.hour * 60 + starts.minute + series.duration_minutes
+    return time(ends // 60, ends % 60) if ends < 24 * 60 else None
+
+
+def _schedule(series: SessionSeries) -> OrukSchedule | None:
+    closes = _closes_at(series)
+    if closes is None:
         return None
-    closes = time(ends_minutes // 60, ends_minutes % 60)
     try:
         return schedule_for_weekly(
             Recurrence.of(series),
-            opens_at=starts,
+            opens_at=series.start_time,
             closes_at=closes,
-            key=key,
+            key=f"{series.hub.organisation.slug}/series:{series.id}",
             description=NOT_ON_BANK_HOLIDAYS if series.skip_bank_holidays else "",
         )
-    except ServiceError:  # a series saved before its rules were checked: leave it out
+    except ServiceError:  # a series saved before its rules were checked: no schedule
         return None
 
 
