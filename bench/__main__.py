@@ -16,6 +16,7 @@ BENCHMARKS = [
     "arrivals",
     "dispatcher",
     "retention",
+    "oruk_page",
 ]
 
 

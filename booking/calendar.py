@@ -1,9 +1,13 @@
-"""A calendar file (RFC 5545) for one booked session, so families can add it to
-their phone's calendar. Small on purpose: one VEVENT, times in UTC.
+"""Calendar files (RFC 5545): one booked session, so families can add it to their
+phone's calendar (``calendar_file``), and a hub's timetable, a feed calendar apps
+subscribe to (``calendar_feed``). Small on purpose: VEVENTs with times in UTC, so
+no VTIMEZONE is needed and 10:00 in London is right on both sides of a clock change
+(each session's UTC start was worked out for its own date).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -56,16 +60,13 @@ class CalendarEvent:
     location: str = ""
     description: str = ""
     url: str = ""
+    # A cancelled event stays in a feed marked so: a subscribed calendar then drops
+    # or strikes it, where one that vanished might be kept.
+    cancelled: bool = False
 
 
-def calendar_file(event: CalendarEvent) -> str:
-    """A whole VCALENDAR with the one event, CRLF line endings throughout."""
+def _event_lines(event: CalendarEvent) -> list[str]:
     lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{event.uid}",
         f"DTSTAMP:{utc_stamp(event.stamp)}",
@@ -79,5 +80,42 @@ def calendar_file(event: CalendarEvent) -> str:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
     if event.url:
         lines.append(f"URL:{event.url}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
+    lines.append("STATUS:CANCELLED" if event.cancelled else "STATUS:CONFIRMED")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def _calendar(head: list[str], events: Iterable[CalendarEvent]) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        *head,
+    ]
+    for event in events:
+        lines += _event_lines(event)
+    lines.append("END:VCALENDAR")
     return "".join(fold(line) + CRLF for line in lines)
+
+
+def calendar_file(event: CalendarEvent) -> str:
+    """A whole VCALENDAR with the one event, CRLF line endings throughout."""
+    return _calendar([], [event])
+
+
+# How often a subscribed calendar should fetch the feed again (RFC 7986, and the
+# older name Outlook and Google read): the timetable changes by the day, not minute.
+REFRESH = "PT6H"
+
+
+def calendar_feed(name: str, events: Iterable[CalendarEvent]) -> str:
+    """A VCALENDAR of many events for calendar apps to subscribe to, named ``name``."""
+    head = [
+        f"NAME:{escape_text(name)}",
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
+    return _calendar(head, events)

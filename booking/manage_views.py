@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -40,8 +38,10 @@ from booking.services import (
 )
 from booking.site import (
     booking_or_404,
+    calendar_host,
     manage_token,
     no_store,
+    public_url,
     secret,
 )
 from booking.tokens import CHECK_IN, make_token, manage_link_expired
@@ -239,16 +239,13 @@ def calendar(token: str):
     if booking.status == BookingStatus.CANCELLED or manage_link_expired(booked.ends_at, now):
         abort(404)
     hub = booked.hub
-    # A calendar entry leaves the app, so its link uses the public base URL.
-    base_url = current_app.config["FRONTDOOR"].base_url.rstrip("/")
-    manage_url = base_url + url_for("booking.confirmation", token=token)
-    host = urlsplit(base_url).hostname or request.host
+    manage_url = public_url("booking.confirmation", token=token)
     lines = [_("Booking reference: %(reference)s", reference=show_reference(booking.reference))]
     if booked.practitioner:
         lines.append(_("With %(name)s", name=booked.practitioner))
     lines.append(_("See or change your booking: %(url)s", url=manage_url))
     event = CalendarEvent(
-        uid=f"booking-{booking.reference}@{host}",
+        uid=f"booking-{booking.reference}@{calendar_host()}",
         stamp=now,
         starts_at=booked.starts_at,
         ends_at=booked.ends_at,

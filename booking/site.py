@@ -5,11 +5,14 @@ family chose before (a cookie), the manage link a booking's family holds, and
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     abort,
     current_app,
     request,
+    url_for,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -63,6 +66,17 @@ def remembered_hub() -> Hub | None:
 
 def secret() -> str:
     return current_app.config["SECRET_KEY"]
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """A link that leaves the app (a calendar entry, a feed): the public base URL's."""
+    base_url = current_app.config["FRONTDOOR"].base_url.rstrip("/")
+    return base_url + url_for(endpoint, **values)
+
+
+def calendar_host() -> str:
+    """The host that makes our calendar UIDs unique the world over (RFC 5545 3.8.4.7)."""
+    return urlsplit(current_app.config["FRONTDOOR"].base_url).hostname or request.host
 
 
 def manage_token(booking: Booking) -> str:

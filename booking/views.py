@@ -8,11 +8,12 @@ is ``@public``.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (
+    Response,
     current_app,
     redirect,
     render_template,
@@ -24,6 +25,7 @@ from sqlalchemy import select
 
 from booking import bp
 from booking.availability import State, Tally, availability, tally
+from booking.calendar import CalendarEvent, calendar_feed
 from booking.forms import (
     BookingForm,
     add_service_error,
@@ -36,12 +38,15 @@ from booking.services import (
 from booking.site import (
     HUB_COOKIE,
     HUB_COOKIE_AGE,
+    calendar_host,
     hub_or_404,
     manage_token,
     no_store,
+    public_url,
     remembered_hub,
     session_or_404,
 )
+from booking.whats_on import timetable_ahead
 from booking.whats_on import whats_on as whats_on_at
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -142,6 +147,7 @@ def whats_on(hub: str):
         previous_url=week_url(week - timedelta(weeks=1)) if week > this_week else None,
         next_url=week_url(week + timedelta(weeks=1)) if week < last_week else None,
         clear_url=url_for("booking.whats_on", hub=place.slug, week=week.isoformat()),
+        feed_url=public_url("booking.timetable_feed", hub=place.slug),
         title=_("What's on at %(hub)s", hub=place.name),
     )
     response.set_cookie(
@@ -153,6 +159,48 @@ def whats_on(hub: str):
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
     return response
+
+
+@bp.route("/<slug:hub>/timetable.ics")
+@public
+def timetable_feed(hub: str):
+    """The hub's timetable for calendar apps to subscribe to: every session of the
+    coming 12 weeks, a cancelled one marked so (and kept, so calendars drop it)."""
+    place = hub_or_404(hub)
+    tz = ZoneInfo(place.timezone)
+    now = clock.now()
+    sessions = timetable_ahead(place.id, today=clock.today(tz), tz=tz)
+    events = [_session_event(session, place, now) for session in sessions]
+    return Response(
+        calendar_feed(_("What's on at %(hub)s", hub=place.name), events),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'inline; filename="{place.slug}-timetable.ics"'},
+    )
+
+
+def _session_event(session: Session, place: Hub, now: datetime) -> CalendarEvent:
+    series = session.series
+    link = public_url("booking.session_page", hub=place.slug, session_id=session.id)
+    lines = [series.description] if series.description else []
+    if session.is_cancelled:
+        lines.append(_("This session has been cancelled."))
+        if session.cancel_reason:
+            lines.append(_("The reason: %(reason)s", reason=session.cancel_reason))
+    lines.append(_("Book or find out more: %(url)s", url=link))
+    room = session.room.name if session.room else ""
+    return CalendarEvent(
+        uid=f"session-{session.id}@{calendar_host()}",
+        stamp=now,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=(
+            _("Cancelled: %(title)s", title=series.title) if session.is_cancelled else series.title
+        ),
+        location=", ".join(part for part in (room, place.name, place.address) if part),
+        description="\n".join(lines),
+        url=link,
+        cancelled=session.is_cancelled,
+    )
 
 
 # --- a session, and booking it --------------------------------------------------------------

@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from booking.availability import Availability, availability, count_taken_by_session
 from frontdoor.extensions import db
 from frontdoor.models import BookingSource, Hub, ServiceCategory, Session, SessionSeries
-from frontdoor.timetable import local_datetime
+from frontdoor.timetable import HORIZON, local_datetime
 
 
 @dataclass
@@ -110,5 +110,27 @@ def session_at_hub(session_id: int, hub_id: int) -> Session | None:
             joinedload(Session.series).joinedload(SessionSeries.category),
             joinedload(Session.room),
             joinedload(Session.series).selectinload(SessionSeries.leads),
+        )
+    )
+
+
+def timetable_ahead(hub_id: int, *, today: date, tz: ZoneInfo) -> list[Session]:
+    """The hub's sessions from ``today`` (at the hub) to the end of the timetable's
+    12 weeks, cancelled ones included, with series and room: the hub's calendar feed.
+    Sessions of a series stopped by its lead are left out, as on every page."""
+    start = local_datetime(today, time(0), tz)
+    end = local_datetime(today + HORIZON + timedelta(days=1), time(0), tz)
+    return list(
+        db.session.scalars(
+            select(Session)
+            .join(Session.series)
+            .where(
+                Session.hub_id == hub_id,
+                Session.starts_at >= start,
+                Session.starts_at < end,
+                SessionSeries.active.is_(True),
+            )
+            .options(contains_eager(Session.series), joinedload(Session.room))
+            .order_by(Session.starts_at, Session.id)
         )
     )

@@ -1,8 +1,9 @@
 """The council's directory: partner organisations and their services
 (``frontdoor.models.directory``), kept by managers (``services``: the "due for
 checking" rule and every change, audited), checked by the partners themselves
-through a signed link each quarter (``partner_checks``, ``views``), and read from
-and published as Open Referral UK 3.0 (``directory.oruk``).
+through a signed link each quarter (``partner_checks``, ``views``), read from Open
+Referral UK 3.0 (``oruk``, ``imports``, ``frontdoor directory import``) and published
+as a read-only Open Referral API (``published``, ``api``).
 
 Uses only ``frontdoor``; the staff pages are in ``admin.directory``.
 """
@@ -11,9 +12,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from directory import partner_checks, views
+    from directory import api, partner_checks, views
     from directory.cli import directory_cli
 
     partner_checks.register()  # the quarterly email and its words
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
     app.cli.add_command(directory_cli)

@@ -96,6 +96,7 @@ def _sample_appointment(type_id: int) -> int:
 
 def sample_values(app: Flask) -> dict[str, object]:
     """A real Riverside record for each kind of URL variable."""
+    from directory.published import series_id
     from frontdoor.models import AppointmentType, Availability, AvailabilityException
 
     practitioner = select(StaffUser.id).filter_by(email="practitioner@riverside.example")
@@ -122,6 +123,8 @@ def sample_values(app: Flask) -> dict[str, object]:
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
             "message_id": _a_message(hub.id),
             "help_id": _a_help_request(hub.id),
+            # The Open Referral API: one of Riverside's series, as a service.
+            "oruk_id": series_id(db.session.scalar(select(SessionSeries).filter_by(hub_id=hub.id))),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))

@@ -130,7 +130,7 @@ def _names_read(source: str) -> list[str]:
     """Names views read straight from the request, such as ``request.args.get("q")``."""
     pattern = re.compile(rf'request\.(?:{source})\.get(?:list)?\(\s*"(\w+)"')
     names: set[str] = set()
-    for package in ("admin", "arrivals", "booking", "frontdoor", "kiosk"):
+    for package in ("admin", "arrivals", "booking", "directory", "frontdoor", "kiosk"):
         for path in Path(PROJECT_ROOT, package).rglob("*.py"):
             names |= set(pattern.findall(path.read_text()))
     return sorted(names)

@@ -128,6 +128,8 @@ _WORDS: dict[str, str] = {
     "oruk_not_feed": "The feed is JSON but holds no list of Open Referral UK services",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
+    # The council's Open Referral UK API (directory.api): a page asked for.
+    "oruk_paging": "{parameter} must be a whole number from 1 to {limit}",
 }
 
 

@@ -1,0 +1,279 @@
+"""What the council publishes as Open Referral UK 3.0 (read by ``directory.api``).
+
+One seam: ``published_services`` is the list the API serves, in the order it
+serves it; paging (``services_page``) and finding one (``published_service``) work
+over that list and nowhere else. Each entry is ``Listed``: an id and a name to order
+and find it by, and how to build the whole service, so a page builds only its own
+services. Today the list holds each open hub's running session series, a service with
+a weekly schedule; the directory's checked services join it there.
+
+Ids stay the same from one request to the next, and across installations: a
+series is ``uuid5`` of the council's short name and the series id
+(``directory.oruk.derived_id``), its hub is the organisation and the location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time
+from functools import partial
+
+from flask import url_for
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from directory.oruk import (
+    OrukEligibility,
+    OrukLocation,
+    OrukOrganization,
+    OrukSchedule,
+    OrukService,
+    OrukTopic,
+    derived_id,
+    normalise_postcode,
+    plain_text,
+    schedule_for_weekly,
+)
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.fields import whole_id
+from frontdoor.models import (
+    AGE_BANDS,
+    BookingMode,
+    Hub,
+    Organisation,
+    ServiceCategory,
+    SessionSeries,
+)
+from frontdoor.timetable import Recurrence
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
+# Age bands that are children's ages, in years (the others, pregnancy and parents,
+# are about the grown-ups and go in the words only).
+CHILD_AGES = {"0-1": (0, 1), "1-3": (1, 3), "3-5": (3, 5), "5-11": (5, 11), "11-19": (11, 19)}
+CATEGORY_TAXONOMY = "Front Door service categories"
+_POSTCODE_AT_END = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.IGNORECASE)
+HOW_TO_JOIN = {
+    BookingMode.DROP_IN: "Drop in: no need to book.",
+    BookingMode.BOOKING: "Book a place online or at the hub.",
+    BookingMode.BOTH: "Book a place online or at the hub, or drop in.",
+}
+NOT_ON_BANK_HOLIDAYS = "Not on bank holidays."
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A service to publish, before it is built: its name and id order it and find it;
+    ``build`` makes the whole service, only for the page or the one asked for."""
+
+    id: str
+    name: str
+    build: Callable[[], OrukService]
+
+
+@dataclass(frozen=True)
+class Page:
+    services: list[OrukService]
+    number: int
+    per_page: int
+    total: int
+
+
+# --- the seam -----------------------------------------------------------------------------
+
+
+def published_services(*, today: date, base_url: str) -> list[Listed]:
+    """Every service the council publishes, ordered by name then id (so paging is
+    stable): each open hub's series that is running and has not ended.
+    ``base_url`` is the booking site's public address, for each service's link."""
+    listed = [
+        Listed(series_id(series), series.title, partial(series_service, series, base_url))
+        for series in _running_series(today)
+        if _publishable(series, today)
+    ]
+    return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
+
+
+def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
+    """The page and page size asked for (``?page=2&per_page=100``), each a whole number
+    within its bounds; absent, the first page of 50. Raises ``oruk_paging``."""
+    number = _bounded(page, "page", 1, MAX_PAGE)
+    size = _bounded(per_page, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return number, size
+
+
+def services_page(number: int, per_page: int, *, today: date, base_url: str) -> Page:
+    """Page ``number`` (from 1) of ``published_services``, ``per_page`` to a page; a
+    page after the last is empty."""
+    listed = published_services(today=today, base_url=base_url)
+    start = (number - 1) * per_page
+    services = [each.build() for each in listed[start : start + per_page]]
+    return Page(services, number, per_page, len(listed))
+
+
+def published_service(service_id: str, *, today: date, base_url: str) -> OrukService | None:
+    wanted = service_id.strip().lower()
+    listed = published_services(today=today, base_url=base_url)
+    return next((each.build() for each in listed if each.id == wanted), None)
+
+
+def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
+    if typed is None:
+        return default
+    number = whole_id(typed)
+    if number is None or not 1 <= number <= largest:
+        raise ServiceError("oruk_paging", field=field, parameter=field, limit=largest)
+    return number
+
+
+# --- a hub's series as a service -------------------------------------------------------
+
+
+def _running_series(today: date) -> list[SessionSeries]:
+    """Active series of open hubs not ended before ``today``, with hub, council, room
+    and category, in one query."""
+    return list(
+        db.session.scalars(
+            select(SessionSeries)
+            .join(SessionSeries.hub)
+            .join(Hub.organisation)
+            .where(
+                SessionSeries.active.is_(True),
+                Hub.active.is_(True),
+                or_(SessionSeries.until_date.is_(None), SessionSeries.until_date >= today),
+            )
+            .options(
+                contains_eager(SessionSeries.hub).contains_eager(Hub.organisation),
+                joinedload(SessionSeries.room),
+                joinedload(SessionSeries.category),
+            )
+        ).unique()
+    )
+
+
+def _publishable(series: SessionSeries, today: date) -> bool:
+    """Whether the series can be written as a schedule (on some weekday, ending before
+    midnight) and, if it runs for so many sessions, the last is not behind us."""
+    if _closes_at(series) is None or not series.weekdays:
+        return False
+    if series.occurrence_count is None:
+        return True
+    schedule = _schedule(series)
+    return schedule is not None and (schedule.until is None or schedule.until >= today)
+
+
+def series_id(series: SessionSeries) -> str:
+    return derived_id("series", series.hub.organisation.slug, series.id)
+
+
+def series_service(series: SessionSeries, base_url: str) -> OrukService:
+    """One series as an ORUK service."""
+    hub = series.hub
+    council = hub.organisation
+    service_id = series_id(series)
+    schedule = _schedule(series)
+    return OrukService(
+        id=service_id,
+        name=series.title,
+        status="active",
+        description=_description(series),
+        url=base_url.rstrip("/") + url_for("booking.whats_on", hub=hub.slug),
+        organization=_organization(hub, council),
+        locations=(_location(hub, council, service_id),),
+        schedules=(schedule,) if schedule is not None else (),
+        eligibility=_eligibility(series.age_bands or []),
+        topics=(_topic(series.category, council),) if series.category else (),
+        last_modified=series.updated_at,
+    )
+
+
+def _closes_at(series: SessionSeries) -> time | None:
+    """When a session of the series ends, or None if that is past midnight."""
+    starts = series.start_time
+    ends = starts.hour * 60 + starts.minute + series.duration_minutes
+    return time(ends // 60, ends % 60) if ends < 24 * 60 else None
+
+
+def _schedule(series: SessionSeries) -> OrukSchedule | None:
+    closes = _closes_at(series)
+    if closes is None:
+        return None
+    try:
+        return schedule_for_weekly(
+            Recurrence.of(series),
+            opens_at=series.start_time,
+            closes_at=closes,
+            key=f"{series.hub.organisation.slug}/series:{series.id}",
+            description=NOT_ON_BANK_HOLIDAYS if series.skip_bank_holidays else "",
+        )
+    except ServiceError:  # a series saved before its rules were checked: no schedule
+        return None
+
+
+def _description(series: SessionSeries) -> str:
+    parts = [plain_text(series.description)] if series.description else []
+    where = ", ".join(p for p in (series.room.name if series.room else "", series.hub.name) if p)
+    parts.append(f"At {where}.")
+    parts.append(HOW_TO_JOIN.get(BookingMode(series.booking_mode), ""))
+    if series.skip_bank_holidays:
+        parts.append(NOT_ON_BANK_HOLIDAYS)
+    return "\n\n".join(p for p in parts if p)
+
+
+def _organization(hub: Hub, council: Organisation) -> OrukOrganization:
+    return OrukOrganization(
+        id=derived_id("hub", council.slug, hub.id),
+        name=hub.name,
+        description=f"A family hub run by {council.name}.",
+    )
+
+
+def _location(hub: Hub, council: Organisation, service_id: str) -> OrukLocation:
+    line_1, line_2, city, postcode = address_parts(hub.address)
+    return OrukLocation(
+        id=derived_id("hub", council.slug, hub.id, "location"),
+        service_at_location_id=derived_id(service_id, "at", hub.id),
+        name=hub.name,
+        address_1=line_1,
+        address_2=line_2,
+        city=city,
+        postcode=postcode,
+    )
+
+
+def address_parts(address: str) -> tuple[str, str, str, str]:
+    """A hub's one-box address as ORUK's lines: (address_1, address_2, city, postcode).
+    The postcode is the last part if it is one; the town the last other part if it
+    has no house number in it; the rest are the lines."""
+    parts = [p.strip() for p in re.split(r"[,\n]", address) if p.strip()]
+    postcode = ""
+    if parts and _POSTCODE_AT_END.match(parts[-1]):
+        postcode = normalise_postcode(parts.pop())
+    city = ""
+    if len(parts) >= 2 and not any(ch.isdigit() for ch in parts[-1]):
+        city = parts.pop()
+    line_1 = parts[0] if parts else ""
+    return line_1, ", ".join(parts[1:]), city, postcode
+
+
+def _eligibility(bands: list[str]) -> OrukEligibility:
+    ages = [CHILD_AGES[band] for band in bands if band in CHILD_AGES]
+    labels = [AGE_BANDS[band] for band in AGE_BANDS if band in bands]
+    return OrukEligibility(
+        minimum_age=min(low for low, _ in ages) if ages else None,
+        maximum_age=max(high for _, high in ages) if ages else None,
+        description=f"For: {', '.join(labels)}." if labels else "",
+    )
+
+
+def _topic(category: ServiceCategory, council: Organisation) -> OrukTopic:
+    return OrukTopic(
+        id=derived_id("category", council.slug, category.id),
+        name=category.name,
+        taxonomy=CATEGORY_TAXONOMY,
+        description=category.name,
+    )
