@@ -5,7 +5,7 @@ serves it; paging (``services_page``) and finding one (``published_service``) wo
 over that list and nowhere else. Each entry is ``Listed``: an id and a name to order
 and find it by, and how to build the whole service, so a page builds only its own
 services. Today the list holds each open hub's running session series, a service with
-a weekly schedule; the directory's checked services join it there.
+a weekly schedule, and the directory's services families may be shown.
 
 Ids stay the same from one request to the next, and across installations: a
 series is ``uuid5`` of the council's short name and the series id
@@ -17,15 +17,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import partial
 
+from babel import Locale
 from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from directory.oruk import (
+    OrukCostOption,
     OrukEligibility,
+    OrukLanguage,
     OrukLocation,
     OrukOrganization,
     OrukSchedule,
@@ -33,9 +36,12 @@ from directory.oruk import (
     OrukTopic,
     derived_id,
     normalise_postcode,
+    oruk_id,
     plain_text,
     schedule_for_weekly,
 )
+from directory.services import check_months, shown_to_families
+from frontdoor.clock import LONDON
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.fields import whole_id
@@ -44,10 +50,13 @@ from frontdoor.models import (
     BookingMode,
     Hub,
     Organisation,
+    Partner,
+    PartnerService,
     ServiceCategory,
     SessionSeries,
 )
 from frontdoor.timetable import Recurrence
+from frontdoor.topics import TOPIC_LABELS
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -88,12 +97,17 @@ class Page:
 
 def published_services(*, today: date, base_url: str) -> list[Listed]:
     """Every service the council publishes, ordered by name then id (so paging is
-    stable): each open hub's series that is running and has not ended.
+    stable): each open hub's series that is running and has not ended, and each
+    partner service families may be shown (checked, active: the directory's rule).
     ``base_url`` is the booking site's public address, for each service's link."""
     listed = [
         Listed(series_id(series), series.title, partial(series_service, series, base_url))
         for series in _running_series(today)
         if _publishable(series, today)
+    ]
+    listed += [
+        Listed(oruk_id(service.oruk_id), service.name, partial(partner_service, service))
+        for service in _checked_partner_services(today)
     ]
     return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
 
@@ -128,6 +142,122 @@ def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
     if number is None or not 1 <= number <= largest:
         raise ServiceError("oruk_paging", field=field, parameter=field, limit=largest)
     return number
+
+
+# --- a partner's service ----------------------------------------------------------------
+
+PARTNER_TOPICS = "Front Door topics"
+
+
+def _checked_partner_services(today: date) -> list[PartnerService]:
+    """Every council's partner services families may be shown today, with partner
+    and hub: one query a council (an installation has one, or a few)."""
+    start_of_today = datetime.combine(today, time(0), LONDON)
+    found: list[PartnerService] = []
+    for council_id in db.session.scalars(select(Organisation.id)):
+        query = (
+            select(PartnerService)
+            .join(PartnerService.partner)
+            .where(Partner.organisation_id == council_id)
+            .options(contains_eager(PartnerService.partner), joinedload(PartnerService.hub))
+        )
+        query = shown_to_families(query, start_of_today, check_months(council_id))
+        found += db.session.scalars(query).unique()
+    return found
+
+
+def partner_service(service: PartnerService) -> OrukService:
+    """One of the directory's services as an ORUK service: only what families are
+    shown (never the partner's named contact, who is the hub's, not the public's)."""
+    partner = service.partner
+    service_id = oruk_id(service.oruk_id)
+    return OrukService(
+        id=service_id,
+        name=service.name,
+        status=service.status,
+        description=plain_text(service.description),
+        url=partner.website or None,
+        organization=OrukOrganization(
+            id=derived_id("partner", partner.organisation_id, partner.id),
+            name=partner.name,
+            website=partner.website or None,
+        ),
+        locations=_partner_locations(service, service_id),
+        schedules=(
+            (
+                OrukSchedule(
+                    id=derived_id(service_id, "when"), description=service.schedule_description
+                ),
+            )
+            if service.schedule_description
+            else ()
+        ),
+        eligibility=OrukEligibility(
+            minimum_age=service.minimum_age,
+            maximum_age=service.maximum_age,
+            description=service.eligibility_description,
+        ),
+        languages=tuple(_language(service_id, code) for code in service.languages),
+        cost_options=(
+            OrukCostOption(id=derived_id(service_id, "cost"), option="free")
+            if service.free
+            else OrukCostOption(
+                id=derived_id(service_id, "cost"), amount_description=service.fees_description
+            ),
+        ),
+        topics=(
+            OrukTopic(
+                id=derived_id("topic", service.topic),
+                name=service.topic,
+                description=str(TOPIC_LABELS.get(service.topic, service.topic)),
+                taxonomy=PARTNER_TOPICS,
+            ),
+        ),
+        assured_date=service.last_checked_at.astimezone(LONDON).date()
+        if service.last_checked_at
+        else None,
+    )
+
+
+def _partner_schedules(service: PartnerService, service_id: str) -> tuple[OrukSchedule, ...]:
+    """When, as the partner wrote it: directory services keep it as words."""
+    if not service.schedule_description:
+        return ()
+    return (
+        OrukSchedule(id=derived_id(service_id, "when"), description=service.schedule_description),
+    )
+
+
+def _language(service_id: str, code: str) -> OrukLanguage:
+    name = Locale.parse(code).english_name or code
+    return OrukLanguage(id=derived_id(service_id, "language", code), code=code, name=name)
+
+
+def _partner_locations(service: PartnerService, service_id: str) -> tuple[OrukLocation, ...]:
+    if service.online:
+        return (
+            OrukLocation(
+                id=derived_id(service_id, "online"),
+                service_at_location_id=derived_id(service_id, "at", "online"),
+                name="Online",
+                kind="virtual",
+            ),
+        )
+    if service.hub is not None:
+        return (_location(service.hub, service.hub.organisation, service_id),)
+    if not service.address:
+        return ()
+    line_1, line_2, city, postcode = address_parts(service.address)
+    return (
+        OrukLocation(
+            id=derived_id(service_id, "address"),
+            service_at_location_id=derived_id(service_id, "at", "address"),
+            address_1=line_1,
+            address_2=line_2,
+            city=city,
+            postcode=postcode,
+        ),
+    )
 
 
 # --- a hub's series as a service -------------------------------------------------------

@@ -9,11 +9,19 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from directory.oruk import derived_id
-from directory.published import address_parts
+from directory.oruk import derived_id, service_json
+from directory.published import address_parts, partner_service
+from directory.services import is_due
 from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.models import Hub, Organisation, Room, ServiceCategory, SessionSeries
+from frontdoor.models import (
+    Hub,
+    Organisation,
+    PartnerService,
+    Room,
+    ServiceCategory,
+    SessionSeries,
+)
 from frontdoor.timetable import SeriesInput, save_series
 from tests.oruk_rules import page_problems, problems
 
@@ -261,3 +269,16 @@ def test_a_page_of_many_services_asks_the_database_the_same_few_questions(app, c
 def test_the_api_says_which_version_it_follows(client):
     meta = client.get("/openreferral/").get_json()
     assert meta["version"] == "3.0"
+
+
+def test_the_directorys_checked_services_are_published_and_due_ones_are_not(app, client, demo):
+    published = set(ids(listing(client, "?per_page=200")))
+    with app.test_request_context():
+        services = db.session.scalars(select(PartnerService)).all()
+        months = 6
+        due = [s.oruk_id for s in services if is_due(s, clock.now(), months)]
+        fresh = [s for s in services if not is_due(s, clock.now(), months) and s.status == "active"]
+        assert due and fresh
+        assert problems(service_json(partner_service(fresh[0]))) == []
+    assert not published & set(due)
+    assert {s.oruk_id for s in fresh} <= published
