@@ -17,6 +17,7 @@ BENCHMARKS = [
     "dispatcher",
     "retention",
     "oruk_page",
+    "directory",
 ]
 
 

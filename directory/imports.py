@@ -105,8 +105,10 @@ def _partner(service: OrukService, organisation_id: int) -> Partner:
     )
     try:
         details = details.checked()
-    except ServiceError:  # an address or number we cannot keep: keep the name only
-        details = PartnerDetails(name=name).checked()
+    except ServiceError:
+        # No contact email, or one we cannot keep: the partner comes in by name, and
+        # is not asked to check its services until a manager adds a contact.
+        details = PartnerDetails(name=name.strip() or service.name)
     partner = Partner(organisation_id=organisation_id)
     for item, value in asdict(details).items():
         setattr(partner, item, value)
@@ -131,8 +133,8 @@ def import_feed(
         existing = db.session.scalar(
             select(PartnerService).where(PartnerService.oruk_id == service.id)
         )
-        partner = existing.partner if existing else _partner(service, organisation_id)
         try:
+            partner = existing.partner if existing else _partner(service, organisation_id)
             details = _details(service)
             if not details.address and not details.online:
                 details = replace(details, online=True)

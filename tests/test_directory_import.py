@@ -89,6 +89,20 @@ def test_when_the_feed_says_it_was_checked_counts_and_a_service_it_does_not_is_h
     assert checked.last_checked_at.date() == recent[-1].assured_date
 
 
+def test_a_service_whose_organisation_gives_no_contact_still_comes_in(council_id):
+    def no_contacts(services):
+        services[0].pop("contacts", None)
+        services[0].pop("email", None)
+        services[0]["organization"]["name"] = "A club with no email"
+        services[0]["organization"].pop("email", None)
+
+    result = import_feed(_feed(no_contacts), organisation_id=council_id, now=NOW)
+    db.session.commit()
+    assert result.skipped == [] and result.added == len(_feed().services)
+    club = db.session.scalar(select(Partner).filter_by(name="A club with no email"))
+    assert club is not None and club.contact_email == ""
+
+
 def test_an_import_is_audited_with_its_counts(council_id):
     import_feed(_feed(), organisation_id=council_id, now=NOW)
     db.session.commit()
