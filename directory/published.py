@@ -82,6 +82,8 @@ class Listed:
     id: str
     name: str
     build: Callable[[], OrukService]
+    # A directory service's row id: a page loads its rows in one query before building.
+    partner_service_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,8 @@ def published_services(*, today: date, base_url: str) -> list[Listed]:
         if _publishable(series, today)
     ]
     listed += [
-        Listed(oruk_id(service.oruk_id), service.name, partial(partner_service, service))
-        for service in _checked_partner_services(today)
+        Listed(oruk_id(code), name, partial(_partner_service_by_id, pk), pk)
+        for pk, code, name in _checked_partner_services(today)
     ]
     return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
 
@@ -125,7 +127,9 @@ def services_page(number: int, per_page: int, *, today: date, base_url: str) -> 
     page after the last is empty."""
     listed = published_services(today=today, base_url=base_url)
     start = (number - 1) * per_page
-    services = [each.build() for each in listed[start : start + per_page]]
+    page = listed[start : start + per_page]
+    _load_partner_services(page)
+    services = [each.build() for each in page]
     return Page(services, number, per_page, len(listed))
 
 
@@ -149,21 +153,36 @@ def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
 PARTNER_TOPICS = "Front Door topics"
 
 
-def _checked_partner_services(today: date) -> list[PartnerService]:
-    """Every council's partner services families may be shown today, with partner
-    and hub: one query a council (an installation has one, or a few)."""
+def _checked_partner_services(today: date) -> list[tuple[int, str, str]]:
+    """(row id, ORUK id, name) of every council's partner services families may be
+    shown today: one light query a council (an installation has one, or a few)."""
     start_of_today = datetime.combine(today, time(0), LONDON)
-    found: list[PartnerService] = []
+    found: list[tuple[int, str, str]] = []
     for council_id in db.session.scalars(select(Organisation.id)):
         query = (
-            select(PartnerService)
+            select(PartnerService.id, PartnerService.oruk_id, PartnerService.name)
             .join(PartnerService.partner)
             .where(Partner.organisation_id == council_id)
-            .options(contains_eager(PartnerService.partner), joinedload(PartnerService.hub))
         )
         query = shown_to_families(query, start_of_today, check_months(council_id))
-        found += db.session.scalars(query).unique()
+        found += [(pk, code, name) for pk, code, name in db.session.execute(query)]
     return found
+
+
+def _load_partner_services(page: list[Listed]) -> None:
+    """The page's directory services, with partner and hub, in one query: building
+    each then finds its row in the session."""
+    ids = [each.partner_service_id for each in page if each.partner_service_id is not None]
+    if ids:
+        db.session.scalars(
+            select(PartnerService)
+            .where(PartnerService.id.in_(ids))
+            .options(joinedload(PartnerService.partner), joinedload(PartnerService.hub))
+        ).unique().all()
+
+
+def _partner_service_by_id(pk: int) -> OrukService:
+    return partner_service(db.session.get_one(PartnerService, pk))
 
 
 def partner_service(service: PartnerService) -> OrukService:
