@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import partial
+from functools import cache, partial
 
 from babel import Locale
 from flask import url_for
@@ -108,7 +108,8 @@ def published_services(*, today: date, base_url: str) -> list[Listed]:
         if _publishable(series, today)
     ]
     listed += [
-        Listed(oruk_id(code), name, partial(_partner_service_by_id, pk), pk)
+        # Stored ids are ORUK ids already (ours are UUIDs; imports keep theirs, as read).
+        Listed(code.lower(), name, partial(_partner_service_by_id, pk), pk)
         for pk, code, name in _checked_partner_services(today)
     ]
     return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
@@ -128,8 +129,13 @@ def services_page(number: int, per_page: int, *, today: date, base_url: str) -> 
     listed = published_services(today=today, base_url=base_url)
     start = (number - 1) * per_page
     page = listed[start : start + per_page]
-    _load_partner_services(page)
-    services = [each.build() for each in page]
+    rows = _load_partner_services(page)
+    services = [
+        partner_service(rows[each.partner_service_id])
+        if each.partner_service_id is not None
+        else each.build()
+        for each in page
+    ]
     return Page(services, number, per_page, len(listed))
 
 
@@ -169,16 +175,17 @@ def _checked_partner_services(today: date) -> list[tuple[int, str, str]]:
     return found
 
 
-def _load_partner_services(page: list[Listed]) -> None:
-    """The page's directory services, with partner and hub, in one query: building
-    each then finds its row in the session."""
+def _load_partner_services(page: list[Listed]) -> dict[int, PartnerService]:
+    """The page's directory services, with partner and hub, in one query."""
     ids = [each.partner_service_id for each in page if each.partner_service_id is not None]
-    if ids:
-        db.session.scalars(
-            select(PartnerService)
-            .where(PartnerService.id.in_(ids))
-            .options(joinedload(PartnerService.partner), joinedload(PartnerService.hub))
-        ).unique().all()
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(PartnerService)
+        .where(PartnerService.id.in_(ids))
+        .options(joinedload(PartnerService.partner), joinedload(PartnerService.hub))
+    ).unique()
+    return {row.id: row for row in rows}
 
 
 def _partner_service_by_id(pk: int) -> OrukService:
@@ -194,7 +201,7 @@ def partner_service(service: PartnerService) -> OrukService:
         id=service_id,
         name=service.name,
         status=service.status,
-        description=plain_text(service.description),
+        description=service.description,  # plain text already: kept and shown as text
         url=partner.website or None,
         organization=OrukOrganization(
             id=derived_id("partner", partner.organisation_id, partner.id),
@@ -248,8 +255,12 @@ def _partner_schedules(service: PartnerService, service_id: str) -> tuple[OrukSc
 
 
 def _language(service_id: str, code: str) -> OrukLanguage:
-    name = Locale.parse(code).english_name or code
-    return OrukLanguage(id=derived_id(service_id, "language", code), code=code, name=name)
+    return OrukLanguage(id=derived_id(service_id, "language", code), code=code, name=_english(code))
+
+
+@cache
+def _english(code: str) -> str:
+    return Locale.parse(code).english_name or code
 
 
 def _partner_locations(service: PartnerService, service_id: str) -> tuple[OrukLocation, ...]:
