@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from directory.services import check_months, is_due
+from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
 from frontdoor.contact import normalise_email, normalise_phone
 from frontdoor.errors import ServiceError
@@ -113,6 +113,15 @@ def connectable(service: PartnerService | None, organisation_id: int, now: datet
         and bool(service.partner.contact_email)
         and not is_due(service, now, check_months(organisation_id))
     )
+
+
+def services_to_connect(
+    organisation_id: int, now: datetime, *, topic: str | None = None
+) -> list[PartnerService]:
+    """The services staff may choose from: the ones families may be shown (checked,
+    running) whose partner has someone to email."""
+    shown = services_for_families(organisation_id, now, topic=topic)
+    return [s for s in shown if s.partner.contact_email]
 
 
 def make_connection(

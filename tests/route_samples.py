@@ -124,6 +124,7 @@ def sample_values(app: Flask) -> dict[str, object]:
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
             "message_id": _a_message(hub.id),
             "help_id": _a_help_request(hub.id),
+            "visit_id": _a_visit(hub.id),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
@@ -168,6 +169,18 @@ def _a_connection(hub_id: int, practitioner: Select) -> Connection:
         )  # fmt: skip
         db.session.add(found)
         db.session.commit()
+    return found
+
+
+def _a_visit(hub_id: int) -> int:
+    from frontdoor.models import Visit
+
+    found = db.session.scalar(select(Visit.id).filter_by(hub_id=hub_id))
+    if found is None:
+        arrived = Visit(hub_id=hub_id, kind="walk_in", first_name="Sample", last_name="Visitor")
+        db.session.add(arrived)
+        db.session.commit()
+        found = arrived.id
     return found
 
 

@@ -35,7 +35,7 @@ from frontdoor.models import (
     StaffUser,
 )
 from frontdoor.outbox import Links, render_message
-from tests.conftest import DEMO_PASSWORD, csrf_from
+from tests.conftest import DEMO_PASSWORD, csrf_from, sign_in
 from tests.message_servers import smtp_server
 
 NOW = datetime(2027, 3, 10, 10, 0, tzinfo=UTC)  # a Wednesday
@@ -58,7 +58,9 @@ def council(app):
     with app.app_context():
         load_demo(password=DEMO_PASSWORD, today=clock.today())
         hub = db.session.scalar(select(Hub).filter_by(slug="riverside"))
-        db.session.add(HelpRequest(hub_id=hub.id, topic="money", first_name="Amara"))
+        db.session.add(
+            HelpRequest(hub_id=hub.id, topic="money", first_name="Amara", created_at=NOW)
+        )
         db.session.commit()
         db.session.remove()
 
@@ -291,3 +293,102 @@ def test_a_real_smtp_server_receives_the_partners_email_and_its_link_opens_the_p
     assert link
     page = app.test_client().get(link[1])
     assert page.status_code == 200 and "Amara" in page.get_data(as_text=True)
+
+
+# --- the staff pages --------------------------------------------------------------------------
+
+
+def _signed_in(app, email_address: str = "practitioner@riverside.example"):
+    client = app.test_client()
+    sign_in(client, email_address)
+    return client
+
+
+def _connect_page(app, client) -> tuple[str, str]:
+    with app.app_context():
+        help_id = _ids()["help_request_id"]
+    board = client.get("/admin/arrivals?hub=riverside").get_data(as_text=True)
+    link = re.search(r'data-connect href="([^"]+)"', board)
+    assert link, "a practitioner sees Connect on the board's rows"
+    assert link[1] == f"/admin/connections/help/{help_id}"
+    return link[1], client.get(link[1]).get_data(as_text=True)
+
+
+def _form(page: str, service_id: int, **changes) -> dict[str, object]:
+    data: dict[str, object] = {
+        "csrf_token": csrf_from(page),
+        "service": service_id,
+        "consent": "y",
+        "first_name": "Amara",
+        "contact_method": "phone",
+        "contact": "07700 900 982",
+        "reason": "Wants her son to join a football club",
+        "best_time": "Weekday mornings",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_practitioner_connects_a_family_from_the_board_with_consent(app, council):
+    client = _signed_in(app)
+    path, page = _connect_page(app, client)
+    assert "safeguarding concerns go through the council" in page.lower()
+    with app.app_context():
+        service_id = _ids()["service_id"]
+        service_name = db.session.get(PartnerService, service_id).name
+    sent = client.post(f"{path}?topic=", data=_form(page, service_id))
+    assert sent.status_code == 302 and sent.location.endswith("/admin/connections/mine")
+    assert len(_messages(app)) == 1
+    mine = client.get("/admin/connections/mine").get_data(as_text=True)
+    assert "Waiting for an answer (1)" in mine and service_name in mine
+
+
+def test_without_the_consent_box_ticked_the_page_refuses_and_nothing_is_sent(app, council):
+    client = _signed_in(app)
+    path, page = _connect_page(app, client)
+    with app.app_context():
+        service_id = _ids()["service_id"]
+    refused = client.post(path, data=_form(page, service_id, consent=None))
+    assert refused.status_code == 400
+    assert "tick that they agreed" in refused.get_data(as_text=True)
+    assert _messages(app) == []
+
+
+def test_the_staff_page_lists_only_checked_services(app, council):
+    client = _signed_in(app)
+    with app.app_context():
+        organisation_id = db.session.scalar(select(Organisation.id))
+        due = directory_services(organisation_id, NOW, due_only=True)
+        topic = due[0].topic
+        due_names = {s.name for s in due if s.topic == topic}
+        help_id = _ids()["help_request_id"]
+    page = client.get(f"/admin/connections/help/{help_id}?topic={topic}").get_data(as_text=True)
+    assert due_names and not any(name in page for name in due_names)
+
+
+def test_reception_does_not_see_connect_on_the_board(app, council):
+    client = _signed_in(app, "reception@riverside.example")
+    board = client.get("/admin/arrivals?hub=riverside").get_data(as_text=True)
+    assert "Amara" in board and "data-connect" not in board
+
+
+def test_my_connections_shows_the_partners_answer(app, council):
+    client = _signed_in(app)
+    connection_id = _connect(app)
+    partner = app.test_client()
+    path = _partner_path(app, connection_id)
+    csrf = csrf_from(partner.get(path).get_data(as_text=True))
+    partner.post(f"{path}/accept", data={"csrf_token": csrf, "contact_by": "2027-03-12"})
+    mine = client.get("/admin/connections/mine").get_data(as_text=True)
+    assert "Accepted (1)" in mine and "Will make contact by 12 March 2027" in mine
+
+
+def test_staff_withdraw_a_connection_and_its_link_stops_working(app, council):
+    client = _signed_in(app)
+    connection_id = _connect(app)
+    mine = client.get("/admin/connections/mine").get_data(as_text=True)
+    client.post(
+        f"/admin/connections/{connection_id}/withdraw", data={"csrf_token": csrf_from(mine)}
+    )
+    assert app.test_client().get(_partner_path(app, connection_id)).status_code == 410
+    assert "Withdrawn (1)" in client.get("/admin/connections/mine").get_data(as_text=True)
