@@ -392,3 +392,18 @@ def test_staff_withdraw_a_connection_and_its_link_stops_working(app, council):
     )
     assert app.test_client().get(_partner_path(app, connection_id)).status_code == 410
     assert "Withdrawn (1)" in client.get("/admin/connections/mine").get_data(as_text=True)
+
+
+def test_the_retention_purge_erases_what_was_shared_and_keeps_the_count(app, council):
+    from frontdoor.retention import purge_expired
+
+    connection_id = _connect(app)
+    with app.app_context():
+        assert purge_expired(NOW + timedelta(days=30))["connections"] == 0
+        totals = purge_expired(NOW + timedelta(days=14 * 31))
+        db.session.commit()
+        connection = db.session.get(Connection, connection_id)
+        assert totals["connections"] == 1
+        kept = (connection.shared_first_name, connection.shared_contact, connection.shared_reason)
+        assert kept == ("", "", "")
+        assert db.session.scalar(select(func.count(Connection.id))) == 1
