@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -249,14 +249,9 @@ def connection_for_link(secret_key: str, token: str, *, now: datetime) -> Connec
         raise ServiceError("link_invalid")
     if connection.status == ConnectionStatus.WITHDRAWN:
         raise ServiceError("link_withdrawn")
-    if now >= _aware(expires_at(connection)):
+    if now >= expires_at(connection):
         raise ServiceError("link_expired")
     return connection
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives back naive UTC datetimes.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def open_for_partner(secret_key: str, token: str, *, now: datetime) -> Connection:
