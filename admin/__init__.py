@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         auth,
         booked_appointments,
         closures,
+        connections,
         directory,
         home,
         kiosks,

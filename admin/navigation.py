@@ -21,6 +21,11 @@ MENU = (
         "Booked appointments",
         (Role.PRACTITIONER, Role.RECEPTION, Role.MANAGER),
     ),
+    (
+        "admin.connections_mine",
+        "My connections",
+        (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER),
+    ),
     ("admin.hubs", "Hubs and rooms", MANAGERS),
     ("admin.categories", "Categories", MANAGERS),
     ("admin.directory", "Directory", MANAGERS),

@@ -29,7 +29,7 @@ class SlugConverter(BaseConverter):
 # them at module level: the booking domain and its public site, the arrivals
 # domain, the directory of partner services (and the partner's check page), and
 # the kiosk and staff faces. Each exposes ``init_app(app)``.
-FACES = ("booking", "arrivals", "directory", "kiosk", "admin")
+FACES = ("booking", "arrivals", "directory", "connections", "kiosk", "admin")
 
 
 def create_app(config: dict[str, Any] | Config | None = None) -> Flask:

@@ -1,6 +1,6 @@
 """The retention purge: personal data older than each hub's retention period goes.
 
-Visits, bookings and help requests keep their rows, so counts for reports stay
+Visits, bookings, help requests and connections keep their rows, so counts for reports stay
 true; the names, contact details and free text in them are erased. Messages lose
 their recipient and contents; development-channel copies are deleted. Each step
 is one set-based UPDATE or DELETE per hub, and running it twice changes nothing.
@@ -21,6 +21,7 @@ from frontdoor.models import (
     Appointment,
     ArrivalEvent,
     Booking,
+    Connection,
     HelpRequest,
     Hub,
     HubSettings,
@@ -81,6 +82,24 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
         )
         .values(first_name="")
     )
+    # A connection keeps its service, status and dates (for counts); what the family
+    # shared, and the partner's reason, go with the visit.
+    connections = _update(
+        update(Connection)
+        .where(
+            Connection.hub_id == hub_id,
+            Connection.created_at < cutoff,
+            Connection.shared_first_name != "",
+        )
+        .values(
+            shared_first_name="",
+            shared_contact="",
+            shared_reason="",
+            shared_best_time="",
+            shared_language="",
+            decline_reason="",
+        )
+    )
     ended_sessions = select(Session.id).where(Session.hub_id == hub_id, Session.ends_at < cutoff)
     ended_appointments = select(Appointment.id).where(
         Appointment.hub_id == hub_id, Appointment.ends_at < cutoff
@@ -124,6 +143,7 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
         "visits": visits,
         "bookings": bookings,
         "help_requests": help_requests,
+        "connections": connections,
         "messages": messages + recorded,
     }
 
@@ -131,7 +151,7 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
 def purge_expired(now: datetime) -> dict[str, int]:
     """The nightly job: every hub by its own retention period (default 13 months),
     counted in calendar months and days at the hub (``retention_cutoff``)."""
-    totals = {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0}
+    totals = {"visits": 0, "bookings": 0, "help_requests": 0, "connections": 0, "messages": 0}
     hubs = db.session.execute(select(Hub.id, Hub.settings_json, Hub.timezone)).all()
     for hub_id, settings, timezone in hubs:
         months = HubSettings.from_json(settings).retention_months

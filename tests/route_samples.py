@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from booking.tokens import MANAGE, make_token
+from connections.services import partner_link_token
 from directory.partner_checks import PURPOSE as PARTNER_CHECK
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
+    Connection,
     Hub,
     HubClosure,
     KioskDevice,
@@ -125,6 +127,7 @@ def sample_values(app: Flask) -> dict[str, object]:
             "help_id": _a_help_request(hub.id),
             # The Open Referral API: one of Riverside's series, as a service.
             "oruk_id": series_id(db.session.scalar(select(SessionSeries).filter_by(hub_id=hub.id))),
+            "visit_id": _a_visit(hub.id),
             # Appointments: the demo's Riverside type, the practitioner's times and leave.
             "type_id": (
                 type_id := db.session.scalar(select(AppointmentType.id).filter_by(hub_id=hub.id))
@@ -143,12 +146,45 @@ def sample_values(app: Flask) -> dict[str, object]:
             "partner_token": make_timed_token(
                 app.config["SECRET_KEY"], PARTNER_CHECK, partner_id, "sample"
             ),
+            # A connection made from the help request, and its partner link.
+            "connection_id": (connection := _a_connection(hub.id, practitioner)).id,
+            "connection_token": partner_link_token(
+                app.config["SECRET_KEY"], connection.id, connection.link_ref
+            ),
             "exception_id": db.session.scalar(
                 select(AvailabilityException.id).where(
                     AvailabilityException.staff_id.in_(practitioner)
                 )
             ),
         }
+
+
+def _a_connection(hub_id: int, practitioner: Select) -> Connection:
+    """A family connected (from the help request) to the first demo service."""
+    found = db.session.scalar(select(Connection).filter_by(hub_id=hub_id))
+    if found is None:
+        staff_id = db.session.scalar(practitioner)
+        found = Connection(
+            hub_id=hub_id, help_request_id=_a_help_request(hub_id), made_by_id=staff_id,
+            service_id=db.session.scalar(select(PartnerService.id).order_by(PartnerService.id)),
+            consent_asked_by_id=staff_id, consent_at=clock.now(), shared_first_name="Sample",
+            shared_contact_method="through_hub", link_ref="sample",
+        )  # fmt: skip
+        db.session.add(found)
+        db.session.commit()
+    return found
+
+
+def _a_visit(hub_id: int) -> int:
+    from frontdoor.models import Visit
+
+    found = db.session.scalar(select(Visit.id).filter_by(hub_id=hub_id))
+    if found is None:
+        arrived = Visit(hub_id=hub_id, kind="walk_in", first_name="Sample", last_name="Visitor")
+        db.session.add(arrived)
+        db.session.commit()
+        found = arrived.id
+    return found
 
 
 def _a_help_request(hub_id: int) -> int:

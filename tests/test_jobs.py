@@ -364,7 +364,13 @@ def test_the_retention_purge_erases_old_personal_data_and_keeps_the_counts(app_c
     totals = purge_expired(later)
     assert db.session.scalars(select(ArrivalEvent.at)).all() == [later - timedelta(hours=1)]
     assert totals["visits"] == 2 and totals["bookings"] == 1 and totals["help_requests"] == 1
-    assert purge_expired(later) == {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0}
+    assert purge_expired(later) == {
+        "visits": 0,
+        "bookings": 0,
+        "help_requests": 0,
+        "connections": 0,
+        "messages": 0,
+    }
     db.session.refresh(old_booking)
     db.session.refresh(new_booking)
     assert (old_booking.first_name, old_booking.email, old_booking.contact_key) == ("", "", None)

@@ -24,7 +24,7 @@ from kiosk import flow
 from kiosk.views import SORRY_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("frontdoor", "booking", "arrivals", "kiosk", "admin", "directory")
+PACKAGES = ("frontdoor", "booking", "arrivals", "kiosk", "admin", "directory", "connections")
 
 # Where families meet refusals. The booking site's pages word them with the
 # families' catalogue; the kiosk also has whole "sorry" screens of its own

@@ -12,6 +12,12 @@ from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
 from frontdoor.models.booking import LIVE_STATUSES, Booking, BookingSource, BookingStatus
 from frontdoor.models.closure import HubClosure
+from frontdoor.models.connections import (
+    FINAL_STATUSES,
+    Connection,
+    ConnectionStatus,
+    ContactMethod,
+)
 from frontdoor.models.directory import BY_PARTNER, Partner, PartnerService, ServiceStatus
 from frontdoor.models.hub import (
     CouncilSettings,
@@ -39,6 +45,7 @@ from frontdoor.models.visit import HelpRequest, Visit, VisitKind, VisitStatus
 __all__ = [
     "AGE_BANDS",
     "BY_PARTNER",
+    "FINAL_STATUSES",
     "LIVE_STATUSES",
     "Appointment",
     "AppointmentType",
@@ -53,6 +60,9 @@ __all__ = [
     "BookingSource",
     "BookingStatus",
     "CapacityUnit",
+    "Connection",
+    "ConnectionStatus",
+    "ContactMethod",
     "CouncilSettings",
     "Duty",
     "DutyAssignment",

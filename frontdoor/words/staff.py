@@ -126,6 +126,18 @@ _WORDS: dict[str, str] = {
     "oruk_not_json": "The feed is not JSON. Check it is the address or file of an Open "
     "Referral UK 3.0 feed",
     "oruk_not_feed": "The feed is JSON but holds no list of Open Referral UK services",
+    # Connecting a family to a partner service (connections.services); partners see these too.
+    "consent_required": "Ask the family and tick that they agreed before anything is shared",
+    "service_not_checked": "Choose a service that has been checked recently",
+    "choose_contact_method": "Choose how they want to be contacted",
+    "contact_required": "Enter how to contact them, or choose through the hub",
+    "language_required": "Enter the language the interpreter is needed for",
+    "contact_by_required": "Enter the date you will make contact by",
+    "contact_by_range": "The date you will make contact by must be today or within a year",
+    "already_answered": "This introduction already has an answer: the first answer stands",
+    "link_expired": "This link has expired",
+    "link_withdrawn": "The family hub has withdrawn this introduction",
+    "link_invalid": "This link does not work",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.

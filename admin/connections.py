@@ -1,0 +1,139 @@
+"""Connecting a family to a partner service, from a visit or a help request on the
+board, and "My connections": what each partner answered. The rules (consent,
+checked services, the partner's link) are in ``connections.services``."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from admin import bp
+from admin.forms.connections import CONTACT_WORDS, ConnectForm
+from connections.services import Shared, make_connection, my_connections, services_to_connect
+from connections.services import withdraw as withdraw_connection
+from frontdoor import clock
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.models import Connection, HelpRequest, Role, Visit
+from frontdoor.staff_auth import require_role_at, staff, staff_required
+from frontdoor.topics import SERVICE_TOPICS, TOPIC_LABELS
+from frontdoor.words.staff import add_service_errors, for_staff
+
+# Who connects families: the people who greet them, not reception.
+CONNECT_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
+
+STATUS_WORDS = {
+    "sent": "Sent",
+    "opened": "Opened by the partner",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn",
+}
+
+
+def _topic(asked: HelpRequest | None) -> str:
+    """The topic to list services for: the one chosen, else the help request's."""
+    chosen = request.args.get("topic", "")
+    if chosen in SERVICE_TOPICS:
+        return chosen
+    return asked.topic if asked is not None and asked.topic in SERVICE_TOPICS else ""
+
+
+def _connect(visit: Visit | None, asked: HelpRequest | None):
+    record = visit or asked
+    if record is None:
+        abort(404)
+    require_role_at(record.hub_id, CONNECT_ROLES)
+    topic = _topic(asked)
+    services = services_to_connect(record.hub.organisation_id, clock.now(), topic=topic or None)
+    form = ConnectForm(first_name=record.first_name)
+    form.service.choices = [SelectChoice(s.id, f"{s.name} ({s.partner.name})") for s in services]
+    if form.validate_on_submit():
+        try:
+            make_connection(
+                hub_id=record.hub_id,
+                staff_id=staff().id,
+                service_id=form.service.data or 0,
+                consent=bool(form.consent.data),
+                shared=Shared(
+                    first_name=form.first_name.data or "",
+                    contact_method=form.contact_method.data or "",
+                    contact=form.contact.data or "",
+                    reason=form.reason.data or "",
+                    best_time=form.best_time.data or "",
+                    interpreter=bool(form.interpreter.data),
+                    language=form.language.data or "",
+                ),
+                now=clock.now(),
+                visit_id=visit.id if visit else None,
+                help_request_id=asked.id if asked else None,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_errors(form, [error])
+        else:
+            db.session.commit()
+            flash("Introduction sent. The partner has been emailed a link.", "success")
+            return redirect(url_for("admin.connections_mine"))
+    page = render_template(
+        "admin/connections/new.html",
+        title=f"Connect {record.display_name}",
+        form=form,
+        hub=record.hub,
+        topic=topic,
+        topics=[(code, TOPIC_LABELS[code]) for code in SERVICE_TOPICS],
+        services=services,
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/connections/visit/<int:visit_id>", methods=["GET", "POST"])
+@staff_required(*CONNECT_ROLES)
+def connect_visit(visit_id: int):
+    return _connect(db.session.get(Visit, visit_id), None)
+
+
+@bp.route("/connections/help/<int:help_id>", methods=["GET", "POST"])
+@staff_required(*CONNECT_ROLES)
+def connect_help(help_id: int):
+    return _connect(None, db.session.get(HelpRequest, help_id))
+
+
+@bp.route("/connections/mine")
+@staff_required(*CONNECT_ROLES)
+def connections_mine():
+    mine = my_connections(staff().id)
+    groups = [
+        ("Waiting for an answer", [c for c in mine if c.status in ("sent", "opened")]),
+        ("Accepted", [c for c in mine if c.status == "accepted"]),
+        ("Declined", [c for c in mine if c.status == "declined"]),
+        ("Withdrawn", [c for c in mine if c.status == "withdrawn"]),
+    ]
+    response = render_template(
+        "admin/connections/mine.html",
+        title="My connections",
+        groups=groups,
+        status_words=STATUS_WORDS,
+        contact_words=CONTACT_WORDS,
+    )
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/connections/<int:connection_id>/withdraw")
+@staff_required(*CONNECT_ROLES)
+def connection_withdraw(connection_id: int):
+    connection = db.session.get(Connection, connection_id)
+    if connection is None:
+        abort(404)
+    require_role_at(connection.hub_id, CONNECT_ROLES)
+    try:
+        withdraw_connection(
+            connection.id, staff_id=staff().id, hub_id=connection.hub_id, now=clock.now()
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(for_staff(error), "error")
+    else:
+        db.session.commit()
+        flash("Withdrawn. The partner's link no longer works.", "success")
+    return redirect(url_for("admin.connections_mine"))
