@@ -143,8 +143,8 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
         "visits": visits,
         "bookings": bookings,
         "help_requests": help_requests,
-        "connections": connections,
         "messages": messages + recorded,
+        "connections": connections,
     }
 
 
