@@ -112,6 +112,17 @@ def services_for_families(
     return list(db.session.scalars(query.order_by(PartnerService.name)))
 
 
+def service_for_families(reference: str, now: datetime) -> PartnerService | None:
+    """One service by its public (ORUK) id, if families may see it: the page a
+    family's QR code or link opens, never a due or closed service."""
+    service = db.session.scalar(select(PartnerService).where(PartnerService.oruk_id == reference))
+    if service is None:
+        return None
+    query = select(PartnerService.id).where(PartnerService.id == service.id)
+    months = check_months(service.partner.organisation_id)
+    return service if db.session.scalar(shown_to_families(query, now, months)) else None
+
+
 def directory_services(
     organisation_id: int, now: datetime, *, topic: str | None = None, due_only: bool = False
 ) -> list[PartnerService]:

@@ -27,6 +27,7 @@ ENTRY = {
     "drop_in": "kiosk.drop_in",
     "whats_on": "kiosk.whats_on_page",
     "talk": "kiosk.talk",
+    "support": "kiosk.support",
     "leaving": "kiosk.leaving",
 }
 

@@ -143,6 +143,10 @@ def sample_values(app: Flask) -> dict[str, object]:
             "service_id": db.session.scalar(
                 select(PartnerService.id).filter_by(partner_id=partner_id)
             ),
+            # A family's Find support page: the most recently checked service.
+            "service_ref": db.session.scalar(
+                select(PartnerService.oruk_id).order_by(PartnerService.last_checked_at.desc())
+            ),
             "partner_token": make_timed_token(
                 app.config["SECRET_KEY"], PARTNER_CHECK, partner_id, "sample"
             ),
