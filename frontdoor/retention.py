@@ -151,7 +151,7 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
 def purge_expired(now: datetime) -> dict[str, int]:
     """The nightly job: every hub by its own retention period (default 13 months),
     counted in calendar months and days at the hub (``retention_cutoff``)."""
-    totals = {"visits": 0, "bookings": 0, "help_requests": 0, "connections": 0, "messages": 0}
+    totals = {"visits": 0, "bookings": 0, "help_requests": 0, "messages": 0, "connections": 0}
     hubs = db.session.execute(select(Hub.id, Hub.settings_json, Hub.timezone)).all()
     for hub_id, settings, timezone in hubs:
         months = HubSettings.from_json(settings).retention_months
