@@ -18,9 +18,6 @@ from wtforms import (
 )
 
 from admin import bp
-from admin.forms import (
-    add_service_errors,
-)
 from admin.forms.appointments import (
     WEEKDAYS,
     ConfirmForm,
@@ -50,6 +47,7 @@ from frontdoor.models import (
     StaffUser,
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.words.staff import add_service_errors
 
 MANAGERS = (Role.MANAGER,)
 # Availability and leave: the practitioner themself, or a manager.

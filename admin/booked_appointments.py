@@ -13,18 +13,15 @@ from sqlalchemy.orm import joinedload
 
 from admin import bp
 from admin.appointments import hub_for_page
-from admin.forms import (
-    add_service_errors,
-    told_family,
-)
+from admin.forms import told_family
 from admin.forms.appointments import (
     CancelAppointmentForm,
     MoveAppointmentForm,
 )
 from booking.appointments import cancel_appointment, move_appointment, upcoming
-from booking.contact import show_mobile
 from booking.slots import free_slots
 from frontdoor import audit, clock
+from frontdoor.contact import show_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -33,7 +30,7 @@ from frontdoor.models import (
     Role,
 )
 from frontdoor.staff_auth import require_role_at, staff, staff_required
-from frontdoor.words.staff import for_staff
+from frontdoor.words.staff import add_service_errors, for_staff
 
 # --- booked appointments: seeing one, cancelling it, moving it ---------------------------------
 

@@ -13,7 +13,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from admin import bp
-from admin.forms import add_service_errors, answered
+from admin.forms import answered
 from admin.forms.closures import ClosureForm
 from booking.services import cancel_sessions_on_closed_day
 from frontdoor import audit, clock
@@ -30,6 +30,7 @@ from frontdoor.extensions import db
 from frontdoor.models import Hub, HubClosure, Role
 from frontdoor.staff_auth import staff, staff_required
 from frontdoor.timetable import live_booking_counts
+from frontdoor.words.staff import add_service_errors
 
 
 def _page(hub: Hub, form: ClosureForm, status: int = 200):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms import add_service_errors, answered
+from admin.forms import answered
 from admin.forms.directory import STATUS_WORDS, CheckEveryForm, PartnerForm, ServiceForm
 from directory.services import (
     PartnerDetails,
@@ -40,7 +40,7 @@ from frontdoor.extensions import db
 from frontdoor.models import Hub, Partner, PartnerService, Role
 from frontdoor.staff_auth import staff, staff_required
 from frontdoor.topics import SERVICE_TOPICS, TOPIC_LABELS
-from frontdoor.words.staff import for_staff
+from frontdoor.words.staff import add_service_errors, for_staff
 
 # Council admins hold every role, so this is "managers and council admins".
 MANAGERS = (Role.MANAGER,)

@@ -7,7 +7,6 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from sqlalchemy import select
 
 from admin import bp
-from admin.forms import add_service_errors
 from admin.forms.kiosks import KioskForm
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -15,6 +14,7 @@ from frontdoor.extensions import db
 from frontdoor.models import KioskDevice, Role
 from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.words.staff import add_service_errors
 from kiosk.pairing import PAIRING_LIFETIME, add_kiosk, new_pairing_code, revoke
 
 MANAGER = Role.MANAGER

@@ -24,7 +24,6 @@ from wtforms import (
 )
 
 from admin import bp
-from admin.forms import add_service_errors
 from admin.forms.manage import (
     CategoryForm,
     HubForm,
@@ -57,6 +56,7 @@ from frontdoor.staff import (
     update_staff,
 )
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.words.staff import add_service_errors
 
 MANAGER = Role.MANAGER
 HUB_ROLES = (Role.MANAGER, Role.SESSION_LEAD, Role.PRACTITIONER, Role.RECEPTION)

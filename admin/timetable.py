@@ -15,11 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
 from admin import bp
-from admin.forms import (
-    DayMonthYearField,
-    add_service_errors,
-    answered,
-)
+from admin.forms import DayMonthYearField, answered
 from admin.forms.timetable import (
     BOOKING_MODES,
     CancelForm,
@@ -49,6 +45,7 @@ from frontdoor.timetable import (
     week_sessions,
     week_start,
 )
+from frontdoor.words.staff import add_service_errors
 
 LEADS = (Role.SESSION_LEAD, Role.MANAGER)
 

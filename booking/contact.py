@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from frontdoor.contact import normalise_email, normalise_mobile, show_mobile
+from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.models import AGE_BANDS
 
 MAX_NAME = 100
-__all__ = ["normalise_email", "normalise_mobile", "show_mobile"]
 
 
 @dataclass(frozen=True)

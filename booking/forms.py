@@ -33,7 +33,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from booking.contact import MAX_NAME, Contact, Party, normalise_email, normalise_mobile
+from booking.contact import MAX_NAME, Contact, Party
+from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.fields import CleanForm, read_nonce
 from frontdoor.models import AGE_BANDS

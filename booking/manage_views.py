@@ -36,14 +36,7 @@ from booking.services import (
     find_booking_from,
     waiting_position,
 )
-from booking.site import (
-    booking_or_404,
-    calendar_host,
-    manage_token,
-    no_store,
-    public_url,
-    secret,
-)
+from booking.site import booking_or_404, calendar_host, manage_token, public_url, secret
 from booking.tokens import CHECK_IN, make_token, manage_link_expired
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -56,6 +49,7 @@ from frontdoor.models import (
     Session,
 )
 from frontdoor.qr import qr_svg
+from frontdoor.security import no_store
 from frontdoor.staff_auth import public
 
 # --- the confirmation and manage pages ------------------------------------------------------

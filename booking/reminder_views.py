@@ -13,11 +13,12 @@ from flask_wtf import FlaskForm
 
 from booking import bp
 from booking.services import stop_reminders
-from booking.tokens import STOP_REMINDERS, STOP_REMINDERS_DAYS, read_timed_token
+from booking.tokens import STOP_REMINDERS, STOP_REMINDERS_DAYS
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
+from frontdoor.tokens import read_timed_token
 
 
 def _read(token: str) -> tuple[int, str] | str:

@@ -414,7 +414,7 @@ def find_booking(reference: str, contact: str) -> Booking | None:
 
     Whatever is wrong, the answer is the same None, so it tells a guesser nothing.
     """
-    from booking.contact import normalise_email, normalise_mobile
+    from frontdoor.contact import normalise_email, normalise_mobile
 
     booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
     if booking is None or not contact.strip():

@@ -26,9 +26,6 @@ from frontdoor.models import (
 )
 
 # "Never keep a copy" is shared with the partner's pages: it lives in frontdoor.
-from frontdoor.security import no_store
-
-__all__ = ["no_store"]
 
 HUB_COOKIE = "frontdoor_hub"
 HUB_COOKIE_AGE = timedelta(days=365)

@@ -12,9 +12,6 @@ from datetime import datetime
 from itsdangerous import BadSignature, URLSafeSerializer
 
 # The timed tokens (the "stop reminders" link) are the shared kind.
-from frontdoor.tokens import make_timed_token, read_timed_token
-
-__all__ = ["make_timed_token", "read_timed_token"]
 
 CHECK_IN = "frontdoor.check-in"
 MANAGE = "frontdoor.manage"

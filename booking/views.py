@@ -41,7 +41,6 @@ from booking.site import (
     calendar_host,
     hub_or_404,
     manage_token,
-    no_store,
     public_url,
     remembered_hub,
     session_or_404,
@@ -61,6 +60,7 @@ from frontdoor.models import (
     ServiceCategory,
     Session,
 )
+from frontdoor.security import no_store
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment, redirect_after_form
 from frontdoor.timetable import HORIZON, week_start

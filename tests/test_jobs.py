@@ -19,7 +19,7 @@ from booking.jobs import (
     sweep_waiting_lists,
 )
 from booking.services import book_session, move_session
-from booking.tokens import STOP_REMINDERS, make_timed_token
+from booking.tokens import STOP_REMINDERS
 from frontdoor import clock
 from frontdoor.channels import DevChannel
 from frontdoor.clock import LONDON
@@ -39,6 +39,7 @@ from frontdoor.models import (
 from frontdoor.outbox import Links
 from frontdoor.retention import months_before, purge_expired
 from frontdoor.summary import queue_daily_summaries
+from frontdoor.tokens import make_timed_token
 from tests.booking_fixtures import NOW, make_session
 from tests.conftest import csrf_from
 

@@ -15,9 +15,6 @@ from wtforms.validators import StopValidation
 
 from frontdoor.fields import MAX_ID
 from frontdoor.models import Booking
-from frontdoor.words.staff import add_service_errors
-
-__all__ = ["add_service_errors"]  # shown on staff forms, and the partner's
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})")
 T = TypeVar("T")
