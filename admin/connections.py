@@ -14,13 +14,14 @@ from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms.connections import CONTACT_WORDS, ConnectForm
-from connections.colleagues import (
-    colleagues_to_connect,
-    greeting_roles,
-    introduced_to,
+from connections.colleagues import colleagues_to_connect, greeting_roles, introduced_to
+from connections.services import (
+    Shared,
+    make_connection,
+    my_connections,
+    services_to_connect,
     will_see_them,
 )
-from connections.services import Shared, make_connection, my_connections, services_to_connect
 from connections.services import withdraw as withdraw_connection
 from directory.services import MAX_AGE, offered_languages
 from frontdoor import clock

@@ -1,14 +1,13 @@
-"""Introducing a family to a colleague in the hub: who may be introduced to, what
-the colleague sees on their own list, and their "I'll see them".
+"""Introducing a family to a colleague in the hub: who may be introduced to, and
+what the colleague sees on their own list.
 
 - A colleague is active staff who greets families (practitioner, session lead or
   manager) at the connection's hub, and never the person making it.
 - Nothing is emailed: the introduction waits on the colleague's own list with
   exactly what the family agreed to share, so they need not tell their story twice.
-- The colleague's "I'll see them" is the answer; the first answer stands.
 
-Making the connection itself (consent, what is shared) is ``services.make_connection``.
-Callers commit.
+Making the connection (consent, what is shared) and the colleague's answer ("I'll see
+them"; the first answer stands) are in ``services``. Plain functions that only read.
 """
 
 from __future__ import annotations
@@ -19,12 +18,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from arrivals.greeters import staff_at
-from frontdoor import audit
 from frontdoor.errors import ServiceError
-from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.models import (
-    FINAL_STATUSES,
     Connection,
     ConnectionStatus,
     HelpRequest,
@@ -116,26 +112,3 @@ def introduced_to(
     if hub_id is not None:
         query = query.where(Connection.hub_id == hub_id)
     return [_introduction(c) for c in db.session.scalars(query)]
-
-
-def will_see_them(connection_id: int, *, staff_id: int, now: datetime) -> Connection:
-    """The colleague says "I'll see them": the connection is accepted. Only the
-    colleague it was made to may say so, and the first answer stands."""
-    connection = db.session.get(Connection, connection_id)
-    if connection is None or connection.to_staff_id != staff_id:
-        raise ServiceError("not_found")
-    if connection.status == ConnectionStatus.WITHDRAWN:
-        raise ServiceError("connection_withdrawn")
-    if connection.status in FINAL_STATUSES:
-        raise ServiceError("already_answered")
-    connection.status = ConnectionStatus.ACCEPTED
-    connection.opened_at = connection.opened_at or now
-    connection.answered_at = now
-    audit.record(
-        "connection.accepted", staff_id=staff_id, subject_type="connection",
-        subject_id=connection.id, hub_id=connection.hub_id,
-        detail="The colleague the family was introduced to said they will see them",
-    )  # fmt: skip
-    publish(connection.hub_id, "connection", now=now, connection_id=connection.id,
-            status=connection.status)  # fmt: skip
-    return connection

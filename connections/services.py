@@ -14,7 +14,7 @@ Callers commit.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -162,7 +162,7 @@ def make_connection(
     if service_id is not None and not connectable(service, hub.organisation_id, now):
         raise ServiceError("service_not_checked", field="service")
     colleague = colleague_for(hub_id, staff_id, to_staff_id) if to_staff_id is not None else None
-    details = shared.checked()
+    details = shared.checked()  # each field is kept as its shared_* column
     connection = Connection(
         hub_id=hub_id,
         visit_id=visit_id,
@@ -172,13 +172,7 @@ def make_connection(
         to_staff_id=colleague.id if colleague else None,
         consent_asked_by_id=staff_id,
         consent_at=now,
-        shared_first_name=details.first_name,
-        shared_contact_method=details.contact_method,
-        shared_contact=details.contact,
-        shared_reason=details.reason,
-        shared_best_time=details.best_time,
-        shared_interpreter=details.interpreter,
-        shared_language=details.language,
+        **{f"shared_{item.name}": getattr(details, item.name) for item in fields(details)},
         link_ref=secrets.token_urlsafe(12),
         status=ConnectionStatus.SENT,
         created_at=now,
@@ -328,9 +322,27 @@ def decline(secret_key: str, token: str, *, reason: str, now: datetime) -> Conne
     return connection
 
 
-def _record_answer(connection: Connection, detail: str) -> None:
+def will_see_them(connection_id: int, *, staff_id: int, now: datetime) -> Connection:
+    """The colleague a family was introduced to says "I'll see them": accepted. Only
+    that colleague may say so; the first answer stands."""
+    connection = db.session.get(Connection, connection_id)
+    if connection is None or connection.to_staff_id != staff_id:
+        raise ServiceError("not_found")
+    if connection.status == ConnectionStatus.WITHDRAWN:
+        raise ServiceError("connection_withdrawn")
+    if connection.status in FINAL_STATUSES:
+        raise ServiceError("already_answered")
+    connection.status = ConnectionStatus.ACCEPTED
+    connection.opened_at = connection.opened_at or now
+    connection.answered_at = now
+    _record_answer(connection, "The colleague they were introduced to will see them", staff_id)
+    return connection
+
+
+def _record_answer(connection: Connection, detail: str, staff_id: int | None = None) -> None:
+    """Audit and publish an answer (the partner's, or a colleague's ``staff_id``)."""
     audit.record(
-        f"connection.{connection.status}", staff_id=None, subject_type="connection",
+        f"connection.{connection.status}", staff_id=staff_id, subject_type="connection",
         subject_id=connection.id, hub_id=connection.hub_id, detail=detail,
     )  # fmt: skip
     publish(connection.hub_id, "connection", now=connection.answered_at or connection.created_at,

@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from arrivals.actions import act
-from connections.colleagues import will_see_them
-from connections.services import make_connection, withdraw
+from connections.services import make_connection, will_see_them, withdraw
 from directory.services import services_for_families
 from frontdoor import clock
 from frontdoor.errors import ServiceError
