@@ -1,6 +1,8 @@
 """Connecting a family to a partner service, from a visit or a help request on the
-board, and "My connections": what each partner answered. The rules (consent,
-checked services, the partner's link) are in ``connections.services``."""
+board, and "My connections": what each partner answered, which are overdue, and
+(after the first contact date) whether contact happened. The rules (consent,
+checked services, the partner's link) are in ``connections.services``; what comes
+back to the practitioner in ``connections.outcomes``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms.connections import CONTACT_WORDS, ConnectForm
+from admin.forms.connections import CONTACT_WORDS, ConnectForm, ContactForm
+from connections.outcomes import contact_due, record_contact, undelivered
 from connections.services import Shared, make_connection, my_connections, services_to_connect
 from connections.services import withdraw as withdraw_connection
 from frontdoor import clock
@@ -102,21 +105,53 @@ def connect_help(help_id: int):
 @bp.route("/connections/mine")
 @staff_required(*CONNECT_ROLES)
 def connections_mine():
-    mine = my_connections(staff().id)
+    response = render_template(
+        "admin/connections/mine.html", title="My connections", **mine_groups(staff().id)
+    )
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+def mine_groups(staff_id: int) -> dict[str, object]:
+    """Everything ``_mine.html`` shows: the groups, and which are undelivered or
+    due a record of whether contact happened."""
+    mine = my_connections(staff_id)
+    waiting = [c for c in mine if c.status in ("sent", "opened")]
     groups = [
-        ("Waiting for an answer", [c for c in mine if c.status in ("sent", "opened")]),
+        # Sent back by the chasing job: no answer in the hub's working days.
+        ("Overdue", [c for c in waiting if c.chased_at is not None]),
+        ("Waiting for an answer", [c for c in waiting if c.chased_at is None]),
         ("Accepted", [c for c in mine if c.status == "accepted"]),
         ("Declined", [c for c in mine if c.status == "declined"]),
         ("Withdrawn", [c for c in mine if c.status == "withdrawn"]),
     ]
-    response = render_template(
-        "admin/connections/mine.html",
-        title="My connections",
-        groups=groups,
-        status_words=STATUS_WORDS,
-        contact_words=CONTACT_WORDS,
-    )
-    return response, 200, {"Cache-Control": "no-store"}
+    return {
+        "groups": groups,
+        "status_words": STATUS_WORDS,
+        "contact_words": CONTACT_WORDS,
+        "undelivered": undelivered([c.id for c in waiting]),
+        "contact_due": {c.id for c in mine if contact_due(c, clock.now())},
+    }
+
+
+@bp.post("/connections/<int:connection_id>/contact")
+@staff_required(*CONNECT_ROLES)
+def connection_contact(connection_id: int):
+    form = ContactForm()
+    if not form.validate_on_submit():
+        flash("Choose yes or no", "error")
+        return redirect(url_for("admin.connections_mine"))
+    try:
+        record_contact(
+            connection_id, happened=form.happened.data == "yes", staff_id=staff().id,
+            now=clock.now(),
+        )  # fmt: skip
+    except ServiceError as error:
+        db.session.rollback()
+        flash(for_staff(error), "error")
+    else:
+        db.session.commit()
+        flash("Recorded. Thank you.", "success")
+    return redirect(url_for("admin.connections_mine"))
 
 
 @bp.post("/connections/<int:connection_id>/withdraw")

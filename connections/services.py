@@ -6,6 +6,9 @@
   can be connected to.
 - The partner's link works for ``LINK_DAYS`` days and stops when staff withdraw
   the connection; every opening is audited; the first answer stands.
+- A decline goes back to the practitioner by email, with the partner's reason;
+  after the first contact date the practitioner records whether contact happened.
+  (``outcomes`` holds those; chasing unanswered ones and bounced emails: ``chasing``.)
 
 Callers commit.
 """
@@ -18,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from connections.outcomes import partner_key, tell_practitioner
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
 from frontdoor.contact import normalise_email, normalise_phone
@@ -154,6 +158,7 @@ def make_connection(
         help_request_id=help_request_id,
         made_by_id=staff_id,
         service_id=service.id,
+        topic=service.topic,
         consent_asked_by_id=staff_id,
         consent_at=now,
         shared_first_name=details.first_name,
@@ -186,7 +191,7 @@ def _queue_partner_email(
     """The partner's email: no personal data in it, only the link to what was shared."""
     partner = service.partner
     queue_message(
-        key=f"connection:{connection.id}",
+        key=partner_key(connection.id),
         channel="email",
         recipient=partner.contact_email,
         template=TEMPLATE,
@@ -303,6 +308,7 @@ def decline(secret_key: str, token: str, *, reason: str, now: datetime) -> Conne
     connection.status = ConnectionStatus.DECLINED
     connection.decline_reason = reason[:1000]
     _record_answer(connection, "The partner declined and gave a reason")
+    tell_practitioner(connection, "connection_declined", now, reason=connection.decline_reason)
     return connection
 
 

@@ -138,6 +138,8 @@ _WORDS: dict[str, str] = {
     "link_expired": "This link has expired",
     "link_withdrawn": "The family hub has withdrawn this introduction",
     "link_invalid": "This link does not work",
+    # The practitioner's record of the first contact (connections.outcomes).
+    "contact_not_due": "You can record whether contact happened after the date the partner gave",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.
