@@ -328,3 +328,17 @@ def test_the_purge_erases_the_family_but_the_counts_stay(app, council):
         names = db.session.scalars(select(Connection.shared_first_name)).all()
         assert names == ["", ""]
         assert connection_counts([hub_id], *year) == before
+
+
+def test_the_counts_command_writes_csv_with_no_names(app, council):
+    with app.app_context():
+        connection_id = _connect()
+        _accept(connection_id, date(2027, 3, 26))
+    result = app.test_cli_runner().invoke(
+        args=["connections", "counts", "--from", "2027-03", "--to", "2027-03"]
+    )
+    assert result.exit_code == 0, result.output
+    header, row = result.output.splitlines()
+    assert header == "hub,month,topic,partner,made,accepted,completed"
+    assert row.startswith("riverside,2027-03,") and row.endswith(",1,1,0")
+    assert "Amara" not in result.output
