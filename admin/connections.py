@@ -1,8 +1,10 @@
 """Connecting a family to a partner service or a colleague, from a visit or a help
 request on the board or one's own list, and "My connections": what each partner
-answered, and the families introduced to me. The rules (consent, checked services,
+answered, which are overdue, (after the first contact date) whether contact
+happened, and the families introduced to me. The rules (consent, checked services,
 the partner's link) are in ``connections.services``; a colleague's side in
-``connections.colleagues``."""
+``connections.colleagues``; what comes back to the practitioner in
+``connections.outcomes``."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from admin import bp
-from admin.forms.connections import CONTACT_WORDS, ConnectForm
+from admin.forms.connections import CONTACT_WORDS, ConnectForm, ContactForm
 from connections.colleagues import colleagues_to_connect, greeting_roles, introduced_to
+from connections.outcomes import contact_due, record_contact, undelivered
 from connections.services import (
     Shared,
     make_connection,
@@ -154,22 +157,54 @@ def connect_help(help_id: int):
 @bp.route("/connections/mine")
 @staff_required(*CONNECT_ROLES)
 def connections_mine():
-    mine = my_connections(staff().id)
+    response = render_template(
+        "admin/connections/mine.html", title="My connections", **mine_groups(staff().id)
+    )
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+def mine_groups(staff_id: int) -> dict[str, object]:
+    """Everything ``_mine.html`` shows: the groups, and which are undelivered or
+    due a record of whether contact happened."""
+    mine = my_connections(staff_id)
+    waiting = [c for c in mine if c.status in ("sent", "opened")]
     groups = [
-        ("Waiting for an answer", [c for c in mine if c.status in ("sent", "opened")]),
+        # Sent back by the chasing job: no answer in the hub's working days.
+        ("Overdue", [c for c in waiting if c.chased_at is not None]),
+        ("Waiting for an answer", [c for c in waiting if c.chased_at is None]),
         ("Accepted", [c for c in mine if c.status == "accepted"]),
         ("Declined", [c for c in mine if c.status == "declined"]),
         ("Withdrawn", [c for c in mine if c.status == "withdrawn"]),
     ]
-    response = render_template(
-        "admin/connections/mine.html",
-        title="My connections",
-        groups=groups,
-        status_words=STATUS_WORDS,
-        contact_words=CONTACT_WORDS,
-        introduced=introduced_to(staff().id),
-    )
-    return response, 200, {"Cache-Control": "no-store"}
+    return {
+        "groups": groups,
+        "status_words": STATUS_WORDS,
+        "contact_words": CONTACT_WORDS,
+        "undelivered": undelivered([c.id for c in waiting]),
+        "contact_due": {c.id for c in mine if contact_due(c, clock.now())},
+        "introduced": introduced_to(staff_id),
+    }
+
+
+@bp.post("/connections/<int:connection_id>/contact")
+@staff_required(*CONNECT_ROLES)
+def connection_contact(connection_id: int):
+    form = ContactForm()
+    if not form.validate_on_submit():
+        flash("Choose yes or no", "error")
+        return redirect(url_for("admin.connections_mine"))
+    try:
+        record_contact(
+            connection_id, happened=form.happened.data == "yes", staff_id=staff().id,
+            now=clock.now(),
+        )  # fmt: skip
+    except ServiceError as error:
+        db.session.rollback()
+        flash(for_staff(error), "error")
+    else:
+        db.session.commit()
+        flash("Recorded. Thank you.", "success")
+    return redirect(url_for("admin.connections_mine"))
 
 
 @bp.post("/connections/<int:connection_id>/see")

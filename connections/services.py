@@ -7,6 +7,9 @@
   can be connected to.
 - The partner's link works for ``LINK_DAYS`` days and stops when staff withdraw
   the connection; every opening is audited; the first answer stands.
+- A decline goes back to the practitioner by email, with the partner's reason;
+  after the first contact date the practitioner records whether contact happened.
+  (``outcomes`` holds those; chasing unanswered ones and bounced emails: ``chasing``.)
 
 Callers commit.
 """
@@ -20,6 +23,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from connections.colleagues import colleague_for
+from connections.outcomes import partner_key, tell_practitioner
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
 from frontdoor.contact import normalise_email, normalise_phone
@@ -104,6 +108,11 @@ def _source_hub(visit_id: int | None, help_request_id: int | None) -> int:
     return source.hub_id
 
 
+def _source_topic(help_request_id: int | None) -> str:
+    asked = db.session.get(HelpRequest, help_request_id) if help_request_id else None
+    return asked.topic if asked is not None else ""
+
+
 def connectable(service: PartnerService | None, organisation_id: int, now: datetime) -> bool:
     """A service staff may connect a family to: the council's, running, and checked
     (a service due for checking is not trusted with a family)."""
@@ -170,6 +179,8 @@ def make_connection(
         made_by_id=staff_id,
         service_id=service.id if service else None,
         to_staff_id=colleague.id if colleague else None,
+        # A colleague has no topic of their own: counted under the help request's.
+        topic=service.topic if service else _source_topic(help_request_id),
         consent_asked_by_id=staff_id,
         consent_at=now,
         **{f"shared_{item.name}": getattr(details, item.name) for item in fields(details)},
@@ -200,7 +211,7 @@ def _queue_partner_email(
     """The partner's email: no personal data in it, only the link to what was shared."""
     partner = service.partner
     queue_message(
-        key=f"connection:{connection.id}",
+        key=partner_key(connection.id),
         channel="email",
         recipient=partner.contact_email,
         template=TEMPLATE,
@@ -319,6 +330,7 @@ def decline(secret_key: str, token: str, *, reason: str, now: datetime) -> Conne
     connection.status = ConnectionStatus.DECLINED
     connection.decline_reason = reason[:1000]
     _record_answer(connection, "The partner declined and gave a reason")
+    tell_practitioner(connection, "connection_declined", now, reason=connection.decline_reason)
     return connection
 
 

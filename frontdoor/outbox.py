@@ -65,11 +65,15 @@ class MessageTemplate:
     ``render(message, links)`` runs inside ``force_locale(message.language)`` so
     gettext gives the family's language. ``still_wanted(message, now)`` returns ""
     to send, or a short reason (a code, never personal data) to skip it.
+    ``gave_up(message, now)`` runs when the dispatcher gives up on it (failed or
+    dead), in the transaction that records that, so someone can be told (a
+    practitioner whose partner never got the introduction); it may queue messages.
     """
 
     name: str
     render: Callable[[OutboxMessage, Links], Rendered]
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None
+    gave_up: Callable[[OutboxMessage, datetime], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,10 @@ def register_template(
     name: str,
     render: Callable[[OutboxMessage, Links], Rendered],
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None,
+    gave_up: Callable[[OutboxMessage, datetime], None] | None = None,
 ) -> None:
     """Faces register the words of their messages here (``booking/message_text.py``)."""
-    TEMPLATES[name] = MessageTemplate(name, render, still_wanted)
+    TEMPLATES[name] = MessageTemplate(name, render, still_wanted, gave_up)
 
 
 def render_message(message: OutboxMessage, links: Links) -> Rendered:
@@ -110,3 +115,12 @@ def skip_reason(message: OutboxMessage, now: datetime) -> str:
     if template is None or template.still_wanted is None:
         return ""
     return template.still_wanted(message, now)
+
+
+def tell_gave_up(message: OutboxMessage, now: datetime) -> bool:
+    """Run the template's ``gave_up``, if it has one; returns whether it did."""
+    template = TEMPLATES.get(message.template)
+    if template is None or template.gave_up is None:
+        return False
+    template.gave_up(message, now)
+    return True

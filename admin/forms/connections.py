@@ -47,3 +47,13 @@ class ConnectForm(CleanForm):
     interpreter = BooleanField("They need an interpreter", widget=GovCheckboxInput())
     language = _text("Language", 40, hint="For example, Polish")
     submit = _submit("Send the introduction")
+
+
+class ContactForm(CleanForm):
+    """After the first contact date: did the partner make contact? (One button each.)"""
+
+    happened = RadioField(
+        "Did the partner make contact with the family?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        widget=GovRadioInput(),
+    )

@@ -51,6 +51,9 @@ class Connection(Base):
     made_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     # Where it goes: a partner service or a colleague in the hub (exactly one).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("partner_service.id"), index=True)
+    # The service's topic when the connection was made, for the counts in reports
+    # (a service may move topic later; what the family was connected for does not).
+    topic: Mapped[str] = mapped_column(String(20), default="")
     to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # The family's consent: who asked, when.
     consent_asked_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
@@ -74,6 +77,14 @@ class Connection(Base):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Chasing an unanswered one (``connections.chasing``): back to the practitioner
+    # after the hub's N working days, to the duty manager after 2N. Each once.
+    chased_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # After the first contact date the practitioner records whether contact happened
+    # (None: not yet recorded). It can be corrected; the audit log keeps each answer.
+    contact_happened: Mapped[bool | None]
+    contact_recorded_at: Mapped[datetime | None]
 
     service: Mapped[PartnerService | None] = relationship()
     made_by: Mapped[StaffUser] = relationship(foreign_keys=[made_by_id])

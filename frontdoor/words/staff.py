@@ -143,6 +143,8 @@ _WORDS: dict[str, str] = {
     "colleague_is_you": "Choose a colleague, not yourself",
     "colleague_not_here": "Choose a colleague who greets families at this hub",
     "connection_withdrawn": "This introduction was withdrawn by the colleague who made it",
+    # The practitioner's record of the first contact (connections.outcomes).
+    "contact_not_due": "You can record whether contact happened after the date the partner gave",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.
