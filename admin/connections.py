@@ -1,6 +1,10 @@
 """Connecting a family to a partner service, from a visit or a help request on the
 board, and "My connections": what each partner answered. The rules (consent,
-checked services, the partner's link) are in ``connections.services``."""
+checked services, the partner's link) are in ``connections.services``.
+
+"My connections" is live: a stream (``connections_mine_stream``) says when one of
+the viewer's connections changes, and the page fetches its groups again (the same
+route, asked by htmx, answers with the ``_mine.html`` fragment)."""
 
 from __future__ import annotations
 
@@ -9,13 +13,22 @@ from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms.connections import CONTACT_WORDS, ConnectForm
-from connections.services import Shared, make_connection, my_connections, services_to_connect
+from connections.services import (
+    Shared,
+    connection_hubs,
+    make_connection,
+    my_connections,
+    services_to_connect,
+)
 from connections.services import withdraw as withdraw_connection
 from frontdoor import clock
 from frontdoor.errors import ServiceError
+from frontdoor.events import open_stream
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import Connection, HelpRequest, Role, Visit
-from frontdoor.staff_auth import require_role_at, staff, staff_required
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.templating import page_or_fragment
 from frontdoor.topics import SERVICE_TOPICS, TOPIC_LABELS
 from frontdoor.words.staff import add_service_errors, for_staff
 
@@ -109,14 +122,29 @@ def connections_mine():
         ("Declined", [c for c in mine if c.status == "declined"]),
         ("Withdrawn", [c for c in mine if c.status == "withdrawn"]),
     ]
-    response = render_template(
+    response = page_or_fragment(
         "admin/connections/mine.html",
+        "admin/connections/_mine.html",
         title="My connections",
         groups=groups,
         status_words=STATUS_WORDS,
         contact_words=CONTACT_WORDS,
     )
-    return response, 200, {"Cache-Control": "no-store"}
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/connections/mine/stream")
+@staff_required(*CONNECT_ROLES)
+def connections_mine_stream():
+    """Server-sent events when a connection changes at a hub where the viewer
+    connects families or has connections (ids only: the page asks for its list)."""
+    me = staff()
+    hub_ids = {hub.id for hub in hubs_for(me, CONNECT_ROLES)} | connection_hubs(me.id)
+    last = whole_id(request.headers.get("Last-Event-ID", "").strip())
+    return open_stream(
+        sorted(hub_ids), last_event_id=last, kinds=("connection",), name="connections"
+    )
 
 
 @bp.post("/connections/<int:connection_id>/withdraw")
