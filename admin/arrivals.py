@@ -26,10 +26,12 @@ from flask_babel import lazy_gettext as _l
 
 from admin import bp
 from admin.forms.arrivals import DutyForm, WalkInForm
+from admin.forms.connections import CONTACT_WORDS
 from arrivals import actions as rules
 from arrivals import board as boards
 from arrivals import greeters
 from arrivals.checkin import drop_ins_now
+from connections.colleagues import introduced_to
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.events import open_stream
@@ -110,6 +112,9 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "can_see_topics": bool(me.roles_at(hub.id) & boards.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
         "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
+        # Families colleagues introduced to me here, still to see: on my own list only.
+        "introduced": introduced_to(me.id, hub.id, to_see_only=True) if mine else [],
+        "contact_words": CONTACT_WORDS,
         "languages": LANGUAGES,
         "board_url": url_for("admin.arrivals_mine" if mine else "admin.arrivals", hub=hub.slug),
         "stream_url": url_for("admin.arrivals_stream", hub=hub.slug),

@@ -1,5 +1,5 @@
-"""Connecting a family to a partner service: which service, the family's consent,
-and exactly what they agreed to share."""
+"""Connecting a family to a partner service or a colleague: which one, the
+family's consent, and exactly what they agreed to share."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ class ConnectForm(CleanForm):
     # Choices are the checked services of the chosen topic (set by the view).
     service = RadioField(
         "Service", widget=GovRadioInput(), coerce=optional_id, validate_choice=False
+    )
+    # Or a colleague in the hub instead (choices set by the view).
+    to_staff = RadioField(
+        "Colleague", widget=GovRadioInput(), coerce=optional_id, validate_choice=False
     )
     consent = BooleanField(
         "The family agreed to this introduction and to sharing what is below",

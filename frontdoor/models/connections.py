@@ -1,8 +1,8 @@
 """Connections: a warm, consented introduction of a family, from a visit or a help
-request, to a partner service (and, later, to a colleague in the hub).
+request, to a partner service or to a colleague in the hub (``to_staff``).
 
 What the family agreed to share is kept in its own ``shared_*`` columns and is all
-the partner ever sees; the consent (who asked, when) is recorded with it.
+the partner (or colleague) ever sees; the consent (who asked, when) is recorded with it.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Connection(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
     help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_request.id"), index=True)
     made_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
-    # Where it goes: a partner service now; a colleague in the hub later.
+    # Where it goes: a partner service or a colleague in the hub (exactly one).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("partner_service.id"), index=True)
     to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # The family's consent: who asked, when.
@@ -77,3 +77,4 @@ class Connection(Base):
 
     service: Mapped[PartnerService | None] = relationship()
     made_by: Mapped[StaffUser] = relationship(foreign_keys=[made_by_id])
+    to_staff: Mapped[StaffUser | None] = relationship(foreign_keys=[to_staff_id])

@@ -138,6 +138,11 @@ _WORDS: dict[str, str] = {
     "link_expired": "This link has expired",
     "link_withdrawn": "The family hub has withdrawn this introduction",
     "link_invalid": "This link does not work",
+    # Introducing a family to a colleague in the hub (connections.colleagues).
+    "choose_service_or_colleague": "Choose one service or one colleague to introduce them to",
+    "colleague_is_you": "Choose a colleague, not yourself",
+    "colleague_not_here": "Choose a colleague who greets families at this hub",
+    "connection_withdrawn": "This introduction was withdrawn by the colleague who made it",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.
