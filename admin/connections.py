@@ -4,7 +4,11 @@ answered, which are overdue, (after the first contact date) whether contact
 happened, and the families introduced to me. The rules (consent, checked services,
 the partner's link) are in ``connections.services``; a colleague's side in
 ``connections.colleagues``; what comes back to the practitioner in
-``connections.outcomes``."""
+``connections.outcomes``.
+
+"My connections" is live: a stream (``connections_mine_stream``) says when one of
+the viewer's connections changes, and the page fetches its groups again (the same
+route, asked by htmx, answers with the ``_mine.html`` fragment)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from connections.colleagues import colleagues_to_connect, greeting_roles, introd
 from connections.outcomes import contact_due, record_contact, undelivered
 from connections.services import (
     Shared,
+    connection_hubs,
     make_connection,
     my_connections,
     services_to_connect,
@@ -29,10 +34,12 @@ from connections.services import withdraw as withdraw_connection
 from directory.services import MAX_AGE, offered_languages
 from frontdoor import clock
 from frontdoor.errors import ServiceError
+from frontdoor.events import open_stream
 from frontdoor.extensions import db
 from frontdoor.fields import whole_id
 from frontdoor.models import Connection, HelpRequest, Role, StaffUser, Visit
-from frontdoor.staff_auth import require_role_at, staff, staff_required
+from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.templating import page_or_fragment
 from frontdoor.topics import SERVICE_TOPICS, TOPIC_LABELS
 from frontdoor.words.staff import add_service_errors, for_staff
 
@@ -157,10 +164,27 @@ def connect_help(help_id: int):
 @bp.route("/connections/mine")
 @staff_required(*CONNECT_ROLES)
 def connections_mine():
-    response = render_template(
-        "admin/connections/mine.html", title="My connections", **mine_groups(staff().id)
+    response = page_or_fragment(
+        "admin/connections/mine.html",
+        "admin/connections/_mine.html",
+        title="My connections",
+        **mine_groups(staff().id),
     )
-    return response, 200, {"Cache-Control": "no-store"}
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/connections/mine/stream")
+@staff_required(*CONNECT_ROLES)
+def connections_mine_stream():
+    """Server-sent events when a connection changes at a hub where the viewer
+    connects families or has connections (ids only: the page asks for its list)."""
+    me = staff()
+    hub_ids = {hub.id for hub in hubs_for(me, CONNECT_ROLES)} | connection_hubs(me.id)
+    last = whole_id(request.headers.get("Last-Event-ID", "").strip())
+    return open_stream(
+        sorted(hub_ids), last_event_id=last, kinds=("connection",), name="connections"
+    )
 
 
 def mine_groups(staff_id: int) -> dict[str, object]:

@@ -372,3 +372,9 @@ def my_connections(staff_id: int) -> list[Connection]:
         .order_by(Connection.created_at.desc(), Connection.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def connection_hubs(staff_id: int) -> set[int]:
+    """The hubs where a member of staff has made connections (to follow them live)."""
+    query = select(Connection.hub_id).where(Connection.made_by_id == staff_id).distinct()
+    return set(db.session.scalars(query))
