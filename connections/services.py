@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from connections.family_message import queue_family_message
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
 from frontdoor.contact import normalise_email, normalise_phone
@@ -170,6 +171,7 @@ def make_connection(
     db.session.add(connection)
     db.session.flush()
     _queue_partner_email(connection, service, hub, now)
+    queue_family_message(connection, now)
     audit.record(
         "connection.made", staff_id=staff_id, subject_type="connection",
         subject_id=connection.id, hub_id=hub_id,
