@@ -23,7 +23,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from connections.colleagues import colleague_for
+from connections.family_message import queue_family_message
 from connections.outcomes import partner_key, tell_practitioner
+from connections.sources import source_of
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
 from frontdoor.contact import normalise_email, normalise_phone
@@ -35,11 +37,9 @@ from frontdoor.models import (
     Connection,
     ConnectionStatus,
     ContactMethod,
-    HelpRequest,
     Hub,
     PartnerService,
     ServiceStatus,
-    Visit,
 )
 from frontdoor.outbox import queue_message
 from frontdoor.tokens import make_timed_token, read_timed_token
@@ -94,25 +94,6 @@ def _contact(method: str, typed: str) -> tuple[str, str]:
     return method, normalise_phone(typed, field="contact")
 
 
-def _source_hub(visit_id: int | None, help_request_id: int | None) -> int:
-    """The hub of the visit or help request a connection starts from (exactly one)."""
-    if (visit_id is None) == (help_request_id is None):
-        raise ServiceError("not_found")
-    source = (
-        db.session.get(Visit, visit_id)
-        if visit_id is not None
-        else db.session.get(HelpRequest, help_request_id)
-    )
-    if source is None:
-        raise ServiceError("not_found")
-    return source.hub_id
-
-
-def _source_topic(help_request_id: int | None) -> str:
-    asked = db.session.get(HelpRequest, help_request_id) if help_request_id else None
-    return asked.topic if asked is not None else ""
-
-
 def connectable(service: PartnerService | None, organisation_id: int, now: datetime) -> bool:
     """A service staff may connect a family to: the council's, running, and checked
     (a service due for checking is not trusted with a family)."""
@@ -162,7 +143,8 @@ def make_connection(
         raise ServiceError("consent_required", field="consent")
     if (service_id is None) == (to_staff_id is None):
         raise ServiceError("choose_service_or_colleague", field="service")
-    if _source_hub(visit_id, help_request_id) != hub_id:
+    source = source_of(visit_id, help_request_id)
+    if source.hub_id != hub_id:
         raise ServiceError("not_found")
     hub = db.session.get(Hub, hub_id)
     if hub is None:
@@ -180,7 +162,7 @@ def make_connection(
         service_id=service.id if service else None,
         to_staff_id=colleague.id if colleague else None,
         # A colleague has no topic of their own: counted under the help request's.
-        topic=service.topic if service else _source_topic(help_request_id),
+        topic=service.topic if service else getattr(source, "topic", ""),
         consent_asked_by_id=staff_id,
         consent_at=now,
         **{f"shared_{item.name}": getattr(details, item.name) for item in fields(details)},
@@ -196,6 +178,7 @@ def make_connection(
     else:
         assert colleague is not None
         to = f"{colleague.short_name}, a colleague at the hub"
+    queue_family_message(connection, now)
     audit.record(
         "connection.made", staff_id=staff_id, subject_type="connection",
         subject_id=connection.id, hub_id=hub_id,
