@@ -30,7 +30,7 @@ def queue_message(
     booking_id: int | None = None,
 ) -> OutboxMessage:
     """Add a message unless one with ``key`` exists; returns the message."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    existing = queued(key)
     if existing is not None:
         return existing
     message = OutboxMessage(
@@ -49,6 +49,11 @@ def queue_message(
     return message
 
 
+def queued(key: str) -> OutboxMessage | None:
+    """The message with idempotency key ``key``, if one was queued."""
+    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
 # --- what each template says --------------------------------------------------------------
 
 
@@ -65,11 +70,15 @@ class MessageTemplate:
     ``render(message, links)`` runs inside ``force_locale(message.language)`` so
     gettext gives the family's language. ``still_wanted(message, now)`` returns ""
     to send, or a short reason (a code, never personal data) to skip it.
+    ``forget_recipient``: the number or address is wanted for this one message only
+    (a family who asked for a text on a shared kiosk), so the dispatcher erases it
+    as soon as the message is sent, refused or given up on.
     """
 
     name: str
     render: Callable[[OutboxMessage, Links], Rendered]
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None
+    forget_recipient: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,9 +99,17 @@ def register_template(
     name: str,
     render: Callable[[OutboxMessage, Links], Rendered],
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None,
+    *,
+    forget_recipient: bool = False,
 ) -> None:
     """Faces register the words of their messages here (``booking/message_text.py``)."""
-    TEMPLATES[name] = MessageTemplate(name, render, still_wanted)
+    TEMPLATES[name] = MessageTemplate(name, render, still_wanted, forget_recipient)
+
+
+def forgets_recipient(message: OutboxMessage) -> bool:
+    """Is the recipient erased once the message is done with (``forget_recipient``)?"""
+    template = TEMPLATES.get(message.template)
+    return template is not None and template.forget_recipient
 
 
 def render_message(message: OutboxMessage, links: Links) -> Rendered:

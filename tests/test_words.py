@@ -34,10 +34,15 @@ BOOKING_SITE = (
     "booking/contact.py",
     "booking/slots.py",
     "booking/appointments.py",
+    "directory/texts.py",
 )
 KIOSK = ("arrivals/checkin.py", "arrivals/help_requests.py", "kiosk/pairing.py")
 # Families' refusals that are a whole page rather than a sentence.
-WHOLE_PAGES = {"too_many_attempts": "templates/booking/too_many.html"}
+WHOLE_PAGES = {
+    "too_many_attempts": "templates/booking/too_many.html",
+    # And on the kiosk, its "sorry" screen (kiosk.views.SORRY_CODES).
+    "too_many_texts": "templates/booking/support_text_limit.html",
+}
 
 # Raised by the services families use, but only ever on the staff side.
 STAFF_ONLY = {
@@ -57,6 +62,7 @@ FAMILY_ONLY = {
     "checked_in": "staff may cancel a booking after check-in",
     "too_far": "staff may book an appointment any day ahead",
     "too_many_attempts": "only the public site finds a booking by reference",
+    "too_many_texts": "only families ask for a service's details by text",
     "unknown_topic": "only the kiosk asks for help",
     "invalid_code": "shown on the kiosk being paired, in the kiosk's languages",
     "expired_code": "shown on the kiosk being paired, in the kiosk's languages",
