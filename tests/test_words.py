@@ -281,3 +281,11 @@ def test_every_sentence_reads_with_its_details_filled_in(app):
         if not text or text == code or "%(" in text or "{" in text
     ]
     assert not unread, unread
+
+
+def test_a_partners_link_that_will_not_open_has_a_heading_and_a_next_step():
+    for code in staff.LINK_CODES:
+        heading, next_step = staff.link_problem(code, days=30)
+        assert heading != staff.staff_words("no_such_code"), code
+        assert next_step and "{" not in next_step, code
+    assert "work for 30 days" in staff.link_problem("check_link_expired", days=30)[1]
