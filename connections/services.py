@@ -28,7 +28,7 @@ from connections.outcomes import partner_key, tell_practitioner
 from connections.sources import source_of
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
-from frontdoor.contact import normalise_email, normalise_phone
+from frontdoor.contact import normalise_email, normalise_mobile, normalise_phone
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
@@ -91,6 +91,11 @@ def _contact(method: str, typed: str) -> tuple[str, str]:
         raise ServiceError("contact_required", field="contact")
     if method == ContactMethod.EMAIL:
         return method, normalise_email(typed, field="contact")
+    if method == ContactMethod.TEXT:  # a text needs a mobile: a landline takes none
+        try:
+            return method, normalise_mobile(typed)
+        except ServiceError:
+            raise ServiceError("invalid_mobile", field="contact") from None
     return method, normalise_phone(typed, field="contact")
 
 

@@ -18,6 +18,9 @@ A message no longer wanted when its turn comes (a reminder for a session that wa
 cancelled) is marked ``skipped`` and never sent. When the dispatcher gives up on a
 message (failed or dead), its template may tell someone, in the same commit
 (``MessageTemplate.gave_up``).
+
+A message whose template forgets its recipient (``forget_recipient``) loses it in
+the same update that settles it for good: sent, failed, dead or skipped.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from frontdoor.channels import Channel, SendError, channels_for
 from frontdoor.extensions import db, rows_changed
 from frontdoor.logs import error_fields
 from frontdoor.models import MessageStatus, OutboxMessage
-from frontdoor.outbox import Links, render_message, skip_reason, tell_gave_up
+from frontdoor.outbox import Links, forgets_recipient, render_message, skip_reason, tell_gave_up
 
 log = logging.getLogger("frontdoor.dispatcher")
 
@@ -130,7 +133,10 @@ def claim_batch(now: datetime, *, limit: int = BATCH) -> list[OutboxMessage]:
 
 
 def _settle(message: OutboxMessage, *, commit: bool = True, **values: object) -> bool:
-    """Write the outcome where the claim is still ours; commits unless told not to."""
+    """Write the outcome where the claim is still ours; commits unless told not to.
+    A final outcome erases the recipient of a message that forgets it."""
+    if values.get("status") != MessageStatus.PENDING and forgets_recipient(message):
+        values["recipient"] = ""
     done = rows_changed(
         update(OutboxMessage)
         .where(
@@ -265,10 +271,11 @@ def dispatch_outbox(
 def retry_message(message_id: int, hub_ids: set[int] | None, *, now: datetime) -> bool:
     """A manager's "try again" on a failed or dead message: pending, due now, with
     fresh tries. Conditional, so a double submit queues it once; returns whether
-    this call queued it."""
+    this call queued it. A message whose recipient was erased cannot go again."""
     query = update(OutboxMessage).where(
         OutboxMessage.id == message_id,
         OutboxMessage.status.in_([MessageStatus.FAILED, MessageStatus.DEAD]),
+        OutboxMessage.recipient != "",
     )
     if hub_ids is not None:
         query = query.where(OutboxMessage.hub_id.in_(hub_ids))

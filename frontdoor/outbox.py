@@ -30,7 +30,7 @@ def queue_message(
     booking_id: int | None = None,
 ) -> OutboxMessage:
     """Add a message unless one with ``key`` exists; returns the message."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    existing = queued(key)
     if existing is not None:
         return existing
     message = OutboxMessage(
@@ -47,6 +47,11 @@ def queue_message(
     )
     db.session.add(message)
     return message
+
+
+def queued(key: str) -> OutboxMessage | None:
+    """The message with idempotency key ``key``, if one was queued."""
+    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
 
 
 # --- what each template says --------------------------------------------------------------
@@ -68,12 +73,16 @@ class MessageTemplate:
     ``gave_up(message, now)`` runs when the dispatcher gives up on it (failed or
     dead), in the transaction that records that, so someone can be told (a
     practitioner whose partner never got the introduction); it may queue messages.
+    ``forget_recipient``: the number or address is wanted for this one message only
+    (a family who asked for a text on a shared kiosk), so the dispatcher erases it
+    as soon as the message is sent, refused or given up on.
     """
 
     name: str
     render: Callable[[OutboxMessage, Links], Rendered]
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None
     gave_up: Callable[[OutboxMessage, datetime], None] | None = None
+    forget_recipient: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,9 +104,17 @@ def register_template(
     render: Callable[[OutboxMessage, Links], Rendered],
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None,
     gave_up: Callable[[OutboxMessage, datetime], None] | None = None,
+    *,
+    forget_recipient: bool = False,
 ) -> None:
     """Faces register the words of their messages here (``booking/message_text.py``)."""
-    TEMPLATES[name] = MessageTemplate(name, render, still_wanted, gave_up)
+    TEMPLATES[name] = MessageTemplate(name, render, still_wanted, gave_up, forget_recipient)
+
+
+def forgets_recipient(message: OutboxMessage) -> bool:
+    """Is the recipient erased once the message is done with (``forget_recipient``)?"""
+    template = TEMPLATES.get(message.template)
+    return template is not None and template.forget_recipient
 
 
 def render_message(message: OutboxMessage, links: Links) -> Rendered:

@@ -17,6 +17,7 @@ from connections.services import Shared, make_connection, withdraw
 from frontdoor import clock
 from frontdoor.channels import SmtpChannel
 from frontdoor.dispatcher import dispatch_outbox
+from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import HelpRequest, OutboxMessage, PartnerService, Visit
 from frontdoor.outbox import Links, render_message
@@ -81,6 +82,12 @@ def test_a_family_asking_for_texts_gets_a_text(app, council):  # noqa: F811
     assert (message.channel, message.recipient, message.language) == ("sms", "+447700900982", "uk")
     with app.app_context():
         assert "зв'яжеться з вами" in render_message(message, LINKS).body
+
+
+def test_texts_are_asked_for_on_a_mobile_not_a_landline(app, council):  # noqa: F811
+    with pytest.raises(ServiceError) as refused:
+        Shared("Ola", contact_method="text", contact="020 7946 0000").checked()
+    assert (refused.value.code, refused.value.field) == ("invalid_mobile", "contact")
 
 
 @pytest.mark.parametrize("how", ["through_hub", "phone"])
