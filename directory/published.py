@@ -179,7 +179,8 @@ def _shown_partner_services(today: date) -> list[Select]:
     today: a query a council (an installation has one, or a few), each with its own
     "check every N months"."""
     start_of_today = datetime.combine(today, time(0), LONDON)
-    councils = db.session.scalars(select(Organisation)).all()  # check_months reads these
+    # Loaded whole, so check_months finds each council's setting without asking again.
+    councils = db.session.scalars(select(Organisation)).all()
     return [
         shown_to_families(
             select(
