@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         closures,
         connections,
         directory,
+        follow_ups,
         home,
         kiosks,
         manage,

@@ -26,13 +26,15 @@ from flask_babel import lazy_gettext as _l
 
 from admin import bp
 from admin.forms.arrivals import DutyForm, WalkInForm
+from admin.forms.connections import CONTACT_WORDS
 from arrivals import actions as rules
 from arrivals import board as boards
 from arrivals import greeters
 from arrivals.checkin import drop_ins_now
+from connections.colleagues import introduced_to
 from frontdoor import clock
 from frontdoor.errors import ServiceError
-from frontdoor.events import bus, missed_events, stream
+from frontdoor.events import open_stream
 from frontdoor.extensions import db, htmx
 from frontdoor.fields import new_nonce, read_nonce, whole_id
 from frontdoor.models import (
@@ -110,6 +112,9 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "can_see_topics": bool(me.roles_at(hub.id) & boards.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
         "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
+        # Families colleagues introduced to me here, still to see: on my own list only.
+        "introduced": introduced_to(me.id, hub.id, to_see_only=True) if mine else [],
+        "contact_words": CONTACT_WORDS,
         "languages": LANGUAGES,
         "board_url": url_for("admin.arrivals_mine" if mine else "admin.arrivals", hub=hub.slug),
         "stream_url": url_for("admin.arrivals_stream", hub=hub.slug),
@@ -148,21 +153,8 @@ def arrivals_mine():
 def arrivals_stream():
     """Server-sent events for one hub's board: staff at that hub only."""
     hub = _hub()
-    last = request.headers.get("Last-Event-ID", "").strip()
-    after = whole_id(last)
-    events_bus = bus()
-    subscription = events_bus.subscribe(hub.id)
-    # Subscribed first, then caught up: nothing falls between the two.
-    catch_up = missed_events(hub.id, after) if after is not None else []
-    db.session.remove()  # a stream holds no database connection
-    app = current_app._get_current_object()
-    response = current_app.response_class(
-        stream(app, subscription, catch_up), mimetype="text/event-stream"
-    )
-    response.call_on_close(lambda: events_bus.unsubscribe(subscription))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events straight on
-    return response
+    last = whole_id(request.headers.get("Last-Event-ID", "").strip())
+    return open_stream([hub.id], last_event_id=last)
 
 
 # --- actions --------------------------------------------------------------------------

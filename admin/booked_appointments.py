@@ -135,7 +135,7 @@ def _move_page(appointment: Appointment, form: MoveAppointmentForm, status: int 
     tz = ZoneInfo(appointment.hub.timezone)
     now = clock.now()
     today = now.astimezone(tz).date()
-    first = _day_from(request.args.get("from"), today)
+    first = day_from(request.args.get("from"), today)
     # Staff are offered times inside the minimum notice: a family on the phone
     # may come in sooner than the public site would let them book.
     slots = free_slots(appointment.type_id, day_from=first, days=MOVE_DAYS, now=now, public=False)
@@ -152,7 +152,8 @@ def _move_page(appointment: Appointment, form: MoveAppointmentForm, status: int 
     return page, status
 
 
-def _day_from(typed: str | None, today):
+def day_from(typed: str | None, today):
+    """The first day of times to show: ``?from=`` as YYYY-MM-DD, from today to a year ahead."""
     try:
         chosen = datetime.strptime(typed or "", "%Y-%m-%d").date()
     except ValueError:

@@ -17,36 +17,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    SelectChoice,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms import told_family
-from admin.forms.register import (
-    CHILD_BANDS,
-    CancelForm,
-    CapacityForm,
-    MoveForm,
-    WholeNumberField,
-    _BookFormBase,
-    _child_field_name,
-)
+from admin.forms.register import BookOnBehalfForm, CancelForm, CapacityForm, MoveForm
 from arrivals.registers import load_register
 from booking.availability import availability, count_taken_by_session
 from booking.services import book_session, cancel_booking, move_booking, set_capacity
@@ -66,7 +44,7 @@ from frontdoor.models import (
     VisitStatus,
 )
 from frontdoor.staff_auth import require_role_at, staff, staff_required
-from frontdoor.words.staff import for_staff, staff_words
+from frontdoor.words.staff import for_staff
 
 VIEW_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.PRACTITIONER, Role.RECEPTION)
 CHANGE_ROLES = (Role.SESSION_LEAD, Role.MANAGER, Role.RECEPTION)
@@ -90,77 +68,6 @@ BOOK_FIELDS = {
     "invalid_email": "email",
     "invalid_mobile": "mobile",
 }
-
-
-# --- forms -----------------------------------------------------------------------------
-
-
-def _book_form_fields() -> dict[str, object]:
-    """The booking form's fields in display order (WTForms orders by creation)."""
-    fields: dict[str, object] = {
-        "adults": WholeNumberField(
-            "Adults",
-            widget=GovTextInput(),
-            default=1,
-            validators=[
-                InputRequired("Enter how many adults are coming"),
-                NumberRange(0, 20, "Adults must be between 0 and 20"),
-            ],
-            invalid="Enter how many adults are coming, as a number like 1",
-        )
-    }
-    for band in CHILD_BANDS:
-        label = AGE_BANDS[band]
-        fields[_child_field_name(band)] = WholeNumberField(
-            f"{label}" if band == "pregnancy" else f"Children aged {label}",
-            widget=GovTextInput(),
-            default=0,
-            validators=[Optional(), NumberRange(0, 20, "Enter a number between 0 and 20")],
-            invalid="Enter how many children, as a number like 1",
-        )
-    fields.update(
-        first_name=StringField(
-            "First name",
-            widget=GovTextInput(),
-            validators=[
-                InputRequired("Enter their first name"),
-                Length(max=100, message=staff_words("name_too_long", max=100)),
-            ],
-        ),
-        last_name=StringField(
-            "Last name (optional)",
-            description="Staff screens show only the first letter",
-            widget=GovTextInput(),
-            validators=[Length(max=100, message=staff_words("name_too_long", max=100))],
-        ),
-        email=StringField(
-            "Email address (optional)",
-            description="For their confirmation and any changes",
-            widget=GovTextInput(),
-            validators=[Length(max=254, message="Email addresses are 254 characters or fewer")],
-        ),
-        mobile=StringField(
-            "UK mobile number (optional)",
-            widget=GovTextInput(),
-            validators=[Length(max=30, message="Enter a UK mobile number, like 07700 900 982")],
-        ),
-        reminders=BooleanField("Send them reminders before the session", widget=GovCheckboxInput()),
-        access_needs=TextAreaField(
-            "Access needs (optional)",
-            description="Anything the hub should know to welcome them",
-            widget=GovTextArea(),
-            validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")],
-        ),
-        join_waiting_list=BooleanField(
-            "If the session is full, put them on the waiting list", widget=GovCheckboxInput()
-        ),
-        nonce=HiddenField(),
-        submit=SubmitField("Book", widget=GovSubmitInput()),
-    )
-    return fields
-
-
-BookOnBehalfForm = type("BookOnBehalfForm", (_BookFormBase,), _book_form_fields())
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -10,12 +10,11 @@ reads places and writes, leaves committing to the caller, and raises
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from booking.availability import Availability, availability, count_taken, units
 from booking.contact import Contact, Party
@@ -34,8 +33,8 @@ from frontdoor.models import (
     Hub,
     HubClosure,
     Session,
-    SignInFailure,
 )
+from frontdoor.throttle import take_a_try
 
 
 @dataclass(frozen=True)
@@ -440,24 +439,12 @@ def find_booking_from(
     """``find_booking`` for a family typing their details, tried at most
     ``FIND_ATTEMPTS`` times in ``FIND_WINDOW`` from one address.
 
-    Every try is logged (as a hash of the address, in the table that throttles
-    staff sign-in) so the limit holds across processes; raises
-    ``too_many_attempts`` once it is reached. The reference is read leniently.
+    Every try is counted (``frontdoor.throttle``, by a hash of the address) so the
+    limit holds across processes; raises ``too_many_attempts`` once it is reached.
+    The reference is read leniently.
     """
-    key = hashlib.sha256(f"find|{address}".encode()).hexdigest()
-    since = now - FIND_WINDOW
-    db.session.execute(
-        delete(SignInFailure).where(SignInFailure.key_hash == key, SignInFailure.at < since)
-    )
-    tries = (
-        db.session.scalar(
-            select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
-        )
-        or 0
-    )
-    if tries >= FIND_ATTEMPTS:
+    if not take_a_try(f"find|{address}", now=now, limit=FIND_ATTEMPTS, window=FIND_WINDOW):
         raise ServiceError("too_many_attempts")
-    db.session.add(SignInFailure(key_hash=key, at=now))
     typed = read_reference(reference)
     return find_booking(typed, contact) if typed else None
 

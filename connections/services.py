@@ -1,4 +1,5 @@
-"""Making, withdrawing and answering connections: the one home of their rules.
+"""Making, withdrawing and answering connections: the one home of their rules
+(a colleague's side of an introduction is in ``colleagues``).
 
 - Nothing is sent without the family's consent, recorded with who asked and when,
   and only what they agreed to share is kept for the partner.
@@ -6,6 +7,9 @@
   can be connected to.
 - The partner's link works for ``LINK_DAYS`` days and stops when staff withdraw
   the connection; every opening is audited; the first answer stands.
+- A decline goes back to the practitioner by email, with the partner's reason;
+  after the first contact date the practitioner records whether contact happened.
+  (``outcomes`` holds those; chasing unanswered ones and bounced emails: ``chasing``.)
 
 Callers commit.
 """
@@ -13,14 +17,18 @@ Callers commit.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from connections.colleagues import colleague_for
+from connections.family_message import queue_family_message
+from connections.outcomes import partner_key, tell_practitioner
+from connections.sources import source_of
 from directory.services import check_months, is_due, services_for_families
 from frontdoor import audit
-from frontdoor.contact import normalise_email, normalise_phone
+from frontdoor.contact import normalise_email, normalise_mobile, normalise_phone
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
@@ -29,11 +37,9 @@ from frontdoor.models import (
     Connection,
     ConnectionStatus,
     ContactMethod,
-    HelpRequest,
     Hub,
     PartnerService,
     ServiceStatus,
-    Visit,
 )
 from frontdoor.outbox import queue_message
 from frontdoor.tokens import make_timed_token, read_timed_token
@@ -85,21 +91,12 @@ def _contact(method: str, typed: str) -> tuple[str, str]:
         raise ServiceError("contact_required", field="contact")
     if method == ContactMethod.EMAIL:
         return method, normalise_email(typed, field="contact")
+    if method == ContactMethod.TEXT:  # a text needs a mobile: a landline takes none
+        try:
+            return method, normalise_mobile(typed)
+        except ServiceError:
+            raise ServiceError("invalid_mobile", field="contact") from None
     return method, normalise_phone(typed, field="contact")
-
-
-def _source_hub(visit_id: int | None, help_request_id: int | None) -> int:
-    """The hub of the visit or help request a connection starts from (exactly one)."""
-    if (visit_id is None) == (help_request_id is None):
-        raise ServiceError("not_found")
-    source = (
-        db.session.get(Visit, visit_id)
-        if visit_id is not None
-        else db.session.get(HelpRequest, help_request_id)
-    )
-    if source is None:
-        raise ServiceError("not_found")
-    return source.hub_id
 
 
 def connectable(service: PartnerService | None, organisation_id: int, now: datetime) -> bool:
@@ -116,11 +113,17 @@ def connectable(service: PartnerService | None, organisation_id: int, now: datet
 
 
 def services_to_connect(
-    organisation_id: int, now: datetime, *, topic: str | None = None
+    organisation_id: int,
+    now: datetime,
+    *,
+    topic: str | None = None,
+    age: int | None = None,
+    language: str | None = None,
 ) -> list[PartnerService]:
     """The services staff may choose from: the ones families may be shown (checked,
-    running) whose partner has someone to email."""
-    shown = services_for_families(organisation_id, now, topic=topic)
+    running; optionally by topic, a child's age and a language) whose partner has
+    someone to email."""
+    shown = services_for_families(organisation_id, now, topic=topic, age=age, language=language)
     return [s for s in shown if s.partner.contact_email]
 
 
@@ -128,53 +131,63 @@ def make_connection(
     *,
     hub_id: int,
     staff_id: int,
-    service_id: int,
     consent: bool,
     shared: Shared,
     now: datetime,
+    service_id: int | None = None,
+    to_staff_id: int | None = None,
     visit_id: int | None = None,
     help_request_id: int | None = None,
 ) -> Connection:
-    """Connect a family to a partner service: record the consent and what is shared,
-    queue the partner's email (once), audit. Refuses ``consent_required`` without
-    the family's yes and ``service_not_checked`` for a service that may not be used."""
+    """Connect a family to a partner service or to a colleague in the hub (exactly
+    one): record the consent and what is shared, queue the partner's email (once;
+    a colleague finds it on their own list), audit. Refuses ``consent_required``
+    without the family's yes, ``service_not_checked`` for a service that may not be
+    used, and a colleague who may not be (``colleagues.colleague_for``)."""
     if not consent:
         raise ServiceError("consent_required", field="consent")
-    if _source_hub(visit_id, help_request_id) != hub_id:
+    if (service_id is None) == (to_staff_id is None):
+        raise ServiceError("choose_service_or_colleague", field="service")
+    source = source_of(visit_id, help_request_id)
+    if source.hub_id != hub_id:
         raise ServiceError("not_found")
     hub = db.session.get(Hub, hub_id)
-    service = db.session.get(PartnerService, service_id)
-    if hub is None or not connectable(service, hub.organisation_id, now):
+    if hub is None:
+        raise ServiceError("not_found")
+    service = db.session.get(PartnerService, service_id) if service_id is not None else None
+    if service_id is not None and not connectable(service, hub.organisation_id, now):
         raise ServiceError("service_not_checked", field="service")
-    assert service is not None
-    details = shared.checked()
+    colleague = colleague_for(hub_id, staff_id, to_staff_id) if to_staff_id is not None else None
+    details = shared.checked()  # each field is kept as its shared_* column
     connection = Connection(
         hub_id=hub_id,
         visit_id=visit_id,
         help_request_id=help_request_id,
         made_by_id=staff_id,
-        service_id=service.id,
+        service_id=service.id if service else None,
+        to_staff_id=colleague.id if colleague else None,
+        # A colleague has no topic of their own: counted under the help request's.
+        topic=service.topic if service else getattr(source, "topic", ""),
         consent_asked_by_id=staff_id,
         consent_at=now,
-        shared_first_name=details.first_name,
-        shared_contact_method=details.contact_method,
-        shared_contact=details.contact,
-        shared_reason=details.reason,
-        shared_best_time=details.best_time,
-        shared_interpreter=details.interpreter,
-        shared_language=details.language,
+        **{f"shared_{item.name}": getattr(details, item.name) for item in fields(details)},
         link_ref=secrets.token_urlsafe(12),
         status=ConnectionStatus.SENT,
         created_at=now,
     )
     db.session.add(connection)
     db.session.flush()
-    _queue_partner_email(connection, service, hub, now)
+    if service is not None:
+        _queue_partner_email(connection, service, hub, now)
+        to = f"{service.name} ({service.partner.name})"
+    else:
+        assert colleague is not None
+        to = f"{colleague.short_name}, a colleague at the hub"
+    queue_family_message(connection, now)
     audit.record(
         "connection.made", staff_id=staff_id, subject_type="connection",
         subject_id=connection.id, hub_id=hub_id,
-        detail=f"Connected a family to {service.name} ({service.partner.name}) with their "
-        "consent",
+        detail=f"Connected a family to {to} with their consent",
     )  # fmt: skip
     publish(hub_id, "connection", now=now, connection_id=connection.id, status=connection.status)
     return connection
@@ -186,7 +199,7 @@ def _queue_partner_email(
     """The partner's email: no personal data in it, only the link to what was shared."""
     partner = service.partner
     queue_message(
-        key=f"connection:{connection.id}",
+        key=partner_key(connection.id),
         channel="email",
         recipient=partner.contact_email,
         template=TEMPLATE,
@@ -247,6 +260,8 @@ def connection_for_link(secret_key: str, token: str, *, now: datetime) -> Connec
     connection = db.session.get(Connection, found[0])
     if connection is None or not secrets.compare_digest(connection.link_ref, found[1]):
         raise ServiceError("link_invalid")
+    if connection.service_id is None:  # a colleague's: there is no partner's page
+        raise ServiceError("link_invalid")
     if connection.status == ConnectionStatus.WITHDRAWN:
         raise ServiceError("link_withdrawn")
     if now >= expires_at(connection):
@@ -303,12 +318,31 @@ def decline(secret_key: str, token: str, *, reason: str, now: datetime) -> Conne
     connection.status = ConnectionStatus.DECLINED
     connection.decline_reason = reason[:1000]
     _record_answer(connection, "The partner declined and gave a reason")
+    tell_practitioner(connection, "connection_declined", now, reason=connection.decline_reason)
     return connection
 
 
-def _record_answer(connection: Connection, detail: str) -> None:
+def will_see_them(connection_id: int, *, staff_id: int, now: datetime) -> Connection:
+    """The colleague a family was introduced to says "I'll see them": accepted. Only
+    that colleague may say so; the first answer stands."""
+    connection = db.session.get(Connection, connection_id)
+    if connection is None or connection.to_staff_id != staff_id:
+        raise ServiceError("not_found")
+    if connection.status == ConnectionStatus.WITHDRAWN:
+        raise ServiceError("connection_withdrawn")
+    if connection.status in FINAL_STATUSES:
+        raise ServiceError("already_answered")
+    connection.status = ConnectionStatus.ACCEPTED
+    connection.opened_at = connection.opened_at or now
+    connection.answered_at = now
+    _record_answer(connection, "The colleague they were introduced to will see them", staff_id)
+    return connection
+
+
+def _record_answer(connection: Connection, detail: str, staff_id: int | None = None) -> None:
+    """Audit and publish an answer (the partner's, or a colleague's ``staff_id``)."""
     audit.record(
-        f"connection.{connection.status}", staff_id=None, subject_type="connection",
+        f"connection.{connection.status}", staff_id=staff_id, subject_type="connection",
         subject_id=connection.id, hub_id=connection.hub_id, detail=detail,
     )  # fmt: skip
     publish(connection.hub_id, "connection", now=connection.answered_at or connection.created_at,
@@ -326,3 +360,9 @@ def my_connections(staff_id: int) -> list[Connection]:
         .order_by(Connection.created_at.desc(), Connection.id.desc())
     )
     return list(db.session.scalars(query))
+
+
+def connection_hubs(staff_id: int) -> set[int]:
+    """The hubs where a member of staff has made connections (to follow them live)."""
+    query = select(Connection.hub_id).where(Connection.made_by_id == staff_id).distinct()
+    return set(db.session.scalars(query))

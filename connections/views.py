@@ -22,33 +22,18 @@ from frontdoor.extensions import db
 from frontdoor.models import Connection
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
-from frontdoor.words.staff import add_service_errors
+from frontdoor.words.staff import add_service_errors, link_problem
 
 bp = Blueprint("connections", __name__, url_prefix="/partners/connections")
 
-PROBLEMS = {
-    "link_expired": (
-        "This link has expired",
-        f"Connection links work for {LINK_DAYS} days. Ask the family hub if you still "
-        "need to reach the family.",
-        410,
-    ),
-    "link_withdrawn": (
-        "The family hub has withdrawn this introduction",
-        "You do not need to do anything. Ask the family hub if you have questions.",
-        410,
-    ),
-    "link_invalid": (
-        "This link does not work",
-        "Check it was copied in full from the email, or ask the family hub.",
-        404,
-    ),
-}
+# A link that will not open: gone for good, or never a link of ours.
+LINK_STATUS = {"link_expired": 410, "link_withdrawn": 410, "link_invalid": 404}
 
 
 def _problem(code: str):
-    title, words, status = PROBLEMS[code]
-    return render_template("directory/problem.html", title=title, words=words), status
+    title, words = link_problem(code, days=LINK_DAYS)
+    page = render_template("directory/problem.html", title=title, words=words)
+    return page, LINK_STATUS.get(code, 404)
 
 
 def _page(connection: Connection, token: str, accept_form, decline_form, status: int = 200):
@@ -86,7 +71,7 @@ def _answered(connection_token: str, form, answer):
             answer(secret, connection_token, form)
         except ServiceError as error:
             db.session.rollback()
-            if error.code in PROBLEMS:
+            if error.code in LINK_STATUS:
                 return _problem(error.code)
             add_service_errors(form, [error])
         else:

@@ -12,10 +12,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from directory import api, family_views, partner_checks, views
+    from directory import api, family_views, partner_checks, texts, views
     from directory.cli import directory_cli
 
     partner_checks.register()  # the quarterly email and its words
+    texts.register()  # a service's details, texted to a family who asks
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(family_views.bp)  # Find support, on the booking site

@@ -1,12 +1,15 @@
-"""The partner's correction form: the details a partner may put right themselves."""
+"""The directory's forms: the partner's correction form (the details a partner may
+put right themselves, in English), and a family's "send me this by text"."""
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from frontdoor.fields import CleanForm
+from frontdoor.fields import CleanForm, read_nonce
+from frontdoor.words.families import lazy_family_words
 
 
 def _box(label: str, hint: str = "") -> TextAreaField:
@@ -28,3 +31,18 @@ class CorrectionForm(CleanForm):
     application_process = _box("How families are referred", "For example, just come along.")
     fees_description = _box("What it costs", "Leave blank if it is free.")
     submit = SubmitField("Send corrections", widget=GovSubmitInput())
+
+
+class TextForm(CleanForm):
+    """A family's mobile number, for one text about a service (``directory.texts``)."""
+
+    mobile = StringField(
+        _l("Mobile number"),
+        widget=GovTextInput(),
+        description=_l("We send one text with these details. We do not keep your number."),
+        validators=[Length(max=30, message=lazy_family_words("invalid_mobile"))],
+    )
+    nonce = HiddenField()
+
+    def nonce_key(self) -> str | None:
+        return read_nonce(self.nonce.data)

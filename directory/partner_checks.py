@@ -45,14 +45,18 @@ def check_link(links: Links, partner_id: int, quarter: str) -> str:
 
 
 def partner_for_link(secret_key: str, token: str) -> Partner | str:
-    """The partner a genuine, unexpired check link is for; else ``"expired"`` or
-    ``"invalid"`` (tampered with, made for another purpose, or the partner is gone)."""
+    """The partner a genuine, unexpired check link is for; else the code that says
+    why not (``frontdoor.words.staff.link_problem``): ``check_link_expired``, or
+    ``check_link_invalid`` (tampered with, made for another purpose, or the partner
+    is gone)."""
     found = read_timed_token(secret_key, PURPOSE, token, max_age_seconds=LINK_DAYS * 86400)
+    if found == "expired":
+        return "check_link_expired"
     if isinstance(found, str):
-        return found
+        return "check_link_invalid"
     partner = db.session.get(Partner, found[0])
     if partner is None or not partner.active:
-        return "invalid"
+        return "check_link_invalid"
     return partner
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 
 from frontdoor import audit
 from frontdoor.clock import LONDON
@@ -100,16 +100,46 @@ def shown_to_families(query: Select, now: datetime, months: int) -> Select:
 
 
 def services_for_families(
-    organisation_id: int, now: datetime, *, topic: str | None = None
+    organisation_id: int,
+    now: datetime,
+    *,
+    topic: str | None = None,
+    age: int | None = None,
+    language: str | None = None,
 ) -> list[PartnerService]:
-    """The council's services a family may be shown, by name (optionally one topic)."""
+    """The council's services a family may be shown, by name; optionally one topic,
+    for a child of ``age`` and in ``language`` (``for_age_and_language``)."""
     query = select(PartnerService).where(
         PartnerService.partner.has(Partner.organisation_id == organisation_id)
     )
     if topic:
         query = query.where(PartnerService.topic == topic)
+    query = for_age_and_language(query, age=age, language=language)
     query = shown_to_families(query, now, check_months(organisation_id))
     return list(db.session.scalars(query.order_by(PartnerService.name)))
+
+
+def for_age_and_language(query: Select, *, age: int | None, language: str | None) -> Select:
+    """``query`` (over ``PartnerService``) narrowed to services for a child of ``age``
+    (years; a service that gives no lower or upper age has no limit that side) and
+    offered in ``language`` (a code; a service that names no languages does not say
+    it speaks this one, so it is left out)."""
+    if age is not None:
+        query = query.where(
+            (PartnerService.minimum_age.is_(None)) | (PartnerService.minimum_age <= age),
+            (PartnerService.maximum_age.is_(None)) | (PartnerService.maximum_age >= age),
+        )
+    if language:
+        # Codes are kept comma-separated: match a whole code, not "en" inside "ben".
+        listed = literal(",") + PartnerService.languages_text + literal(",")
+        query = query.where(listed.contains(f",{language},", autoescape=True))
+    return query
+
+
+def offered_languages(services: list[PartnerService]) -> list[tuple[str, str]]:
+    """The languages ``services`` are offered in, as (code, English name), by name."""
+    codes = {code for service in services for code in service.languages}
+    return sorted(((code, language_names([code])) for code in codes), key=lambda c: c[1])
 
 
 def service_for_families(reference: str, now: datetime) -> PartnerService | None:

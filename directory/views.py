@@ -24,28 +24,16 @@ from frontdoor.extensions import db
 from frontdoor.models import Partner, PartnerService
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
-from frontdoor.words.staff import add_service_errors
+from frontdoor.words.staff import add_service_errors, link_problem
 
 bp = Blueprint("directory", __name__, url_prefix="/partners")
 
-PROBLEMS = {
-    "expired": (
-        "This link has expired",
-        f"Check links work for {LINK_DAYS} days. Ask the family hub for a new one, "
-        "or wait for next quarter's email.",
-        410,
-    ),
-    "invalid": (
-        "This link does not work",
-        "Check it was copied in full from the email, or ask the family hub for a new one.",
-        404,
-    ),
-}
 
-
-def _problem(kind: str):
-    title, words, status = PROBLEMS[kind]
-    return render_template("directory/problem.html", title=title, words=words), status
+def _problem(code: str):
+    """A link that will not open (``partner_for_link``): plain words, and gone or not found."""
+    title, words = link_problem(code, days=LINK_DAYS)
+    page = render_template("directory/problem.html", title=title, words=words)
+    return page, 410 if code == "check_link_expired" else 404
 
 
 def _page(partner: Partner, token: str, **extra):

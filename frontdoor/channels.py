@@ -17,7 +17,7 @@ from email.utils import formatdate
 from frontdoor.config import Config
 from frontdoor.extensions import db
 from frontdoor.models import OutboxMessage, RecordedMessage
-from frontdoor.outbox import Rendered
+from frontdoor.outbox import Rendered, forgets_recipient
 
 
 class SendError(Exception):
@@ -43,7 +43,8 @@ class Channel(ABC):
 
 class DevChannel(Channel):
     """Records the message in ``recorded_message`` (same transaction as marking it
-    sent) and delivers nothing: the demo works offline."""
+    sent) and delivers nothing: the demo works offline. A recipient the outbox
+    forgets is not recorded either."""
 
     name = "dev"
 
@@ -52,7 +53,7 @@ class DevChannel(Channel):
             outbox_id=message.id,
             hub_id=message.hub_id,
             channel=message.channel,
-            recipient=message.recipient,
+            recipient="" if forgets_recipient(message) else message.recipient,
             subject=rendered.subject,
             body=rendered.body,
         )

@@ -15,7 +15,12 @@
    provider took it but before the commit. SMTP gets the same Message-ID each try.
 
 A message no longer wanted when its turn comes (a reminder for a session that was
-cancelled) is marked ``skipped`` and never sent.
+cancelled) is marked ``skipped`` and never sent. When the dispatcher gives up on a
+message (failed or dead), its template may tell someone, in the same commit
+(``MessageTemplate.gave_up``).
+
+A message whose template forgets its recipient (``forget_recipient``) loses it in
+the same update that settles it for good: sent, failed, dead or skipped.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from frontdoor.channels import Channel, SendError, channels_for
 from frontdoor.extensions import db, rows_changed
 from frontdoor.logs import error_fields
 from frontdoor.models import MessageStatus, OutboxMessage
-from frontdoor.outbox import Links, render_message, skip_reason
+from frontdoor.outbox import Links, forgets_recipient, render_message, skip_reason, tell_gave_up
 
 log = logging.getLogger("frontdoor.dispatcher")
 
@@ -127,8 +132,11 @@ def claim_batch(now: datetime, *, limit: int = BATCH) -> list[OutboxMessage]:
     )
 
 
-def _settle(message: OutboxMessage, **values: object) -> bool:
-    """Write the outcome where the claim is still ours; commits."""
+def _settle(message: OutboxMessage, *, commit: bool = True, **values: object) -> bool:
+    """Write the outcome where the claim is still ours; commits unless told not to.
+    A final outcome erases the recipient of a message that forgets it."""
+    if values.get("status") != MessageStatus.PENDING and forgets_recipient(message):
+        values["recipient"] = ""
     done = rows_changed(
         update(OutboxMessage)
         .where(
@@ -139,8 +147,23 @@ def _settle(message: OutboxMessage, **values: object) -> bool:
         .values(claim="", locked_until=None, **values)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return bool(done)
+
+
+def _give_up(message: OutboxMessage, now: datetime, status: str, reason: str) -> None:
+    """Failed or dead: record it and, in the same commit, let its template tell
+    someone. A template that cannot (a bug) is logged; the outcome is still kept."""
+    try:
+        if _settle(message, commit=False, status=status, last_error=reason):
+            tell_gave_up(message, now)
+        db.session.commit()
+    except Exception as unexpected:
+        db.session.rollback()
+        fields = {"message_id": message.id, **error_fields(unexpected)}
+        log.error("nobody could be told a message was not sent", extra={"fields": fields})
+        _settle(message, status=status, last_error=reason)
 
 
 def send_one(
@@ -173,10 +196,10 @@ def send_one(
         db.session.rollback()
         result.reasons.append(error.reason)
         if error.permanent:
-            _settle(message, status=MessageStatus.FAILED, last_error=error.reason)
+            _give_up(message, now, MessageStatus.FAILED, error.reason)
             result.failed += 1
         elif message.attempts >= policy.max_attempts:
-            _settle(message, status=MessageStatus.DEAD, last_error=error.reason)
+            _give_up(message, now, MessageStatus.DEAD, error.reason)
             result.dead += 1
         else:
             _settle(
@@ -248,10 +271,11 @@ def dispatch_outbox(
 def retry_message(message_id: int, hub_ids: set[int] | None, *, now: datetime) -> bool:
     """A manager's "try again" on a failed or dead message: pending, due now, with
     fresh tries. Conditional, so a double submit queues it once; returns whether
-    this call queued it."""
+    this call queued it. A message whose recipient was erased cannot go again."""
     query = update(OutboxMessage).where(
         OutboxMessage.id == message_id,
         OutboxMessage.status.in_([MessageStatus.FAILED, MessageStatus.DEAD]),
+        OutboxMessage.recipient != "",
     )
     if hub_ids is not None:
         query = query.where(OutboxMessage.hub_id.in_(hub_ids))

@@ -15,6 +15,10 @@ Every event is also a row in ``arrival_event`` whose id only grows, so a board t
 reconnects with ``Last-Event-ID`` is sent what it missed (``missed_events``).
 Events carry kinds and ids, never a family's personal data: each board fetches
 what its own viewer may see.
+
+A stream (``open_stream``) listens to one or more hubs, for every kind or only some:
+the arrivals board takes everything at its hub; "My connections" takes only
+``connection`` events, at every hub where its viewer has connections.
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ import queue
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 from sqlalchemy import event as orm_event
-from sqlalchemy import make_url, select, text
+from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session as OrmSession
 
 from frontdoor.extensions import db
@@ -74,11 +78,16 @@ class Event:
 
 
 class Subscription:
-    """One open stream's mailbox for one hub."""
+    """One open stream's mailbox: events at its hubs, of its kinds (every kind when
+    none are named; a kind takes its sub-kinds: ``connection`` takes ``connection.x``)."""
 
-    def __init__(self, hub_id: int) -> None:
-        self.hub_id = hub_id
+    def __init__(self, hub_ids: Iterable[int], kinds: Iterable[str] = ()) -> None:
+        self.hub_ids = frozenset(hub_ids)
+        self.kinds = frozenset(kinds)
         self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
+
+    def wants(self, event: Event) -> bool:
+        return not self.kinds or event.kind.partition(".")[0] in self.kinds
 
     def put(self, event: Event) -> None:
         self._queue.put(event)
@@ -107,22 +116,25 @@ class EventBus(ABC):
         return None
 
     # --- the streams' side --------------------------------------------------------
-    def subscribe(self, hub_id: int) -> Subscription:
-        subscription = Subscription(hub_id)
+    def subscribe(self, *hub_ids: int, kinds: Iterable[str] = ()) -> Subscription:
+        subscription = Subscription(hub_ids, kinds)
         with self._lock:
-            self._subscribers.setdefault(hub_id, set()).add(subscription)
+            for hub_id in subscription.hub_ids:
+                self._subscribers.setdefault(hub_id, set()).add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
-            self._subscribers.get(subscription.hub_id, set()).discard(subscription)
+            for hub_id in subscription.hub_ids:
+                self._subscribers.get(hub_id, set()).discard(subscription)
 
     def dispatch(self, event: Event) -> None:
-        """Hand an event to this process's streams for its hub."""
+        """Hand an event to this process's streams for its hub that want its kind."""
         with self._lock:
             targets = list(self._subscribers.get(event.hub_id, ()))
         for subscription in targets:
-            subscription.put(event)
+            if subscription.wants(event):
+                subscription.put(event)
 
     def close(self) -> None:
         """Stop any background work (tests and shutdown); none by default."""
@@ -163,12 +175,12 @@ class PostgresBus(EventBus):
             {"channel": CHANNEL, "payload": event.payload()},
         )
 
-    def subscribe(self, hub_id: int) -> Subscription:
+    def subscribe(self, *hub_ids: int, kinds: Iterable[str] = ()) -> Subscription:
         # A worker's first stream waits (briefly) for its listener, so nothing
         # committed after the stream's catch-up can slip past unheard.
         self.start()
         self._connected.wait(2.0)
-        return super().subscribe(hub_id)
+        return super().subscribe(*hub_ids, kinds=kinds)
 
     def start(self) -> None:
         """Start this process's listener (again after a fork), once."""
@@ -285,14 +297,21 @@ def publish(hub_id: int, kind: str, *, now: datetime, **data: Any) -> Event:
     return event
 
 
-def missed_events(hub_id: int, after_id: int, limit: int = MISSED_LIMIT) -> list[Event]:
-    """Events at a hub after ``after_id``, oldest first (for ``Last-Event-ID``)."""
-    rows = db.session.scalars(
-        select(ArrivalEvent)
-        .where(ArrivalEvent.hub_id == hub_id, ArrivalEvent.id > after_id)
-        .order_by(ArrivalEvent.id)
-        .limit(limit)
-    )
+def missed_events(
+    hub_ids: int | Collection[int],
+    after_id: int,
+    *,
+    kinds: Collection[str] = (),
+    limit: int = MISSED_LIMIT,
+) -> list[Event]:
+    """Events at a hub (or hubs) after ``after_id``, oldest first, of ``kinds`` (and
+    their sub-kinds) when named (for ``Last-Event-ID``)."""
+    hubs = [hub_ids] if isinstance(hub_ids, int) else list(hub_ids)
+    query = select(ArrivalEvent).where(ArrivalEvent.hub_id.in_(hubs), ArrivalEvent.id > after_id)
+    if kinds:
+        sub_kinds = [ArrivalEvent.kind.startswith(f"{kind}.", autoescape=True) for kind in kinds]
+        query = query.where(or_(ArrivalEvent.kind.in_(list(kinds)), *sub_kinds))
+    rows = db.session.scalars(query.order_by(ArrivalEvent.id).limit(limit))
     return [Event.from_row(row) for row in rows]
 
 
@@ -308,7 +327,36 @@ def latest_event_id(hub_id: int) -> int:
     )
 
 
-def stream(app: Flask, subscription: Subscription, catch_up: list[Event]) -> Iterator[str]:
+def open_stream(
+    hub_ids: Collection[int],
+    *,
+    last_event_id: int | None,
+    kinds: Collection[str] = (),
+    name: str = "arrivals",
+) -> Response:
+    """The response for a server-sent event stream of events at ``hub_ids`` (of
+    ``kinds``, when named), each sent as an event called ``name``; a browser that
+    reconnects with ``Last-Event-ID`` is sent what it missed first."""
+    events_bus = bus()
+    subscription = events_bus.subscribe(*hub_ids, kinds=kinds)
+    # Subscribed first, then caught up: nothing falls between the two.
+    catch_up = []
+    if last_event_id is not None and hub_ids:
+        catch_up = missed_events(hub_ids, last_event_id, kinds=kinds)
+    db.session.remove()  # a stream holds no database connection
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
+    response = current_app.response_class(
+        stream(app, subscription, catch_up, name=name), mimetype="text/event-stream"
+    )
+    response.call_on_close(lambda: events_bus.unsubscribe(subscription))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events straight on
+    return response
+
+
+def stream(
+    app: Flask, subscription: Subscription, catch_up: list[Event], *, name: str = "arrivals"
+) -> Iterator[str]:
     """A server-sent event stream: what was missed, then events as they come,
     heartbeat comments while quiet, and an end after ``stream_max_seconds`` (the
     browser reconnects with ``Last-Event-ID``). Holds no database connection."""
@@ -322,7 +370,7 @@ def stream(app: Flask, subscription: Subscription, catch_up: list[Event]) -> Ite
         sent = set()
         for missed in catch_up:
             sent.add(missed.id)
-            yield missed.sse()
+            yield missed.sse(name)
         while True:
             left = ends - time.monotonic()
             if left <= 0:
@@ -331,7 +379,7 @@ def stream(app: Flask, subscription: Subscription, catch_up: list[Event]) -> Ite
             if event is None:
                 yield ": heartbeat\n\n"
             elif event.id not in sent:
-                yield event.sse()
+                yield event.sse(name)
     finally:
         events_bus.unsubscribe(subscription)
 

@@ -29,6 +29,7 @@ SETTING_LIMITS: dict[str, tuple[int, int]] = {
     "kiosk_idle_seconds": (20, 600),
     "retention_months": (1, 84),
     "checkin_early_minutes": (0, 180),
+    "connection_chase_working_days": (1, 15),
 }
 REMINDER_HOURS = (1, 168)
 MAX_REMINDERS = 5

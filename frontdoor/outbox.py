@@ -30,7 +30,7 @@ def queue_message(
     booking_id: int | None = None,
 ) -> OutboxMessage:
     """Add a message unless one with ``key`` exists; returns the message."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    existing = queued(key)
     if existing is not None:
         return existing
     message = OutboxMessage(
@@ -49,6 +49,11 @@ def queue_message(
     return message
 
 
+def queued(key: str) -> OutboxMessage | None:
+    """The message with idempotency key ``key``, if one was queued."""
+    return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+
+
 # --- what each template says --------------------------------------------------------------
 
 
@@ -65,11 +70,19 @@ class MessageTemplate:
     ``render(message, links)`` runs inside ``force_locale(message.language)`` so
     gettext gives the family's language. ``still_wanted(message, now)`` returns ""
     to send, or a short reason (a code, never personal data) to skip it.
+    ``gave_up(message, now)`` runs when the dispatcher gives up on it (failed or
+    dead), in the transaction that records that, so someone can be told (a
+    practitioner whose partner never got the introduction); it may queue messages.
+    ``forget_recipient``: the number or address is wanted for this one message only
+    (a family who asked for a text on a shared kiosk), so the dispatcher erases it
+    as soon as the message is sent, refused or given up on.
     """
 
     name: str
     render: Callable[[OutboxMessage, Links], Rendered]
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None
+    gave_up: Callable[[OutboxMessage, datetime], None] | None = None
+    forget_recipient: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,9 +103,18 @@ def register_template(
     name: str,
     render: Callable[[OutboxMessage, Links], Rendered],
     still_wanted: Callable[[OutboxMessage, datetime], str] | None = None,
+    gave_up: Callable[[OutboxMessage, datetime], None] | None = None,
+    *,
+    forget_recipient: bool = False,
 ) -> None:
     """Faces register the words of their messages here (``booking/message_text.py``)."""
-    TEMPLATES[name] = MessageTemplate(name, render, still_wanted)
+    TEMPLATES[name] = MessageTemplate(name, render, still_wanted, gave_up, forget_recipient)
+
+
+def forgets_recipient(message: OutboxMessage) -> bool:
+    """Is the recipient erased once the message is done with (``forget_recipient``)?"""
+    template = TEMPLATES.get(message.template)
+    return template is not None and template.forget_recipient
 
 
 def render_message(message: OutboxMessage, links: Links) -> Rendered:
@@ -110,3 +132,12 @@ def skip_reason(message: OutboxMessage, now: datetime) -> str:
     if template is None or template.still_wanted is None:
         return ""
     return template.still_wanted(message, now)
+
+
+def tell_gave_up(message: OutboxMessage, now: datetime) -> bool:
+    """Run the template's ``gave_up``, if it has one; returns whether it did."""
+    template = TEMPLATES.get(message.template)
+    if template is None or template.gave_up is None:
+        return False
+    template.gave_up(message, now)
+    return True

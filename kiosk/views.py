@@ -149,6 +149,7 @@ SORRY_CODES = frozenset(
         "session_gone",
         "not_drop_in",
         "drop_in_only",
+        "too_many_texts",
     }
 )
 

@@ -32,7 +32,7 @@ from frontdoor.models import (
     RecordedMessage,
     Session,
 )
-from frontdoor.outbox import Links, queue_message
+from frontdoor.outbox import TEMPLATES, Links, Rendered, queue_message, register_template
 from frontdoor.scheduler import mark_interrupted
 from tests.booking_fixtures import NOW, make_session
 from tests.conftest import csrf_from
@@ -187,6 +187,29 @@ def test_an_address_that_no_longer_exists_fails_at_once_and_is_not_retried(app_c
         "smtp 550 refused",
     )
     assert server.received == []
+
+
+def test_a_failure_nobody_could_be_told_about_still_shows_as_failed(app_context):
+    # A template whose "gave up" hook has a bug must not hide the failure from managers.
+    def broken(message, now):
+        raise RuntimeError("a bug in the hook")
+
+    register_template("test_gave_up", lambda m, links: Rendered("Hi", "Hello"), gave_up=broken)
+    try:
+        queue_message(
+            key="test:gave-up", channel="email", recipient="gone@example.com",
+            template="test_gave_up", language="en", payload={}, now=NOW,
+        )  # fmt: skip
+        db.session.commit()
+        with smtp_server(SmtpHandler(refuse={"gone@example.com"})) as (port, _):
+            result = dispatch_outbox(
+                NOW, channels={"email": _smtp(port)}, links=_links(), policy=POLICY
+            )
+    finally:
+        TEMPLATES.pop("test_gave_up")
+    assert result.failed == 1
+    message = db.session.scalar(select(OutboxMessage))
+    assert (message.status, message.last_error) == ("failed", "smtp 550 refused")
 
 
 def test_a_provider_down_for_every_try_dead_letters_the_message(app_context):

@@ -40,6 +40,7 @@ HUB_SETTINGS = {
     "kiosk_idle_seconds": "90",
     "retention_months": "24",
     "checkin_early_minutes": "30",
+    "connection_chase_working_days": "5",
     "waiting_list_fill_gaps": "no",
     "reminder_hours": "2, 48",
 }
@@ -178,6 +179,7 @@ def test_manager_edits_hub_settings(app, signed_in):
     assert settings.kiosk_idle_seconds == 90
     assert settings.retention_months == 24
     assert settings.checkin_early_minutes == 30
+    assert settings.connection_chase_working_days == 5
     assert settings.waiting_list_fill_gaps is False
     assert settings.reminder_hours == (48, 2)
     assert settings.languages == ("en",)  # not on the form, so left alone

@@ -34,10 +34,15 @@ BOOKING_SITE = (
     "booking/contact.py",
     "booking/slots.py",
     "booking/appointments.py",
+    "directory/texts.py",
 )
 KIOSK = ("arrivals/checkin.py", "arrivals/help_requests.py", "kiosk/pairing.py")
 # Families' refusals that are a whole page rather than a sentence.
-WHOLE_PAGES = {"too_many_attempts": "templates/booking/too_many.html"}
+WHOLE_PAGES = {
+    "too_many_attempts": "templates/booking/too_many.html",
+    # And on the kiosk, its "sorry" screen (kiosk.views.SORRY_CODES).
+    "too_many_texts": "templates/booking/support_text_limit.html",
+}
 
 # Raised by the services families use, but only ever on the staff side.
 STAFF_ONLY = {
@@ -57,6 +62,7 @@ FAMILY_ONLY = {
     "checked_in": "staff may cancel a booking after check-in",
     "too_far": "staff may book an appointment any day ahead",
     "too_many_attempts": "only the public site finds a booking by reference",
+    "too_many_texts": "only families ask for a service's details by text",
     "unknown_topic": "only the kiosk asks for help",
     "invalid_code": "shown on the kiosk being paired, in the kiosk's languages",
     "expired_code": "shown on the kiosk being paired, in the kiosk's languages",
@@ -275,3 +281,11 @@ def test_every_sentence_reads_with_its_details_filled_in(app):
         if not text or text == code or "%(" in text or "{" in text
     ]
     assert not unread, unread
+
+
+def test_a_partners_link_that_will_not_open_has_a_heading_and_a_next_step():
+    for code in staff.LINK_CODES:
+        heading, next_step = staff.link_problem(code, days=30)
+        assert heading != staff.staff_words("no_such_code"), code
+        assert next_step and "{" not in next_step, code
+    assert "work for 30 days" in staff.link_problem("check_link_expired", days=30)[1]

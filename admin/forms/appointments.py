@@ -202,17 +202,22 @@ class CancelAppointmentForm(CleanForm):
     )
 
 
+def read_slot(posted: str | None) -> tuple[int, datetime] | None:
+    """(practitioner id, start) from a chosen time, ``<id>@<ISO start>`` as the
+    slot radios post it (``templates/admin/appointments/_slots.html``), or None."""
+    staff_id, _, starts = (posted or "").partition("@")
+    try:
+        starts_at = datetime.fromisoformat(starts)
+    except ValueError:
+        return None
+    practitioner_id = whole_id(staff_id)
+    if practitioner_id is None or starts_at.tzinfo is None:
+        return None
+    return practitioner_id, starts_at
+
+
 class MoveAppointmentForm(CleanForm):
     slot = StringField("New time")
 
     def chosen(self) -> tuple[int, datetime] | None:
-        """(practitioner id, start) from ``<id>@<ISO start>``, or None."""
-        staff_id, _, starts = (self.slot.data or "").partition("@")
-        try:
-            starts_at = datetime.fromisoformat(starts)
-        except ValueError:
-            return None
-        practitioner_id = whole_id(staff_id)
-        if practitioner_id is None or starts_at.tzinfo is None:
-            return None
-        return practitioner_id, starts_at
+        return read_slot(self.slot.data)

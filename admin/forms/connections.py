@@ -1,5 +1,5 @@
-"""Connecting a family to a partner service: which service, the family's consent,
-and exactly what they agreed to share."""
+"""Connecting a family to a partner service or a colleague: which one, the
+family's consent, and exactly what they agreed to share."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ class ConnectForm(CleanForm):
     service = RadioField(
         "Service", widget=GovRadioInput(), coerce=optional_id, validate_choice=False
     )
+    # Or a colleague in the hub instead (choices set by the view).
+    to_staff = RadioField(
+        "Colleague", widget=GovRadioInput(), coerce=optional_id, validate_choice=False
+    )
     consent = BooleanField(
         "The family agreed to this introduction and to sharing what is below",
         widget=GovCheckboxInput(),
@@ -43,3 +47,13 @@ class ConnectForm(CleanForm):
     interpreter = BooleanField("They need an interpreter", widget=GovCheckboxInput())
     language = _text("Language", 40, hint="For example, Polish")
     submit = _submit("Send the introduction")
+
+
+class ContactForm(CleanForm):
+    """After the first contact date: did the partner make contact? (One button each.)"""
+
+    happened = RadioField(
+        "Did the partner make contact with the family?",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        widget=GovRadioInput(),
+    )

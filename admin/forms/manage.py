@@ -150,6 +150,13 @@ class HubForm(CleanForm):
         "Earliest check-in time",
         "How early families can check in for a session.",
     )
+    connection_chase_working_days = _setting(
+        "Chase unanswered introductions after, in working days",
+        "connection_chase_working_days",
+        "Working days before chasing",
+        "An introduction a partner has not answered after this many working days goes back "
+        "to the practitioner who made it, and to the duty manager after twice as many.",
+    )
     waiting_list_fill_gaps = RadioField(
         "Can the waiting list fill places that come free?",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],

@@ -1,21 +1,28 @@
 """Forms of a session's register: booking on a family's behalf, cancelling, moving,
-and raising the capacity."""
+and raising the capacity. The booking form's party and details are reused by a
+follow-up booked from a visit (``admin.forms.follow_ups``)."""
 
 from __future__ import annotations
 
 import re
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
 )
 from wtforms import (
+    BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from booking.contact import Contact, Party
 from frontdoor.fields import CleanForm, to_id
@@ -71,6 +78,75 @@ class _BookFormBase(CleanForm):
 
     def child_fields(self):
         return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
+
+
+def book_form_fields() -> dict[str, object]:
+    """The booking form's fields in display order (WTForms orders by creation): who
+    is coming, their details, and the nonce that makes a second press book nothing."""
+    fields: dict[str, object] = {
+        "adults": WholeNumberField(
+            "Adults",
+            widget=GovTextInput(),
+            default=1,
+            validators=[
+                InputRequired("Enter how many adults are coming"),
+                NumberRange(0, 20, "Adults must be between 0 and 20"),
+            ],
+            invalid="Enter how many adults are coming, as a number like 1",
+        )
+    }
+    for band in CHILD_BANDS:
+        label = AGE_BANDS[band]
+        fields[_child_field_name(band)] = WholeNumberField(
+            f"{label}" if band == "pregnancy" else f"Children aged {label}",
+            widget=GovTextInput(),
+            default=0,
+            validators=[Optional(), NumberRange(0, 20, "Enter a number between 0 and 20")],
+            invalid="Enter how many children, as a number like 1",
+        )
+    fields.update(
+        first_name=StringField(
+            "First name",
+            widget=GovTextInput(),
+            validators=[
+                InputRequired("Enter their first name"),
+                Length(max=100, message=staff_words("name_too_long", max=100)),
+            ],
+        ),
+        last_name=StringField(
+            "Last name (optional)",
+            description="Staff screens show only the first letter",
+            widget=GovTextInput(),
+            validators=[Length(max=100, message=staff_words("name_too_long", max=100))],
+        ),
+        email=StringField(
+            "Email address (optional)",
+            description="For their confirmation and any changes",
+            widget=GovTextInput(),
+            validators=[Length(max=254, message="Email addresses are 254 characters or fewer")],
+        ),
+        mobile=StringField(
+            "UK mobile number (optional)",
+            widget=GovTextInput(),
+            validators=[Length(max=30, message="Enter a UK mobile number, like 07700 900 982")],
+        ),
+        reminders=BooleanField("Send them reminders before the session", widget=GovCheckboxInput()),
+        access_needs=TextAreaField(
+            "Access needs (optional)",
+            description="Anything the hub should know to welcome them",
+            widget=GovTextArea(),
+            validators=[Length(max=2000, message="Access needs must be 2000 characters or fewer")],
+        ),
+        join_waiting_list=BooleanField(
+            "If the session is full, put them on the waiting list", widget=GovCheckboxInput()
+        ),
+        nonce=HiddenField(),
+        submit=SubmitField("Book", widget=GovSubmitInput()),
+    )
+    return fields
+
+
+BookOnBehalfForm = type("BookOnBehalfForm", (_BookFormBase,), book_form_fields())
 
 
 class CancelForm(CleanForm):

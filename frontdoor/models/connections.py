@@ -1,8 +1,8 @@
 """Connections: a warm, consented introduction of a family, from a visit or a help
-request, to a partner service (and, later, to a colleague in the hub).
+request, to a partner service or to a colleague in the hub (``to_staff``).
 
 What the family agreed to share is kept in its own ``shared_*`` columns and is all
-the partner ever sees; the consent (who asked, when) is recorded with it.
+the partner (or colleague) ever sees; the consent (who asked, when) is recorded with it.
 """
 
 from __future__ import annotations
@@ -49,8 +49,11 @@ class Connection(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"), index=True)
     help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_request.id"), index=True)
     made_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
-    # Where it goes: a partner service now; a colleague in the hub later.
+    # Where it goes: a partner service or a colleague in the hub (exactly one).
     service_id: Mapped[int | None] = mapped_column(ForeignKey("partner_service.id"), index=True)
+    # The service's topic when the connection was made, for the counts in reports
+    # (a service may move topic later; what the family was connected for does not).
+    topic: Mapped[str] = mapped_column(String(20), default="")
     to_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     # The family's consent: who asked, when.
     consent_asked_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
@@ -74,6 +77,15 @@ class Connection(Base):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Chasing an unanswered one (``connections.chasing``): back to the practitioner
+    # after the hub's N working days, to the duty manager after 2N. Each once.
+    chased_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # After the first contact date the practitioner records whether contact happened
+    # (None: not yet recorded). It can be corrected; the audit log keeps each answer.
+    contact_happened: Mapped[bool | None]
+    contact_recorded_at: Mapped[datetime | None]
 
     service: Mapped[PartnerService | None] = relationship()
     made_by: Mapped[StaffUser] = relationship(foreign_keys=[made_by_id])
+    to_staff: Mapped[StaffUser | None] = relationship(foreign_keys=[to_staff_id])

@@ -80,6 +80,9 @@ class HubSettings:
     max_party_size: int = 10
     cancellation_cutoff_minutes: int = 60
     languages: tuple[str, ...] = ("en",)
+    # A connection to a partner with no answer after this many working days goes
+    # back to the practitioner who made it, and to the duty manager at twice that.
+    connection_chase_working_days: int = 3
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> HubSettings:

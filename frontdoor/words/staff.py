@@ -138,6 +138,16 @@ _WORDS: dict[str, str] = {
     "link_expired": "This link has expired",
     "link_withdrawn": "The family hub has withdrawn this introduction",
     "link_invalid": "This link does not work",
+    # Introducing a family to a colleague in the hub (connections.colleagues).
+    "choose_service_or_colleague": "Choose one service or one colleague to introduce them to",
+    "colleague_is_you": "Choose a colleague, not yourself",
+    "colleague_not_here": "Choose a colleague who greets families at this hub",
+    "connection_withdrawn": "This introduction was withdrawn by the colleague who made it",
+    # The practitioner's record of the first contact (connections.outcomes).
+    "contact_not_due": "You can record whether contact happened after the date the partner gave",
+    # A partner's quarterly check link (directory.partner_checks) that will not open.
+    "check_link_expired": "This link has expired",
+    "check_link_invalid": "This link does not work",
     "oruk_version": "The feed follows {version}, not Open Referral UK 3.0. Ask the "
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.
@@ -198,6 +208,30 @@ _FROM_DETAILS: dict[str, Callable[[Mapping[str, object]], str]] = {
 }
 
 CODES = frozenset(_WORDS) | frozenset(_FROM_DETAILS)
+
+
+# A partner's link that will not open gets a page: its heading is the code's sentence
+# above, and under it what to do now. ``{days}`` is how long such a link works.
+_LINK_NEXT_STEPS: dict[str, str] = {
+    "check_link_expired": "Check links work for {days} days. Ask the family hub for a new "
+    "one, or wait for next quarter's email.",
+    "check_link_invalid": "Check it was copied in full from the email, or ask the family hub "
+    "for a new one.",
+    "link_expired": "Connection links work for {days} days. Ask the family hub if you still "
+    "need to reach the family.",
+    "link_withdrawn": "You do not need to do anything. Ask the family hub if you have questions.",
+    "link_invalid": "Check it was copied in full from the email, or ask the family hub.",
+}
+LINK_CODES = frozenset(_LINK_NEXT_STEPS)
+
+
+def link_problem(code: str, **details: object) -> tuple[str, str]:
+    """The heading and the next step for a partner's link that will not open."""
+    try:
+        next_step = _LINK_NEXT_STEPS.get(code, "").format(**details)
+    except (KeyError, IndexError, ValueError):
+        next_step = ""
+    return staff_words(code, **details), next_step
 
 
 def staff_words(code: str, **details: object) -> str:

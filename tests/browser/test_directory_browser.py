@@ -46,11 +46,18 @@ def test_directory_pages_have_no_accessibility_faults_axe_can_find(app, demo, br
         page.get_by_role("button", name="Save service").click()
         expect(page.get_by_text("There is a problem")).to_be_visible()
         found["service errors"] = _axe(page)
+        page.goto("/admin/directory/partners/new")
+        page.get_by_role("button", name="Save partner").click()
+        expect(page.get_by_text("There is a problem")).to_be_visible()
+        found["partner errors"] = _axe(page)
         link = check_link(Links(live_server, app.config["SECRET_KEY"]), partner_id, "2027-Q1")
         page.goto(link)
         found["partner check"] = _axe(page)
         page.goto(f"{link}/services/{service_id}")
         found["partner correction"] = _axe(page)
+        page.goto(f"{link[:-4]}xxxx")
+        expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+        found["partner check link problem"] = _axe(page)
     finally:
         context.close()
     assert found == {name: [] for name in found}

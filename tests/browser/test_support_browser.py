@@ -1,7 +1,8 @@
 """Find support in Chromium: a family on the kiosk picks a topic by picture, opens a
 checked service and sees its QR code (every button at least 64 pixels); "start again"
-leaves nothing behind; the kiosk and phone pages have no accessibility faults axe can
-find, in English and Arabic."""
+leaves nothing behind; the kiosk and phone pages, with the "send me this by text" form
+as it is, with a number that cannot take a text and once sent, have no accessibility
+faults axe can find, in English and Arabic."""
 
 from __future__ import annotations
 
@@ -57,6 +58,11 @@ def test_a_family_finds_a_money_service_and_takes_it_away_as_a_qr_code(
         page.context.close()
 
 
+def _send_by_text(page, _, number: str) -> None:
+    page.get_by_label(_("Mobile number"), exact=True).fill(number)
+    page.get_by_role("button", name=_("Send me a text")).click()
+
+
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_find_support_pages_have_no_accessibility_faults_axe_can_find(
     app, demo, browser, live_server, language
@@ -76,6 +82,11 @@ def test_find_support_pages_have_no_accessibility_faults_axe_can_find(
         found["kiosk services"] = _axe(page)
         page.get_by_role("button", name=name).click()
         found["kiosk service"] = _axe(page)
+        _send_by_text(page, _, "01632 960 001")
+        found["kiosk text, a landline"] = _axe(page)
+        _send_by_text(page, _, "07700 900 982")
+        expect(page.get_by_role("status")).to_be_visible()
+        found["kiosk text, sent"] = _axe(page)
         phone = page.context.browser.new_context(
             base_url=live_server, bypass_csp=True, locale=language
         ).new_page()
@@ -88,6 +99,12 @@ def test_find_support_pages_have_no_accessibility_faults_axe_can_find(
             phone.goto(path)
             expect(phone.locator(f'html[lang="{language}"]')).to_have_count(1)
             found[screen] = _axe(phone)
+        _send_by_text(phone, _, "01632 960 001")
+        expect(phone.locator(".govuk-error-summary")).to_be_visible()
+        found["phone text, a landline"] = _axe(phone)
+        _send_by_text(phone, _, "07700 900 982")
+        expect(phone.locator(".govuk-notification-banner")).to_be_visible()
+        found["phone text, sent"] = _axe(phone)
         phone.context.close()
     finally:
         page.context.close()

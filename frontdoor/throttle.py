@@ -1,0 +1,38 @@
+"""How often one source may do something: at most ``limit`` times in ``window``.
+
+Every counted try is a row in the table that throttles staff sign-in, keyed by a
+hash of who tried and what, so the limit holds across processes and no address,
+session or kiosk is stored as written. Finding a booking from the public site and
+sending a service's details by text both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from frontdoor.extensions import db
+from frontdoor.models import SignInFailure
+
+
+def take_a_try(source: str, *, now: datetime, limit: int, window: timedelta) -> bool:
+    """Count one try by ``source`` (such as ``"find|<address>"``) and say yes, or say
+    no (counting nothing) once it has had ``limit`` tries in the last ``window``.
+    The row joins the caller's transaction."""
+    key = hashlib.sha256(source.encode()).hexdigest()
+    since = now - window
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.key_hash == key, SignInFailure.at < since)
+    )
+    tries = (
+        db.session.scalar(
+            select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
+        )
+        or 0
+    )
+    if tries >= limit:
+        return False
+    db.session.add(SignInFailure(key_hash=key, at=now))
+    return True
