@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bench.common import Result, bench_app, postgres_available, timed
+from bench.common import Result, bench_app, postgres_available, statements, timed
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Organisation, Room, ServiceCategory, SessionSeries
@@ -73,13 +73,14 @@ def _measure(database: str) -> Result:
         url = f"/openreferral/services?per_page={PER_PAGE}&page=1"
         first = client.get(url).get_json()
         assert first["size"] == PER_PAGE and first["total_items"] == SERIES, first["total_items"]
+        sent = statements(app, lambda: client.get(url))
         timed(lambda: client.get(url), count=20, seconds=5)  # warm-up
         samples = timed(lambda: client.get(url), count=300, seconds=30)
     return Result(
         f"ORUK page of {PER_PAGE} services ({database})",
         samples,
         "target p95 <= 100 ms",
-        f"({SERIES} series published)",
+        f"({SERIES} series published; {sent} SQL statements a page)",
     )
 
 

@@ -1,11 +1,12 @@
 """What the council publishes as Open Referral UK 3.0 (read by ``directory.api``).
 
-One seam: ``published_services`` is the list the API serves, in the order it
-serves it; paging (``services_page``) and finding one (``published_service``) work
-over that list and nowhere else. Each entry is ``Listed``: an id and a name to order
-and find it by, and how to build the whole service, so a page builds only its own
-services. Today the list holds each open hub's running session series, a service with
-a weekly schedule, and the directory's services families may be shown.
+One seam: ``published`` is the one home of what the API serves, as a query of
+(kind, row id, name) rows: each open hub's running session series (a service with a
+weekly schedule) and the directory's services families may be shown (the
+directory's rule, ``directory.services.shown_to_families``). A page
+(``services_page``) counts, orders and cuts it in the database and builds only its
+own services, from their rows loaded in one query a kind; finding one
+(``published_service``) looks in the same query.
 
 Ids stay the same from one request to the next, and across installations: a
 series is ``uuid5`` of the council's short name and the series id
@@ -15,14 +16,24 @@ series is ``uuid5`` of the council's short name and the series id
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cache, partial
+from functools import cache
 
 from babel import Locale
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import contains_eager, joinedload
 
 from directory.oruk import (
@@ -61,6 +72,10 @@ from frontdoor.topics import TOPIC_LABELS
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
+MINUTES_A_DAY = 24 * 60
+# What a published row is made from; a series sorts before a partner's service of the
+# same name, then each by its row id, so every page's order is total and stable.
+SERIES, PARTNER = 0, 1
 # Age bands that are children's ages, in years (the others, pregnancy and parents,
 # are about the grown-ups and go in the words only).
 CHILD_AGES = {"0-1": (0, 1), "1-3": (1, 3), "3-5": (3, 5), "5-11": (5, 11), "11-19": (11, 19)}
@@ -75,18 +90,6 @@ NOT_ON_BANK_HOLIDAYS = "Not on bank holidays."
 
 
 @dataclass(frozen=True)
-class Listed:
-    """A service to publish, before it is built: its name and id order it and find it;
-    ``build`` makes the whole service, only for the page or the one asked for."""
-
-    id: str
-    name: str
-    build: Callable[[], OrukService]
-    # A directory service's row id: a page loads its rows in one query before building.
-    partner_service_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Page:
     services: list[OrukService]
     number: int
@@ -97,22 +100,12 @@ class Page:
 # --- the seam -----------------------------------------------------------------------------
 
 
-def published_services(*, today: date, base_url: str) -> list[Listed]:
-    """Every service the council publishes, ordered by name then id (so paging is
-    stable): each open hub's series that is running and has not ended, and each
-    partner service families may be shown (checked, active: the directory's rule).
-    ``base_url`` is the booking site's public address, for each service's link."""
-    listed = [
-        Listed(series_id(series), series.title, partial(series_service, series, base_url))
-        for series in _running_series(today)
-        if _publishable(series, today)
-    ]
-    listed += [
-        # Stored ids are ORUK ids already (ours are UUIDs; imports keep theirs, as read).
-        Listed(code.lower(), name, partial(_partner_service_by_id, pk), pk)
-        for pk, code, name in _checked_partner_services(today)
-    ]
-    return sorted(listed, key=lambda s: (s.name.casefold(), s.id))
+def published(today: date) -> CompoundSelect:
+    """Every service the council publishes, as rows of ``kind`` (``SERIES`` or
+    ``PARTNER``), ``row_id`` and ``name``: each open hub's series that is running and
+    has not ended, and each partner service families may be shown (checked, active:
+    the directory's rule). Pages order it by name, kind and row id."""
+    return union_all(_published_series(today), *_shown_partner_services(today))
 
 
 def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
@@ -124,25 +117,47 @@ def paging(page: str | None, per_page: str | None) -> tuple[int, int]:
 
 
 def services_page(number: int, per_page: int, *, today: date, base_url: str) -> Page:
-    """Page ``number`` (from 1) of ``published_services``, ``per_page`` to a page; a
-    page after the last is empty."""
-    listed = published_services(today=today, base_url=base_url)
-    start = (number - 1) * per_page
-    page = listed[start : start + per_page]
-    rows = _load_partner_services(page)
+    """Page ``number`` (from 1) of ``published``, ``per_page`` to a page, by name
+    (whatever its case) then kind and row id; a page after the last is empty."""
+    listed = published(today).subquery("published")
+    rows = db.session.execute(
+        select(listed.c.kind, listed.c.row_id, func.count().over())
+        .order_by(func.lower(listed.c.name), listed.c.kind, listed.c.row_id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    # Every row carries the total; a page after the last has none to carry it.
+    total = rows[0][2] if rows else db.session.scalar(select(func.count()).select_from(listed))
+    series = _load_series([pk for kind, pk, _ in rows if kind == SERIES])
+    partners = _load_partner_services([pk for kind, pk, _ in rows if kind == PARTNER])
     services = [
-        partner_service(rows[each.partner_service_id])
-        if each.partner_service_id is not None
-        else each.build()
-        for each in page
+        series_service(series[pk], base_url) if kind == SERIES else partner_service(partners[pk])
+        for kind, pk, _ in rows
     ]
-    return Page(services, number, per_page, len(listed))
+    return Page(services, number, per_page, total or 0)
 
 
 def published_service(service_id: str, *, today: date, base_url: str) -> OrukService | None:
+    """The published service with this id (as any case), or None."""
     wanted = service_id.strip().lower()
-    listed = published_services(today=today, base_url=base_url)
-    return next((each.build() for each in listed if each.id == wanted), None)
+    listed = published(today).subquery("published")
+    # Stored ids are ORUK ids already (ours are UUIDs; imports keep theirs, as read).
+    partner = db.session.scalar(
+        select(PartnerService)
+        .join(listed, and_(listed.c.kind == PARTNER, listed.c.row_id == PartnerService.id))
+        .where(func.lower(PartnerService.oruk_id) == wanted)
+    )
+    if partner is not None:
+        return partner_service(partner)
+    # A series' id is derived from its council's short name: worked out for each.
+    series = db.session.execute(
+        select(SessionSeries.id, Organisation.slug)
+        .join(listed, and_(listed.c.kind == SERIES, listed.c.row_id == SessionSeries.id))
+        .join(SessionSeries.hub)
+        .join(Hub.organisation)
+    )
+    found = [pk for pk, slug in series if _series_id(slug, pk) == wanted]
+    return series_service(_load_series(found)[found[0]], base_url) if found else None
 
 
 def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
@@ -159,37 +174,42 @@ def _bounded(typed: str | None, field: str, default: int, largest: int) -> int:
 PARTNER_TOPICS = "Front Door topics"
 
 
-def _checked_partner_services(today: date) -> list[tuple[int, str, str]]:
-    """(row id, ORUK id, name) of every council's partner services families may be
-    shown today: one light query a council (an installation has one, or a few)."""
+def _shown_partner_services(today: date) -> list[Select]:
+    """(kind, row id, name) of each council's partner services families may be shown
+    today: a query a council (an installation has one, or a few), each with its own
+    "check every N months"."""
     start_of_today = datetime.combine(today, time(0), LONDON)
-    found: list[tuple[int, str, str]] = []
-    for council_id in db.session.scalars(select(Organisation.id)):
-        query = (
-            select(PartnerService.id, PartnerService.oruk_id, PartnerService.name)
+    # Loaded whole, so check_months finds each council's setting without asking again.
+    councils = db.session.scalars(select(Organisation)).all()
+    return [
+        shown_to_families(
+            select(
+                literal(PARTNER).label("kind"),
+                PartnerService.id.label("row_id"),
+                PartnerService.name.label("name"),
+            )
             .join(PartnerService.partner)
-            .where(Partner.organisation_id == council_id)
+            .where(Partner.organisation_id == council.id),
+            start_of_today,
+            check_months(council.id),
         )
-        query = shown_to_families(query, start_of_today, check_months(council_id))
-        found += [(pk, code, name) for pk, code, name in db.session.execute(query)]
-    return found
+        for council in councils
+    ]
 
 
-def _load_partner_services(page: list[Listed]) -> dict[int, PartnerService]:
-    """The page's directory services, with partner and hub, in one query."""
-    ids = [each.partner_service_id for each in page if each.partner_service_id is not None]
+def _load_partner_services(ids: list[int]) -> dict[int, PartnerService]:
+    """Directory services by row id, with partner and hub, in one query."""
     if not ids:
         return {}
     rows = db.session.scalars(
         select(PartnerService)
         .where(PartnerService.id.in_(ids))
-        .options(joinedload(PartnerService.partner), joinedload(PartnerService.hub))
+        .options(
+            joinedload(PartnerService.partner),
+            joinedload(PartnerService.hub).joinedload(Hub.organisation),
+        )
     ).unique()
     return {row.id: row for row in rows}
-
-
-def _partner_service_by_id(pk: int) -> OrukService:
-    return partner_service(db.session.get_one(PartnerService, pk))
 
 
 def partner_service(service: PartnerService) -> OrukService:
@@ -209,15 +229,7 @@ def partner_service(service: PartnerService) -> OrukService:
             website=partner.website or None,
         ),
         locations=_partner_locations(service, service_id),
-        schedules=(
-            (
-                OrukSchedule(
-                    id=derived_id(service_id, "when"), description=service.schedule_description
-                ),
-            )
-            if service.schedule_description
-            else ()
-        ),
+        schedules=_partner_schedules(service, service_id),
         eligibility=OrukEligibility(
             minimum_age=service.minimum_age,
             maximum_age=service.maximum_age,
@@ -293,41 +305,75 @@ def _partner_locations(service: PartnerService, service_id: str) -> tuple[OrukLo
 # --- a hub's series as a service -------------------------------------------------------
 
 
-def _running_series(today: date) -> list[SessionSeries]:
-    """Active series of open hubs not ended before ``today``, with hub, council, room
-    and category, in one query."""
-    return list(
-        db.session.scalars(
-            select(SessionSeries)
-            .join(SessionSeries.hub)
-            .join(Hub.organisation)
-            .where(
-                SessionSeries.active.is_(True),
-                Hub.active.is_(True),
-                or_(SessionSeries.until_date.is_(None), SessionSeries.until_date >= today),
-            )
-            .options(
-                contains_eager(SessionSeries.hub).contains_eager(Hub.organisation),
-                joinedload(SessionSeries.room),
-                joinedload(SessionSeries.category),
-            )
-        ).unique()
+def _published_series(today: date) -> Select:
+    """(kind, row id, name) of each open hub's series that is running and has not
+    ended. The database judges all of it but one thing: whether a run of so many
+    sessions is over (its last date turns on bank holidays), which ``_run_over``
+    judges for the running series that have a count, and only those."""
+    running = _running(today)
+    counted = db.session.scalars(
+        select(SessionSeries)
+        .join(SessionSeries.hub)
+        .where(running, SessionSeries.occurrence_count.is_not(None))
+    )
+    over = [series.id for series in counted if _run_over(series, today)]
+    return (
+        select(
+            literal(SERIES).label("kind"),
+            SessionSeries.id.label("row_id"),
+            SessionSeries.title.label("name"),
+        )
+        .join(SessionSeries.hub)
+        .where(running, SessionSeries.id.not_in(over))
     )
 
 
-def _publishable(series: SessionSeries, today: date) -> bool:
-    """Whether the series can be written as a schedule (on some weekday, ending before
-    midnight) and, if it runs for so many sessions, the last is not behind us."""
-    if _closes_at(series) is None or not series.weekdays:
-        return False
-    if series.occurrence_count is None:
-        return True
-    schedule = _schedule(series)
-    return schedule is not None and (schedule.until is None or schedule.until >= today)
+def _running(today: date) -> ColumnElement[bool]:
+    """Active series of open hubs (joined to their hub) that can be written as a weekly
+    schedule (on some weekday, ending before midnight) and have no end date before
+    ``today``."""
+    starts = extract("hour", SessionSeries.start_time) * 60 + extract(
+        "minute", SessionSeries.start_time
+    )
+    return and_(
+        SessionSeries.active.is_(True),
+        Hub.active.is_(True),
+        func.json_array_length(SessionSeries.weekdays) > 0,
+        starts + SessionSeries.duration_minutes < MINUTES_A_DAY,
+        or_(SessionSeries.until_date.is_(None), SessionSeries.until_date >= today),
+    )
+
+
+def _run_over(series: SessionSeries, today: date) -> bool:
+    """Whether the last session of a series that runs for so many is behind us."""
+    schedule = _weekly(series, key=str(series.id))  # only its last day is wanted
+    return schedule is None or (schedule.until is not None and schedule.until < today)
+
+
+def _load_series(ids: list[int]) -> dict[int, SessionSeries]:
+    """Series by row id, with hub, council, room and category, in one query."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(SessionSeries)
+        .join(SessionSeries.hub)
+        .join(Hub.organisation)
+        .where(SessionSeries.id.in_(ids))
+        .options(
+            contains_eager(SessionSeries.hub).contains_eager(Hub.organisation),
+            joinedload(SessionSeries.room),
+            joinedload(SessionSeries.category),
+        )
+    ).unique()
+    return {row.id: row for row in rows}
 
 
 def series_id(series: SessionSeries) -> str:
-    return derived_id("series", series.hub.organisation.slug, series.id)
+    return _series_id(series.hub.organisation.slug, series.id)
+
+
+def _series_id(council_slug: str, pk: int) -> str:
+    return derived_id("series", council_slug, pk)
 
 
 def series_service(series: SessionSeries, base_url: str) -> OrukService:
@@ -335,7 +381,7 @@ def series_service(series: SessionSeries, base_url: str) -> OrukService:
     hub = series.hub
     council = hub.organisation
     service_id = series_id(series)
-    schedule = _schedule(series)
+    schedule = _weekly(series, key=f"{council.slug}/series:{series.id}")
     return OrukService(
         id=service_id,
         name=series.title,
@@ -355,10 +401,11 @@ def _closes_at(series: SessionSeries) -> time | None:
     """When a session of the series ends, or None if that is past midnight."""
     starts = series.start_time
     ends = starts.hour * 60 + starts.minute + series.duration_minutes
-    return time(ends // 60, ends % 60) if ends < 24 * 60 else None
+    return time(ends // 60, ends % 60) if ends < MINUTES_A_DAY else None
 
 
-def _schedule(series: SessionSeries) -> OrukSchedule | None:
+def _weekly(series: SessionSeries, *, key: str) -> OrukSchedule | None:
+    """The series' schedule, its id derived from ``key``; None if it cannot be one."""
     closes = _closes_at(series)
     if closes is None:
         return None
@@ -367,7 +414,7 @@ def _schedule(series: SessionSeries) -> OrukSchedule | None:
             Recurrence.of(series),
             opens_at=series.start_time,
             closes_at=closes,
-            key=f"{series.hub.organisation.slug}/series:{series.id}",
+            key=key,
             description=NOT_ON_BANK_HOLIDAYS if series.skip_bank_holidays else "",
         )
     except ServiceError:  # a series saved before its rules were checked: no schedule
