@@ -7,6 +7,7 @@ from frontdoor.models.appointments import (
     AvailabilityException,
     type_practitioners,
 )
+from frontdoor.models.areas import AreaDeprivation, AreaPostcode
 from frontdoor.models.arrivals import ArrivalAction, ArrivalEvent, Duty, DutyAssignment
 from frontdoor.models.audit import AuditEvent
 from frontdoor.models.base import Base, utcnow
@@ -49,6 +50,8 @@ __all__ = [
     "LIVE_STATUSES",
     "Appointment",
     "AppointmentType",
+    "AreaDeprivation",
+    "AreaPostcode",
     "ArrivalAction",
     "ArrivalEvent",
     "AuditEvent",

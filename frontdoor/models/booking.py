@@ -72,6 +72,12 @@ class Booking(Base):
     mobile: Mapped[str] = mapped_column(String(20), default="")
     # A hash of the normalised email or mobile, for "one live booking per contact".
     contact_key: Mapped[str | None] = mapped_column(String(64))
+    # Reach (issue 12): the pseudonymous family key (kept after the purge) and the
+    # area the family gave a postcode for (never the postcode itself).
+    family_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    postcode_district: Mapped[str] = mapped_column(String(4), default="")
+    lsoa: Mapped[str] = mapped_column(String(9), default="")
+    imd_decile: Mapped[int | None]
     reminders: Mapped[bool] = mapped_column(default=False)
     access_needs: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(10), default="en")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdoor.models.base import Base, utcnow
@@ -57,8 +57,17 @@ class Visit(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     adults: Mapped[int] = mapped_column(default=1)
     children: Mapped[int] = mapped_column(default=0)
+    # Each child by age band (codes of AGE_BANDS), as bookings keep them; their
+    # number is ``children``. Empty for visits from before bands were asked.
+    child_bands: Mapped[list[str]] = mapped_column(JSON, default=list)
     first_time: Mapped[bool | None]
     language: Mapped[str] = mapped_column(String(10), default="en")
+    # Reach (issue 12): the pseudonymous family key, kept after the purge erases
+    # names, and where the family come from, as an area, never a full postcode.
+    family_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    postcode_district: Mapped[str] = mapped_column(String(4), default="")
+    lsoa: Mapped[str] = mapped_column(String(9), default="")
+    imd_decile: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(12), default=VisitStatus.WAITING)
     arrived_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
