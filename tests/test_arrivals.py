@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from arrivals.actions import act, check_in_by_hand, leave, undo, visits_to_leave
 from arrivals.board import board, roll_call
 from arrivals.checkin import check_in_booking, check_in_drop_in
-from arrivals.greeters import set_duty
+from arrivals.greeters import set_duty, staff_at
 from arrivals.help_requests import request_help
 from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor.errors import ServiceError
@@ -245,6 +245,20 @@ def test_escalation_amber_then_red_once_and_the_duty_manager_is_told(app, ctx):
     assert escalate_overdue(NOW + timedelta(minutes=20)) == []
     kinds = db.session.scalars(select(ArrivalEvent.kind).order_by(ArrivalEvent.id)).all()
     assert kinds.count("escalated") == 2
+
+
+def test_with_nobody_on_the_manager_rota_the_hubs_managers_are_told(app, ctx):
+    """An escalation never goes to no one: the same rule as an unanswered
+    connection's (``greeters.duty_managers``)."""
+    from frontdoor.models import Role
+
+    _arrive(ctx)
+    db.session.commit()
+    escalate_overdue(NOW + timedelta(minutes=11))
+    db.session.commit()
+    told = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
+    managers = {person.email for person in staff_at(ctx.hub_id, (Role.MANAGER,))}
+    assert managers and told == managers
 
 
 def test_escalation_runs_as_a_scheduled_job_with_no_board_open(app, ctx):
