@@ -6,8 +6,10 @@ register shows them; a band that is not one gets plain words, never a 500."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from arrivals.actions import check_in_expected
 from arrivals.checkin import check_in_drop_in
@@ -16,6 +18,7 @@ from booking.forms import CHILD_BAND_WORDS
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import AGE_BANDS, CHILD_BANDS, Booking, Session, Visit
+from frontdoor.retention import months_before, purge_expired
 from tests.conftest import csrf_from, sign_in
 from tests.test_arrivals_views import reception  # noqa: F401  (a fixture)
 from tests.test_kiosk import NOW, booked, count, only, place, screen  # noqa: F401  (fixtures)
@@ -164,3 +167,23 @@ def test_the_desk_checks_in_children_by_band_and_the_register_shows_them(
     text = " ".join(re.sub(r"<[^>]+>", " ", register).split())
     assert "1 adult, 3 children (1 aged 0 to 1, 2 aged 3 to 5)" in text
     assert "Children who came 3 children (1 aged 0 to 1, 2 aged 3 to 5)" in text
+
+
+def test_the_retention_purge_keeps_childrens_ages(app, place):  # noqa: F811
+    booking_id, _ = booked(app, place.massage, children=("0-1", "3-5"))
+    with app.app_context():
+        check_in_drop_in(
+            place.play,
+            hub_id=place.hub_id,
+            first_name="Kai",
+            adults=1,
+            child_bands=("1-3",),
+            now=NOW,
+        )
+        db.session.commit()
+        totals = purge_expired(months_before(NOW, -13) + timedelta(days=10))
+        assert totals["visits"] == 1 and totals["bookings"] == 1
+        visit = db.session.scalars(select(Visit)).one()
+        assert (visit.first_name, visit.child_bands, visit.children) == ("", ["1-3"], 1)
+        booking = db.session.get_one(Booking, booking_id)
+        assert (booking.first_name, booking.children) == ("", ["0-1", "3-5"])
