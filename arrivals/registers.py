@@ -65,7 +65,8 @@ class Register:
     @property
     def arrived(self) -> list[Visit]:
         """Everyone who came, booked or dropped in (not those marked not here)."""
-        return [*self.visit_of.values(), *self.came]
+        visits = [*self.visit_of.values(), *self.dropped_in]
+        return [v for v in visits if v.status != VisitStatus.NO_SHOW]
 
     @property
     def children_who_came(self) -> Counter[str]:

@@ -15,6 +15,7 @@ from arrivals.actions import check_in_expected
 from arrivals.checkin import check_in_drop_in
 from booking.contact import Party
 from booking.forms import CHILD_BAND_WORDS
+from booking.jobs import mark_no_shows
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import AGE_BANDS, CHILD_BANDS, Booking, Session, Visit
@@ -187,3 +188,21 @@ def test_the_retention_purge_keeps_childrens_ages(app, place):  # noqa: F811
         assert (visit.first_name, visit.child_bands, visit.children) == ("", ["1-3"], 1)
         booking = db.session.get_one(Booking, booking_id)
         assert (booking.first_name, booking.children) == ("", ["0-1", "3-5"])
+
+
+def test_a_no_show_keeps_the_bands_the_family_booked(app, place):  # noqa: F811
+    booking_id, _ = booked(app, place.massage, children=("pregnancy", "0-1"))
+    with app.app_context():
+        ends = db.session.get_one(Session, place.massage).ends_at
+        assert mark_no_shows(ends) == {"marked": 1}
+        visit = db.session.scalars(select(Visit)).one()
+        assert (visit.booking_id, visit.child_bands, visit.children) == (
+            booking_id,
+            ["pregnancy", "0-1"],
+            2,
+        )
+    manager = app.test_client()
+    sign_in(manager, "manager@test.example", "a-long-password")
+    register = manager.get(f"/admin/sessions/{place.massage}/register").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", register).split())
+    assert "Children who came None" in text  # a family who did not come is not counted
