@@ -385,7 +385,7 @@ def test_a_drop_in_register_lists_the_families_who_came_with_their_times(app, cl
     assert "Dropped in 2 families, 4 people" in page
     assert "In the room now 1 family, 3 people" in page
     listed = page[page.index("Dropped in (2)") :]
-    assert "Amira 1 adult, 2 children 09:55 Kiosk" in listed
+    assert "Amira 1 adult, 2 children (2 aged 1 to 3) 09:55 Kiosk" in listed
     assert "Ben J. 1 adult 10:05, left 10:40 Reception" in listed
     assert "Walker3 Not here" in listed
     assert "Jones" not in response.get_data(as_text=True)
@@ -421,4 +421,8 @@ def test_a_register_open_to_both_shows_who_booked_who_dropped_in_and_when_they_c
         r"Parent1 Here 1 adult, 1 child \(1 aged 0 to 1\) None given Online \S+ 10:00", page
     )
     assert re.search(r"Parent2 1 adult None given Online \S+ Not yet", page)
-    assert "Dropped in (1)" in page and "Walker1 1 adult, 1 child 09:50 Kiosk" in page
+    assert (
+        "Dropped in (1)" in page and "Walker1 1 adult, 1 child (1 aged 1 to 3) 09:50 Kiosk" in page
+    )
+    # Those who came, by the bands they checked in with (not the bands they booked).
+    assert "Children who came 2 children (2 aged 1 to 3)" in page
