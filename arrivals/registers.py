@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from booking.availability import Availability, availability
+from frontdoor import counting
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
@@ -41,14 +42,15 @@ class Register:
 
     @property
     def came(self) -> list[Visit]:
-        """Drop-ins who came: not those staff marked not here."""
-        return [v for v in self.dropped_in if v.status != VisitStatus.NO_SHOW]
+        """Drop-ins who came: arrivals, as every count has them (not those staff
+        marked not here)."""
+        return [v for v in self.dropped_in if counting.is_arrival(v)]
 
     @property
     def in_the_room(self) -> list[Visit]:
         """Everyone arrived for the session and not yet gone, booked or not."""
         visits = [*self.visit_of.values(), *self.dropped_in]
-        return [v for v in visits if v.status not in (VisitStatus.LEFT, VisitStatus.NO_SHOW)]
+        return [v for v in visits if counting.is_arrival(v) and v.status != VisitStatus.LEFT]
 
 
 def load_register(session: Session, now: datetime) -> Register:
