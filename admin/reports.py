@@ -101,7 +101,7 @@ def _download(text: str, name: str, hubs: list[Hub], what: str) -> Response:
 def report_figure_csv():
     form, hubs = _form()
     made = _report(form, hubs)
-    figure = made[1].figure(request.args.get("figure", "")) if made else None
+    figure = made[1].figure(request.args.get("figure", "summary")) if made else None
     if made is None or figure is None:
         abort(404)
     period = made[0]
