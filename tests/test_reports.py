@@ -206,3 +206,17 @@ def test_the_quarterly_return_from_the_command_line(app, demo):
     bad = app.test_cli_runner().invoke(args=["reach", "export", "--hub", "riverside",
                                              "--quarter", "2026Q5"])  # fmt: skip
     assert bad.exit_code != 0 and "Enter a quarter" in bad.output
+
+
+def test_a_sessions_register_counts_arrivals_as_the_report_does(app_context, demo):
+    from arrivals.registers import load_register
+
+    hub_id = _booked_twice_dropped_in_once()
+    session = session_on(series_led_by("lead@riverside.example"), DAY)
+    register = load_register(session, clock.now())
+    came = len(register.came) + sum(
+        1 for visit in register.visit_of.values() if visit.status != "no_show"
+    )
+    sessions = reach_report([hub_id], DAY, DAY).figure("sessions")
+    assert sessions is not None
+    assert [counts[0] for label, counts in sessions.rows] == [came]
