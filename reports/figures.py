@@ -75,21 +75,22 @@ def _where(model, hub_ids: Collection[int], first: date, last: date, series_ids)
 
 
 def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
-    """Unique families reached, and how many of them were new."""
+    """Unique families reached, and how many of them were new: one scan of the
+    families reached (a year of a large council is millions of rows)."""
     where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
-    unique = db.session.scalar(select(func.count(ReachFamilyDay.family.distinct())).where(where))
-    new = db.session.scalar(
-        select(func.count(ReachFamilyDay.family.distinct()))
+    family = ReachFamilyDay.family.distinct()
+    unique, new = db.session.execute(
+        select(func.count(family), func.count(family).filter(ReachFirstSeen.first_day >= first))
         .join(Hub, Hub.id == ReachFamilyDay.hub_id)
-        .join(
+        .outerjoin(
             ReachFirstSeen,
             and_(
                 ReachFirstSeen.organisation_id == Hub.organisation_id,
                 ReachFirstSeen.family == ReachFamilyDay.family,
             ),
         )
-        .where(where, ReachFirstSeen.first_day >= first)
-    )
+        .where(where)
+    ).one()
     return unique or 0, new or 0
 
 
