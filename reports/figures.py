@@ -74,13 +74,16 @@ def _where(model, hub_ids: Collection[int], first: date, last: date, series_ids)
     return and_(*conditions)
 
 
+# Distinct families are counted as GROUP BY in a subquery, not COUNT(DISTINCT):
+# PostgreSQL hashes the one and sorts the other, and the hash is the faster over
+# the millions of rows of a year at a large council.
+
+
 def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
-    """Unique families reached, and how many of them were new: one scan of the
-    families reached (a year of a large council is millions of rows)."""
+    """Unique families reached, and how many of them were new, in one scan."""
     where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
-    family = ReachFamilyDay.family.distinct()
-    unique, new = db.session.execute(
-        select(func.count(family), func.count(family).filter(ReachFirstSeen.first_day >= first))
+    each = (
+        select(ReachFamilyDay.family, func.min(ReachFirstSeen.first_day).label("first_day"))
         .join(Hub, Hub.id == ReachFamilyDay.hub_id)
         .outerjoin(
             ReachFirstSeen,
@@ -90,14 +93,21 @@ def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
             ),
         )
         .where(where)
+        .group_by(ReachFamilyDay.family)
+        .subquery()
+    )
+    unique, new = db.session.execute(
+        select(func.count(), func.count().filter(each.c.first_day >= first)).select_from(each)
     ).one()
     return unique or 0, new or 0
 
 
 def _families_by(column, hub_ids, first, last, series_ids) -> list[tuple[object, int]]:
     where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
+    each = select(column.label("value"), ReachFamilyDay.family).where(where)
+    pairs = each.group_by(column, ReachFamilyDay.family).subquery()
     rows = db.session.execute(
-        select(column, func.count(ReachFamilyDay.family.distinct())).where(where).group_by(column)
+        select(pairs.c.value, func.count()).select_from(pairs).group_by(pairs.c.value)
     )
     return [(value, many) for value, many in rows]
 
