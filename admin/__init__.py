@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         kiosks,
         manage,
         register,
+        reports,
         system,
         timetable,
     )

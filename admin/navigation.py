@@ -26,6 +26,7 @@ MENU = (
         "My connections",
         (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER),
     ),
+    ("admin.reports", "Reports", LEADS),
     ("admin.hubs", "Hubs and rooms", MANAGERS),
     ("admin.categories", "Categories", MANAGERS),
     ("admin.directory", "Directory", MANAGERS),

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from booking.availability import Availability, availability
+from frontdoor import counting
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
@@ -24,19 +25,17 @@ from frontdoor.models import (
 )
 
 # A child a visit counted before the kiosk and the desk asked ages.
-AGE_NOT_TOLD = ""
+# Children counted without a band (visits from before ages were asked): the
+# counting rules' own "not known", so the register and the reports agree.
+AGE_NOT_TOLD = counting.UNKNOWN_BAND
 
 
 def children_by_band(visits: Iterable[Visit]) -> Counter[str]:
-    """Children who came, by age band: each visit's own bands (a booked family's
-    are those they checked in with); children of visits from before ages were
-    asked count under ``AGE_NOT_TOLD``, so the total is always every child."""
+    """Children who came, by age band, as every count has them
+    (``counting.children_by_band``); the total is always every child."""
     counts: Counter[str] = Counter()
     for visit in visits:
-        bands = list(visit.child_bands or [])
-        counts.update(bands)
-        if visit.children > len(bands):
-            counts[AGE_NOT_TOLD] += visit.children - len(bands)
+        counts.update(counting.children_by_band(visit.children, visit.child_bands or []))
     return counts
 
 
@@ -59,14 +58,15 @@ class Register:
 
     @property
     def came(self) -> list[Visit]:
-        """Drop-ins who came: not those staff marked not here."""
-        return [v for v in self.dropped_in if v.status != VisitStatus.NO_SHOW]
+        """Drop-ins who came: arrivals, as every count has them (not those staff
+        marked not here)."""
+        return [v for v in self.dropped_in if counting.is_arrival(v)]
 
     @property
     def arrived(self) -> list[Visit]:
         """Everyone who came, booked or dropped in (not those marked not here)."""
         visits = [*self.visit_of.values(), *self.dropped_in]
-        return [v for v in visits if v.status != VisitStatus.NO_SHOW]
+        return [v for v in visits if counting.is_arrival(v)]
 
     @property
     def children_who_came(self) -> Counter[str]:
@@ -76,7 +76,7 @@ class Register:
     def in_the_room(self) -> list[Visit]:
         """Everyone arrived for the session and not yet gone, booked or not."""
         visits = [*self.visit_of.values(), *self.dropped_in]
-        return [v for v in visits if v.status not in (VisitStatus.LEFT, VisitStatus.NO_SHOW)]
+        return [v for v in visits if counting.is_arrival(v) and v.status != VisitStatus.LEFT]
 
 
 def load_register(session: Session, now: datetime) -> Register:

@@ -28,8 +28,9 @@ class SlugConverter(BaseConverter):
 # The packages built on the core, imported by name so this package never imports
 # them at module level: the booking domain and its public site, the arrivals
 # domain, the directory of partner services (and the partner's check page), and
-# the kiosk and staff faces. Each exposes ``init_app(app)``.
-FACES = ("booking", "arrivals", "directory", "connections", "kiosk", "admin")
+# the reach reports' totals and command, and the kiosk and staff faces. Each
+# exposes ``init_app(app)``.
+FACES = ("booking", "arrivals", "directory", "connections", "reports", "kiosk", "admin")
 
 
 def create_app(config: dict[str, Any] | Config | None = None) -> Flask:

@@ -3,11 +3,11 @@ message that could not be sent (so a failure is seen by a person)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from frontdoor import clock
+from frontdoor import clock, counting
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
@@ -20,21 +20,14 @@ from frontdoor.models import (
     StaffRole,
     StaffUser,
     Visit,
-    VisitStatus,
 )
 from frontdoor.outbox import Links, Rendered, queue_message, register_template
 
 TEMPLATE = "daily_summary"
 
 
-def _day_bounds(day) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), clock.LONDON)
-    end = datetime.combine(day + timedelta(days=1), time(0), clock.LONDON)
-    return start.astimezone(clock.UTC), end.astimezone(clock.UTC)
-
-
 def hub_day_counts(hub_id: int, day) -> dict[str, int]:
-    start, end = _day_bounds(day)
+    start, end = counting.day_bounds(day)
 
     def count(model, when, *where) -> int:
         return (
@@ -45,19 +38,20 @@ def hub_day_counts(hub_id: int, day) -> dict[str, int]:
         )
 
     return {
-        "arrivals": count(
-            Visit, Visit.arrived_at, Visit.hub_id == hub_id, Visit.status != VisitStatus.NO_SHOW
-        ),
-        "no_shows": count(
-            Visit, Visit.arrived_at, Visit.hub_id == hub_id, Visit.status == VisitStatus.NO_SHOW
-        ),
+        "arrivals": count(Visit, Visit.arrived_at, Visit.hub_id == hub_id, counting.arrived()),
+        "no_shows": count(Visit, Visit.arrived_at, Visit.hub_id == hub_id, counting.no_show()),
         "help_requests": count(HelpRequest, HelpRequest.created_at, HelpRequest.hub_id == hub_id),
         "sessions": count(Session, Session.starts_at, Session.hub_id == hub_id),
         "bookings_made": db.session.scalar(
             select(func.count())
             .select_from(Booking)
             .join(Session, Booking.session_id == Session.id)
-            .where(Session.hub_id == hub_id, Booking.created_at >= start, Booking.created_at < end)
+            .where(
+                Session.hub_id == hub_id,
+                Booking.created_at >= start,
+                Booking.created_at < end,
+                counting.booked(),
+            )
         )
         or 0,
         "messages_not_sent": db.session.scalar(

@@ -30,6 +30,7 @@ from frontdoor.models.hub import (
 )
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
+from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachTotal
 from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
@@ -83,6 +84,9 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerService",
+    "ReachFamilyDay",
+    "ReachFirstSeen",
+    "ReachTotal",
     "RecordedMessage",
     "Role",
     "Room",

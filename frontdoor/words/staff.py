@@ -152,6 +152,14 @@ _WORDS: dict[str, str] = {
     "publisher for their 3.0 feed",
     # The council's Open Referral UK API (directory.api): a page asked for.
     "oruk_paging": "{parameter} must be a whole number from 1 to {limit}",
+    # The period of a reach report (reports.periods).
+    "report_month": "Enter a month, like 2026-07",
+    "report_quarter": "Enter a quarter, like 2026Q3 for July to September 2026",
+    "report_year": "Enter the year the financial year starts in, like 2026 for April 2026 "
+    "to March 2027",
+    "report_dates": "Enter the first and the last day of the report",
+    "report_back_to_front": "The first day must be before the last day: swap them round",
+    "report_too_long": "Choose a period of {years} years or less",
 }
 
 

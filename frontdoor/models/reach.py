@@ -1,0 +1,59 @@
+"""Daily totals for reports (issue 12), kept by the scheduler (``reports.totals``) so a
+report reads totals, not raw visits. They hold no names or contact details, so the
+retention purge leaves them alone and last year's counts stay what they were.
+
+- ``ReachTotal``: one count per day, hub, session (0: not at a session), measure and
+  value, e.g. ("arrivals", ""), ("children", "0-1"), ("help", "money").
+- ``ReachFamilyDay``: each family reached (arrived) on a day at a hub and session,
+  with the area they gave that day. Unique families over any period cannot be summed
+  from daily counts; distinct rows of this small table can be counted at once.
+- ``ReachFirstSeen``: the day each family first arrived at any hub of the council,
+  for "new" (first seen in the period) and "returning" (seen before it).
+
+A family is its family key; a visit with no key (and no booked key) is a family of
+its own, named "v<visit id>" (or "b<booking id>" for a booked one).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdoor.models.base import Base
+
+
+class ReachTotal(Base):
+    __tablename__ = "reach_total"
+    __table_args__ = (Index("ix_reach_total_hub_day", "hub_id", "day"),)
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int]
+
+
+class ReachFamilyDay(Base):
+    __tablename__ = "reach_family_day"
+    __table_args__ = (
+        Index("ix_reach_family_day_hub_day", "hub_id", "day"),
+        Index("ix_reach_family_day_family", "family"),
+    )
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(String(40), primary_key=True)
+    district: Mapped[str] = mapped_column(String(4), default="")
+    decile: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class ReachFirstSeen(Base):
+    __tablename__ = "reach_first_seen"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    family: Mapped[str] = mapped_column(String(40), primary_key=True)
+    first_day: Mapped[date]

@@ -1,0 +1,278 @@
+"""A reach report for some hubs and dates, read from the daily totals
+(``reports.totals``) and, for connections, from ``connections.counts``.
+
+``reach_report(hub_ids, first, last, series_ids=None)`` is what the reports page,
+its CSV files and ``frontdoor reach export`` call. ``series_ids`` narrows it to a
+session lead's own series: then only what happened at those series' sessions is
+counted (no help requests or connections, which belong to no series).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, select
+
+from connections.counts import connection_counts
+from frontdoor import clock
+from frontdoor.counting import UNKNOWN_BAND
+from frontdoor.extensions import db
+from frontdoor.models import (
+    AGE_BANDS,
+    Hub,
+    ReachFamilyDay,
+    ReachFirstSeen,
+    ReachTotal,
+    ServiceCategory,
+    Session,
+    SessionSeries,
+)
+from frontdoor.topics import TOPIC_LABELS
+
+# Beyond this many sessions the table of each session is left out (the series and
+# categories still count them): choose one hub or a shorter period to see them.
+MAX_SESSIONS = 200
+ACTIVITY = ("arrivals", "no_shows", "bookings")
+ACTIVITY_HEADINGS = ["Arrivals", "No-shows", "Bookings"]
+
+
+@dataclass
+class Figure:
+    """One table (and its chart): rows of a label and one count per column."""
+
+    slug: str
+    title: str
+    heading: str  # the label column's heading
+    columns: list[str]
+    rows: list[tuple[str, list[int]]] = field(default_factory=list)
+    total: bool = False  # a total row (of each column) is shown
+    note: str = ""
+
+
+@dataclass
+class Reach:
+    first: date
+    last: date
+    figures: list[Figure]
+
+    def figure(self, slug: str) -> Figure | None:
+        return next((f for f in self.figures if f.slug == slug), None)
+
+
+def _where(model, hub_ids: Collection[int], first: date, last: date, series_ids):
+    conditions: list[ColumnElement[bool]] = [
+        model.hub_id.in_(list(hub_ids)),
+        model.day >= first,
+        model.day <= last,
+    ]
+    if series_ids is not None:
+        sessions = select(Session.id).where(Session.series_id.in_(list(series_ids)))
+        conditions.append(model.session_id.in_(sessions))
+    return and_(*conditions)
+
+
+# Distinct families are counted as GROUP BY in a subquery, not COUNT(DISTINCT):
+# PostgreSQL hashes the one and sorts the other, and the hash is the faster over
+# the millions of rows of a year at a large council.
+
+
+def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
+    """Unique families reached, and how many of them were new, in one scan."""
+    where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
+    each = (
+        select(ReachFamilyDay.family, func.min(ReachFirstSeen.first_day).label("first_day"))
+        .join(Hub, Hub.id == ReachFamilyDay.hub_id)
+        .outerjoin(
+            ReachFirstSeen,
+            and_(
+                ReachFirstSeen.organisation_id == Hub.organisation_id,
+                ReachFirstSeen.family == ReachFamilyDay.family,
+            ),
+        )
+        .where(where)
+        .group_by(ReachFamilyDay.family)
+        .subquery()
+    )
+    unique, new = db.session.execute(
+        select(func.count(), func.count().filter(each.c.first_day >= first)).select_from(each)
+    ).one()
+    return unique or 0, new or 0
+
+
+def _families_by(column, hub_ids, first, last, series_ids) -> list[tuple[object, int]]:
+    where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
+    each = select(column.label("value"), ReachFamilyDay.family).where(where)
+    pairs = each.group_by(column, ReachFamilyDay.family).subquery()
+    rows = db.session.execute(
+        select(pairs.c.value, func.count()).select_from(pairs).group_by(pairs.c.value)
+    )
+    return [(value, many) for value, many in rows]
+
+
+def _measures(hub_ids, first, last, series_ids) -> Counter[tuple[str, str]]:
+    where = _where(ReachTotal, hub_ids, first, last, series_ids)
+    rows = db.session.execute(
+        select(ReachTotal.measure, ReachTotal.value, func.sum(ReachTotal.count))
+        .where(where)
+        .group_by(ReachTotal.measure, ReachTotal.value)
+    )
+    return Counter({(measure, value): int(many) for measure, value, many in rows})
+
+
+def _by_session(hub_ids, first, last, series_ids) -> list[tuple]:
+    """(session id, starts, series title, category, hub name, measure, count)."""
+    where = _where(ReachTotal, hub_ids, first, last, series_ids)
+    return list(
+        db.session.execute(
+            select(
+                Session.id,
+                Session.starts_at,
+                SessionSeries.title,
+                ServiceCategory.name,
+                Hub.name,
+                ReachTotal.measure,
+                func.sum(ReachTotal.count),
+            )
+            .join(Session, Session.id == ReachTotal.session_id)
+            .join(SessionSeries, SessionSeries.id == Session.series_id)
+            .join(Hub, Hub.id == Session.hub_id)
+            .outerjoin(ServiceCategory, ServiceCategory.id == SessionSeries.category_id)
+            .where(where, ReachTotal.measure.in_(ACTIVITY))
+            .group_by(
+                Session.id,
+                Session.starts_at,
+                SessionSeries.title,
+                ServiceCategory.name,
+                Hub.name,
+                ReachTotal.measure,
+            )
+        )
+    )
+
+
+def _activity_figure(slug: str, title: str, heading: str, keyed: dict) -> Figure:
+    rows = [(label, [counts[m] for m in ACTIVITY]) for label, counts in sorted(keyed.items())]
+    return Figure(slug, title, heading, ACTIVITY_HEADINGS, rows, total=True)
+
+
+def _activity(hub_ids, first, last, series_ids) -> list[Figure]:
+    series: dict[str, Counter[str]] = {}
+    categories: dict[str, Counter[str]] = {}
+    sessions: dict[str, Counter[str]] = {}
+    for _session, starts, title, category, hub, measure, many in _by_session(
+        hub_ids, first, last, series_ids
+    ):
+        many = int(many)
+        label = f"{title} ({hub})" if len(hub_ids) > 1 else title
+        series.setdefault(label, Counter())[measure] += many
+        categories.setdefault(category or "No category", Counter())[measure] += many
+        when = clock.local(starts).strftime("%Y-%m-%d %H:%M")
+        sessions.setdefault(f"{when} {label}", Counter())[measure] += many
+    figures = [
+        _activity_figure(
+            "categories", "Arrivals, no-shows and bookings by category", "Category", categories
+        ),
+        _activity_figure("series", "Arrivals, no-shows and bookings by series", "Series", series),
+    ]
+    each = _activity_figure("sessions", "Each session", "Session", sessions)
+    if len(sessions) > MAX_SESSIONS:
+        each.rows = []
+        each.note = "Too many sessions to list: choose one hub or a shorter period."
+    figures.append(each)
+    return figures
+
+
+def _decile(decile: int) -> str:
+    ends = {1: " (most deprived)", 10: " (least deprived)"}
+    return f"Decile {decile}{ends.get(decile, '')}"
+
+
+def _connections(hub_ids, first: date, last: date) -> tuple[int, int]:
+    start = datetime.combine(first, time(0), clock.LONDON)
+    end = datetime.combine(last + timedelta(days=1), time(0), clock.LONDON)
+    counted = connection_counts(hub_ids, start, end)
+    return sum(c.made for c in counted), sum(c.accepted for c in counted)
+
+
+def reach_report(
+    hub_ids: Collection[int],
+    first: date,
+    last: date,
+    series_ids: Collection[int] | None = None,
+) -> Reach:
+    """The report for ``hub_ids`` from ``first`` to ``last`` (both included)."""
+    unique, new = _families(hub_ids, first, last, series_ids)
+    measures = _measures(hub_ids, first, last, series_ids)
+    headline = [
+        ("Unique families", unique),
+        ("New families (first time at any hub)", new),
+        ("Returning families", unique - new),
+        ("Arrivals", measures["arrivals", ""]),
+        ("Adults", measures["adults", ""]),
+        ("Children", sum(n for (m, _), n in measures.items() if m == "children")),
+        ("Bookings", measures["bookings", ""]),
+        ("No-shows", measures["no_shows", ""]),
+    ]
+    if series_ids is None:
+        made, accepted = _connections(hub_ids, first, last)
+        headline += [
+            ("Help requests", sum(n for (m, _), n in measures.items() if m == "help")),
+            ("Connections made", made),
+            ("Connections accepted", accepted),
+        ]
+    bands = [*AGE_BANDS, UNKNOWN_BAND]
+    figures = [
+        Figure(
+            "summary",
+            "Reach in numbers",
+            "Measure",
+            ["Count"],
+            [(label, [n]) for label, n in headline],
+        ),
+        Figure(
+            "children",
+            "Children by age band",
+            "Age band",
+            ["Children"],
+            [(AGE_BANDS.get(b, "Not known"), [measures["children", b]]) for b in bands],
+            total=True,
+        ),
+        *_activity(hub_ids, first, last, series_ids),
+    ]
+    if series_ids is None:
+        topics = sorted({v for (m, v) in measures if m == "help"})
+        figures.append(
+            Figure(
+                "help",
+                "Help requests by topic",
+                "Topic",
+                ["Requests"],
+                [(str(TOPIC_LABELS.get(t, t)), [measures["help", t]]) for t in topics],
+                total=True,
+            )
+        )
+    deciles = dict(_families_by(ReachFamilyDay.decile, hub_ids, first, last, series_ids))
+    figures.append(
+        Figure(
+            "deciles",
+            "Families by deprivation decile",
+            "Decile",
+            ["Families"],
+            [(_decile(d), [deciles.get(d, 0)]) for d in range(1, 11)]
+            + [("Not known or outside England", [deciles.get(None, 0)])],
+        )
+    )
+    districts = _families_by(ReachFamilyDay.district, hub_ids, first, last, series_ids)
+    figures.append(
+        Figure(
+            "districts",
+            "Families by postcode district",
+            "District",
+            ["Families"],
+            [(str(d) or "Not known", [n]) for d, n in sorted(districts, key=str)],
+        )
+    )
+    return Reach(first, last, figures)
