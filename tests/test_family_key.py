@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from arrivals.checkin import check_in_booking, check_in_drop_in
 from booking.contact import Contact, Party
+from booking.jobs import mark_no_shows
 from booking.services import book_session
 from frontdoor.config import ConfigError, load_config
 from frontdoor.errors import ServiceError
@@ -187,3 +188,11 @@ def test_after_the_purge_a_family_keeps_one_key_and_nothing_else(app_context):
     assert len(bookings) + len(visits) == 3
     assert all(b.first_name == b.last_name == b.email == b.mobile == "" for b in bookings)
     assert all(v.first_name == v.last_name == "" for v in visits)
+
+
+def test_a_booking_nobody_came_for_is_a_no_show_of_the_same_family(app_context):
+    session_id = make_session()
+    missed = _book(session_id, "Amara", mobile=MOBILE)
+    mark_no_shows(db.session.get_one(Session, session_id).ends_at)
+    visit = db.session.scalar(select(Visit))
+    assert visit is not None and visit.family_key == missed.family_key is not None
