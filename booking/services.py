@@ -128,8 +128,10 @@ def book_session(
     source: str = BookingSource.PUBLIC,
     idempotency_key: str | None = None,
     join_waiting_list: bool = False,
+    card_key: str | None = None,
 ) -> BookingResult:
     """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
+    A hub card the family showed at the kiosk (``card_key``) names the booking's family.
 
     A full session raises ``full`` unless the family asked for the waiting list.
     The same form submitted twice (same ``idempotency_key``) gives the first result.
@@ -154,6 +156,7 @@ def book_session(
         party,
         contact,
         organisation_id=session.hub.organisation_id,
+        card_key=card_key,
         session_id=session_id,
         status=BookingStatus.CONFIRMED if fits else BookingStatus.WAITING,
         source=source,
@@ -172,6 +175,7 @@ def new_booking(
     source: str,
     now: datetime,
     organisation_id: int,
+    card_key: str | None = None,
     idempotency_key: str | None = None,
     session_id: int | None = None,
     appointment_id: int | None = None,
@@ -194,7 +198,10 @@ def new_booking(
         mobile=contact.mobile,
         contact_key=contact.key,
         family_key=arrival_family_key(
-            organisation_id=organisation_id, email=contact.email, mobile=contact.mobile
+            organisation_id=organisation_id,
+            card_key=card_key,
+            email=contact.email,
+            mobile=contact.mobile,
         ),
         reminders=contact.reminders,
         access_needs=contact.access_needs,

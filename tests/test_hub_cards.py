@@ -129,3 +129,16 @@ def test_a_family_gets_a_hub_card_from_their_booking_confirmation(app, client, p
         key = db.session.scalar(select(Booking.family_key).where(Booking.id == booking_id))
         db.session.remove()
     assert key and key != contact_key  # the card's key wins
+
+
+def test_a_card_shown_before_booking_here_names_the_new_booking(app, screen, place):  # noqa: F811
+    code, key = _card_for(app, place.hub_id)
+    screen.open("/kiosk/")
+    screen.post("/kiosk/scan", {"code": code})
+    screen.post("/kiosk/start", {"flow": "whats_on"})
+    screen.open(f"/kiosk/whats-on/{place.massage}")
+    screen.post("/kiosk/book", {"session": str(place.massage)})
+    screen.post("/kiosk/book/who", {"adults": "1", "c_0-1": "1", "next": "yes"})
+    screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "07700 900123"})
+    assert "You're booked, Ola." in screen.html
+    assert only(app, Booking).family_key == key  # the card's, not the mobile's
