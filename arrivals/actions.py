@@ -31,6 +31,7 @@ from booking.places import lock_booking
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db, rows_changed
+from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     ArrivalAction,
     Booking,
@@ -424,6 +425,9 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
         children=children,
         child_bands=bands,
         language=booking.language,
+        family_key=arrival_family_key(
+            organisation_id=hub.organisation_id, booking_key=booking.family_key
+        ),
     )
 
 

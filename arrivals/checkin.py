@@ -34,6 +34,7 @@ from booking.whats_on import whats_on
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
+from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     Booking,
     BookingStatus,
@@ -167,10 +168,12 @@ def check_in_booking(
     now: datetime,
     nonce: str | None = None,
     kiosk_id: int | None = None,
+    card_key: str | None = None,
 ) -> CheckIn:
     """Record that a booked family has arrived (adults, and the children present by
-    age band).
-    A second tap of the same screen (``nonce``) gets the first tap's answer."""
+    age band). A second tap of the same screen (``nonce``) gets the first tap's
+    answer. A hub card they showed (``card_key``) names the family for the visit
+    and the booking alike; else the visit takes the booking's key."""
     booking = lock_booking(booking_id)
     if earlier := _by_nonce(nonce):
         return _result(earlier, now=now, created=False)
@@ -180,6 +183,11 @@ def check_in_booking(
     _check_booking(booking, session, hub_id, now)
     check_party(adults, child_bands)
     booking.checked_in_at = now
+    booking.family_key = arrival_family_key(
+        organisation_id=session.hub.organisation_id,
+        card_key=card_key,
+        booking_key=booking.family_key,
+    )
     visit = record_visit(
         hub_id,
         now=now,
@@ -192,6 +200,7 @@ def check_in_booking(
         children=len(child_bands),
         child_bands=list(child_bands),
         language=booking.language,
+        family_key=booking.family_key,
         kiosk_id=kiosk_id,
         nonce=nonce,
     )
@@ -231,9 +240,11 @@ def check_in_drop_in(
     nonce: str | None = None,
     kiosk_id: int | None = None,
     kind: str = VisitKind.DROP_IN,
+    card_key: str | None = None,
 ) -> CheckIn:
     """A family arriving for a drop-in (or a walk-in recorded by reception).
-    A second tap of the same screen (``nonce``) gets the first tap's answer."""
+    A second tap of the same screen (``nonce``) gets the first tap's answer.
+    The visit carries the key of the hub card they showed, if any."""
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
@@ -261,6 +272,9 @@ def check_in_drop_in(
         child_bands=list(child_bands),
         first_time=first_time,
         language=language,
+        family_key=arrival_family_key(
+            organisation_id=session.hub.organisation_id, card_key=card_key
+        ),
         kiosk_id=kiosk_id,
         nonce=nonce,
     )

@@ -78,6 +78,7 @@ def book_appointment(
         party,
         contact,
         appointment_id=appointment.id,
+        organisation_id=kind.hub.organisation_id,
         status=BookingStatus.CONFIRMED,
         source=source,
         idempotency_key=idempotency_key,

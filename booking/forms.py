@@ -327,6 +327,10 @@ class CancelForm(PublicForm):
     """Only the CSRF token: the button says what it does."""
 
 
+class HubCardForm(PublicForm):
+    """Only the CSRF token: the family asks for a hub card."""
+
+
 class ChangePartyForm(PartyForm):
     pass
 

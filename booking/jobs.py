@@ -17,6 +17,7 @@ from booking.places import lock_booking, lock_session
 from booking.services import promote_waiting_list
 from frontdoor import clock, timetable
 from frontdoor.extensions import db
+from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     Appointment,
     Booking,
@@ -196,6 +197,10 @@ def mark_no_shows(now: datetime) -> dict[str, int]:
                 children=children,
                 child_bands=list(booking.children or []),  # as a check-in would keep them
                 language=booking.language,
+                family_key=arrival_family_key(
+                    organisation_id=happening.hub.organisation_id,
+                    booking_key=booking.family_key,
+                ),
                 status=VisitStatus.NO_SHOW,
                 arrived_at=happening.starts_at,
             )

@@ -27,6 +27,7 @@ from booking.forms import (
     CancelForm,
     ChangePartyForm,
     FindForm,
+    HubCardForm,
     add_service_error,
 )
 from booking.references import show_reference
@@ -41,6 +42,7 @@ from booking.tokens import CHECK_IN, make_token, manage_link_expired
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.family import give_hub_card
 from frontdoor.models import (
     AGE_BANDS,
     Booking,
@@ -129,10 +131,34 @@ def confirmation(token: str):
         "booking/confirmation.html",
         **_details(booking, booked),
         position=waiting_position(booking),
+        card_form=HubCardForm(formdata=None),
         qr=qr_svg(check_in, label=_("QR code to check in"), css_class="fd-qr__image")
         if confirmed
         else None,
         title=_("Your booking") if confirmed else _("You are on the waiting list"),
+    )
+
+
+@bp.route("/bookings/<token>/hub-card", methods=["POST"])
+@public
+@no_store
+def hub_card(token: str):
+    """ "Get a hub card": shown once, on this answer to the press (never stored, so
+    never in an address); pressing again makes a new card."""
+    booking = booking_or_404(token)
+    booked = _booked(booking)
+    if (page := _over(booking, booked, clock.now())) is not None:
+        return page
+    if not HubCardForm().validate_on_submit():
+        return redirect(url_for("booking.confirmation", token=token))
+    card = give_hub_card(booked.hub.organisation_id, booking=booking)
+    db.session.commit()
+    return render_template(
+        "booking/hub_card.html",
+        booking=booking,
+        token=token,
+        qr=qr_svg(card.code, label=_("Your hub card"), css_class="fd-qr__image"),
+        title=_("Your hub card"),
     )
 
 

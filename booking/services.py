@@ -25,6 +25,7 @@ from frontdoor import timetable
 from frontdoor.closures import sessions_on
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db, rows_changed
+from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
@@ -127,8 +128,10 @@ def book_session(
     source: str = BookingSource.PUBLIC,
     idempotency_key: str | None = None,
     join_waiting_list: bool = False,
+    card_key: str | None = None,
 ) -> BookingResult:
     """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
+    A hub card the family showed at the kiosk (``card_key``) names the booking's family.
 
     A full session raises ``full`` unless the family asked for the waiting list.
     The same form submitted twice (same ``idempotency_key``) gives the first result.
@@ -148,9 +151,12 @@ def book_session(
         return BookingResult(earlier, created=False)
     if not fits and not join_waiting_list:
         raise ServiceError("full")
+    assert session is not None  # _decide refused a missing session
     booking = new_booking(
         party,
         contact,
+        organisation_id=session.hub.organisation_id,
+        card_key=card_key,
         session_id=session_id,
         status=BookingStatus.CONFIRMED if fits else BookingStatus.WAITING,
         source=source,
@@ -168,12 +174,15 @@ def new_booking(
     status: str,
     source: str,
     now: datetime,
+    organisation_id: int,
+    card_key: str | None = None,
     idempotency_key: str | None = None,
     session_id: int | None = None,
     appointment_id: int | None = None,
 ) -> Booking:
-    """The booking row for a checked party and contact, with a fresh reference.
-    The caller has already applied the rules (and holds the lock)."""
+    """The booking row for a checked party and contact, with a fresh reference and
+    the family's key in the hub's council. The caller has already applied the
+    rules (and holds the lock)."""
     booking = Booking(
         session_id=session_id,
         appointment_id=appointment_id,
@@ -188,6 +197,12 @@ def new_booking(
         email=contact.email,
         mobile=contact.mobile,
         contact_key=contact.key,
+        family_key=arrival_family_key(
+            organisation_id=organisation_id,
+            card_key=card_key,
+            email=contact.email,
+            mobile=contact.mobile,
+        ),
         reminders=contact.reminders,
         access_needs=contact.access_needs,
         language=contact.language,

@@ -29,6 +29,11 @@ class Config:
     env: str = "development"
     database_url: str = ""
     secret_key: str = ""
+    # The key of the family key (frontdoor/family.py): a keyed hash of a family's
+    # contact or hub card. Only here, never in the database, so the keys kept after
+    # the purge cannot be turned back into contact details without it. Changing it
+    # makes every family new again.
+    family_key_secret: str = ""
     instance_path: Path = field(default_factory=lambda: PROJECT_ROOT / "instance")
     # Public base URL used in links that leave the app (QR codes, emails).
     base_url: str = "http://127.0.0.1:5000"
@@ -185,9 +190,9 @@ def _default_sqlite_url(instance: Path) -> str:
     return f"sqlite:///{instance / 'frontdoor.sqlite3'}"
 
 
-def _development_secret(instance: Path) -> str:
+def _development_secret(instance: Path, name: str = "secret_key") -> str:
     """A secret generated once per checkout and kept in ``instance/``."""
-    path = instance / "secret_key"
+    path = instance / name
     if path.exists():
         return path.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
@@ -204,6 +209,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         "env": env.get("FRONTDOOR_ENV", "development"),
         "database_url": env.get("FRONTDOOR_DATABASE_URL", ""),
         "secret_key": env.get("FRONTDOOR_SECRET_KEY", ""),
+        "family_key_secret": env.get("FRONTDOOR_FAMILY_KEY_SECRET", ""),
         "base_url": env.get("FRONTDOOR_BASE_URL", Config.base_url),
         "council_name": env.get("FRONTDOOR_COUNCIL_NAME", Config.council_name),
         "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
@@ -247,6 +253,10 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         if config.is_production:
             raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")
         config.secret_key = _development_secret(config.instance_path)
+    if not config.family_key_secret:
+        if config.is_production:
+            raise ConfigError("FRONTDOOR_FAMILY_KEY_SECRET must be set in production.")
+        config.family_key_secret = _development_secret(config.instance_path, "family_key_secret")
     return config
 
 

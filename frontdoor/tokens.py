@@ -8,7 +8,13 @@ token made for one purpose never opens another's page.
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
 
 from frontdoor import clock
 
@@ -19,6 +25,22 @@ class _ClockSigner(TimestampSigner):
 
     def get_timestamp(self) -> int:
         return int(clock.now().timestamp())
+
+
+def make_token(secret_key: str, purpose: str, record_id: int, reference: str) -> str:
+    """A token that never expires (a booking's QR code, a hub card)."""
+    return URLSafeSerializer(secret_key, salt=purpose).dumps([record_id, reference])
+
+
+def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | None:
+    """(record id, reference) from a genuine token of this purpose, else None."""
+    try:
+        record_id, reference = URLSafeSerializer(secret_key, salt=purpose).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(record_id, int) or not isinstance(reference, str):
+        return None
+    return record_id, reference
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:

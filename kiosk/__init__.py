@@ -9,7 +9,7 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 
 def init_app(app: Flask) -> None:
     from booking.references import show_reference
-    from kiosk import arrive, browse, leave, support, talk, views  # noqa: F401  (routes register on import)
+    from kiosk import arrive, browse, cards, leave, support, talk, views  # noqa: F401  (routes register on import)
     from kiosk.cli import kiosk_cli
     from kiosk.flow import display_classes, screen_nonce
     from kiosk.icons import kiosk_icon

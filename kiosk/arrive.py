@@ -24,10 +24,12 @@ from booking.whats_on import whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
+from kiosk.cards import card_scanned
 
 MAX_MATCHES = 6
 _MAX_SCAN = 600  # characters: more than any token or link we print
@@ -140,8 +142,11 @@ def scan():
     """A 2D barcode scanner types the booking's QR code and Enter, on the start and
     booking screens. Whatever was going on, this starts checking in. The code is
     never shown back."""
+    code = request.form.get("code", "")[:_MAX_SCAN]
+    if is_hub_card(code):
+        return card_scanned(code)
     flow.start("booking")
-    return _look_up(request.form.get("code", ""))
+    return _look_up(code)
 
 
 @bp.route("/booking/find")
@@ -258,6 +263,7 @@ def booking_who_post():
                 now=clock.now(),
                 nonce=nonce,
                 kiosk_id=g.kiosk.id,
+                card_key=flow.card(),
             ),
             nonce,
         )
@@ -395,6 +401,7 @@ def drop_in_name_post():
                 language=flow.language(),
                 nonce=nonce,
                 kiosk_id=g.kiosk.id,
+                card_key=flow.card(),
             ),
             nonce,
         )

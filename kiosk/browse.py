@@ -172,6 +172,7 @@ def book_details_post():
                 now=clock.now(),
                 source=BookingSource.KIOSK,
                 idempotency_key=nonce,
+                card_key=flow.card(),
             ),
             nonce,
         )

@@ -46,8 +46,16 @@ def state() -> dict[str, Any]:
 
 
 def start(flow: str, **values: Any) -> None:
-    """A fresh visit (whatever the last family left), in ``flow``."""
-    session[STATE] = {"flow": flow, **values}
+    """A fresh task in ``flow``. A hub card shown at the start of this visit stays
+    with it (the start screen and a reset end the visit, and forget it)."""
+    shown = {"card": key} if (key := card()) else {}
+    session[STATE] = {"flow": flow, **shown, **values}
+
+
+def card() -> str | None:
+    """The family key of the hub card shown in this visit, if one was."""
+    key = state().get("card")
+    return key if isinstance(key, str) else None
 
 
 def save(**values: Any) -> None:

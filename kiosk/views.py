@@ -150,6 +150,8 @@ SORRY_CODES = frozenset(
         "not_drop_in",
         "drop_in_only",
         "too_many_texts",
+        "card_other_council",
+        "card_unreadable",
     }
 )
 
@@ -202,4 +204,6 @@ def done():
         record=record,
         greeter=finished.get("greeter"),
         room=finished.get("room"),
+        # A family who showed a card already has one.
+        offer_card=kind == "visit" and not flow.card(),
     )

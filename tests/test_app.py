@@ -93,6 +93,7 @@ def _app_with_a_broken_page(tmp_path, env):
             "env": env,
             "database_url": url,
             "secret_key": "x",
+            "family_key_secret": "y",
             "instance_path": tmp_path,
             "log_level": "INFO",
         }

@@ -77,6 +77,7 @@ def test_production_cookies_are_secure(tmp_path, monkeypatch):
         {
             "env": "production",
             "secret_key": "x" * 40,
+            "family_key_secret": "y" * 40,
             "database_url": "sqlite://",
             "instance_path": tmp_path,
         }

@@ -332,6 +332,7 @@ def test_the_cookie_is_secure_outside_development_and_test(app, place, database_
             "env": "production",
             "database_url": database_url,
             "secret_key": "another-secret",
+            "family_key_secret": "another-family-key-secret",
             "instance_path": app.instance_path,
             "log_level": "WARNING",
         }

@@ -36,7 +36,12 @@ BOOKING_SITE = (
     "booking/appointments.py",
     "directory/texts.py",
 )
-KIOSK = ("arrivals/checkin.py", "arrivals/help_requests.py", "kiosk/pairing.py")
+KIOSK = (
+    "arrivals/checkin.py",
+    "arrivals/help_requests.py",
+    "kiosk/pairing.py",
+    "frontdoor/family.py",
+)
 # Families' refusals that are a whole page rather than a sentence.
 WHOLE_PAGES = {
     "too_many_attempts": "templates/booking/too_many.html",
@@ -66,6 +71,8 @@ FAMILY_ONLY = {
     "unknown_topic": "only the kiosk asks for help",
     "invalid_code": "shown on the kiosk being paired, in the kiosk's languages",
     "expired_code": "shown on the kiosk being paired, in the kiosk's languages",
+    "card_other_council": "only the kiosk reads hub cards",
+    "card_unreadable": "only the kiosk reads hub cards",
 }
 
 

@@ -63,6 +63,9 @@ _WORDS: dict[str, LazyString] = {
     "leaving_not_found": _l("We could not find you. Please tell reception you are leaving."),
     "topic_required": _CHOOSE_TOPIC,
     "unknown_topic": _CHOOSE_TOPIC,
+    # A hub card under the kiosk's scanner (frontdoor.family).
+    "card_other_council": _l("This hub card is from another council"),
+    "card_unreadable": _l("We could not read this hub card"),
     # Pairing a kiosk, on the kiosk's own screen (which speaks the hub's languages).
     "invalid_code": _l(
         "That pairing code did not work. Check it, or ask for a new code on the staff side, "
