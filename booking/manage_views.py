@@ -38,7 +38,7 @@ from booking.services import (
     waiting_position,
 )
 from booking.site import booking_or_404, calendar_host, manage_token, public_url, secret
-from booking.tokens import CHECK_IN, make_token, manage_link_expired
+from booking.tokens import CHECK_IN, manage_link_expired
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -53,6 +53,7 @@ from frontdoor.models import (
 from frontdoor.qr import qr_svg
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
+from frontdoor.tokens import make_token
 
 # --- the confirmation and manage pages ------------------------------------------------------
 

@@ -14,11 +14,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from booking.messages import TEMPLATES
-from booking.tokens import MANAGE, STOP_REMINDERS, make_token
+from booking.tokens import MANAGE, STOP_REMINDERS
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingStatus, OutboxMessage
 from frontdoor.outbox import Links, Rendered, register_template
-from frontdoor.tokens import make_timed_token
+from frontdoor.tokens import make_timed_token, make_token
 
 
 def _when(payload: dict) -> str:

@@ -17,13 +17,14 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from booking.tokens import MANAGE, make_token, read_token
+from booking.tokens import MANAGE
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
     Hub,
     Session,
 )
+from frontdoor.tokens import make_token, read_token
 
 # "Never keep a copy" is shared with the partner's pages: it lives in frontdoor.
 

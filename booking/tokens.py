@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from frontdoor.tokens import make_token, read_token
-
-__all__ = ["make_token", "read_token"]
-
-# The timed tokens (the "stop reminders" link) are the shared kind.
+# The tokens themselves are made and read by ``frontdoor.tokens``; these are
+# the booking's purposes (salts).
 
 CHECK_IN = "frontdoor.check-in"
 MANAGE = "frontdoor.manage"

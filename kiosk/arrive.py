@@ -19,7 +19,7 @@ from arrivals.checkin import (
 )
 from booking.availability import Availability, State, availability
 from booking.references import ALPHABET, read_reference
-from booking.tokens import CHECK_IN, read_token
+from booking.tokens import CHECK_IN
 from booking.whats_on import whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -27,6 +27,7 @@ from frontdoor.extensions import db
 from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
+from frontdoor.tokens import read_token
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 from kiosk.cards import card_scanned

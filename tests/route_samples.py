@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Select, select
 
-from booking.tokens import MANAGE, make_token
+from booking.tokens import MANAGE
 from connections.services import partner_link_token
 from directory.partner_checks import PURPOSE as PARTNER_CHECK
 from frontdoor import clock
@@ -30,7 +30,7 @@ from frontdoor.models import (
     SessionSeries,
     StaffUser,
 )
-from frontdoor.tokens import make_timed_token
+from frontdoor.tokens import make_timed_token, make_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
 

@@ -13,7 +13,7 @@ from booking.calendar import CalendarEvent, calendar_file, escape_text, fold
 from booking.contact import Contact, Party
 from booking.references import show_reference
 from booking.services import book_session, cancel_session
-from booking.tokens import CHECK_IN, MANAGE, make_token
+from booking.tokens import CHECK_IN, MANAGE
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -24,6 +24,7 @@ from frontdoor.models import (
     Session,
     SessionSeries,
 )
+from frontdoor.tokens import make_token
 from tests.booking_fixtures import NOW, make_session
 from tests.conftest import DEMO_PASSWORD, csrf_from
 

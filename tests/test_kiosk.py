@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from booking.contact import Contact, Party
 from booking.services import book_session, cancel_booking
-from booking.tokens import CHECK_IN, make_token
+from booking.tokens import CHECK_IN
 from frontdoor import clock, create_app
 from frontdoor.config import load_config
 from frontdoor.extensions import db
@@ -41,6 +41,7 @@ from frontdoor.models import (
 )
 from frontdoor.staff import create_staff
 from frontdoor.timetable import SeriesInput, save_series
+from frontdoor.tokens import make_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair, revoke
 from tests.conftest import csrf_from, sign_in

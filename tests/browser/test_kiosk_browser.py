@@ -11,12 +11,13 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from booking.tokens import CHECK_IN, make_token
+from booking.tokens import CHECK_IN
 from frontdoor import clock
 from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Visit
 from frontdoor.templating import LANGUAGES
+from frontdoor.tokens import make_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
 from tests.test_kiosk import booked, place  # noqa: F401  (a fixture)
