@@ -33,7 +33,7 @@ from arrivals import greeters
 from arrivals.checkin import drop_ins_now
 from connections.colleagues import introduced_to
 from frontdoor import clock
-from frontdoor.areas import NO_POSTCODE, kept_area
+from frontdoor.areas import NO_POSTCODE, area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.events import open_stream
 from frontdoor.extensions import db, htmx
@@ -280,7 +280,8 @@ def arrivals_check_in():
             visit = made.visit
             text = str(DONE_WORDS["check_in"]) % {"name": visit.display_name}
             # A postcode with no decile: say why, so no one fills the gap with a guess.
-            area = kept_area(visit.postcode_district, visit.lsoa, visit.imd_decile)
+            # (The postcode was accepted just now, so this look-up cannot refuse it.)
+            area = area_for_postcode(form.postcode.data or "")
             if area.no_decile_because not in ("", NO_POSTCODE):
                 text = f"{text} {staff_words(area.no_decile_because)}."
             session[NOTE] = {"text": text, "undo": made.action_id}

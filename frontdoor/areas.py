@@ -10,7 +10,8 @@ district is one the ONS Postcode Directory knows), never with a regex of our own
 - An English postcode the lookup does not have (new, or the lookup is partial):
   the district only. The decile is unknown, not guessed.
 - Scottish, Welsh and Northern Irish postcodes are real postcodes outside England:
-  the English Indices of Deprivation do not cover them, so there is no decile.
+  the English Indices of Deprivation do not cover them, so there is no decile, and
+  only the district is kept.
 - A British Forces (BFPO) address is accepted and says nothing about an area.
 - Anything else is refused with ``postcode_unknown``.
 """
@@ -79,15 +80,6 @@ class Area:
 NO_AREA = Area()
 
 
-def kept_area(district: str, lsoa: str, imd_decile: int | None) -> Area:
-    """The area a visit or booking kept, read back (for saying why it has no decile)."""
-    if lsoa:
-        in_england = lsoa.startswith("E")
-    else:
-        in_england = bool(district) and _postcode_area(district) not in OUTSIDE_ENGLAND
-    return Area(district, lsoa, imd_decile, in_england)
-
-
 def _postcode_area(outcode: str) -> str:
     return outcode[:2] if outcode[1:2].isalpha() else outcode[:1]
 
@@ -109,8 +101,9 @@ def area_for_postcode(typed: str) -> Area:
     if lsoa is None:
         return Area(district=outcode, in_england=_postcode_area(outcode) not in OUTSIDE_ENGLAND)
     # English LSOA codes begin E01; Welsh W01, Scottish data zones S01, NI N20/95.
+    # Outside England only the district is kept, as the privacy notice says.
     if not lsoa.startswith("E"):
-        return Area(district=outcode, lsoa=lsoa, in_england=False)
+        return Area(district=outcode, in_england=False)
     decile = db.session.scalar(
         select(AreaDeprivation.imd_decile).where(AreaDeprivation.lsoa == lsoa)
     )

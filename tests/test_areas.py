@@ -78,14 +78,15 @@ def test_a_postcode_outside_england_is_real_but_has_no_decile(areas, typed, dist
     assert area.no_decile_because == OUTSIDE
 
 
-def test_a_welsh_postcode_in_the_lookup_keeps_its_area_and_no_english_decile(areas):
+def test_a_welsh_postcode_in_the_lookup_keeps_only_its_district(areas):
     area = area_for_postcode("cf10 9zz")
     assert (area.district, area.lsoa, area.imd_decile, area.in_england) == (
         "CF10",
-        "W01999901",
+        "",
         None,
         False,
     )
+    assert area.no_decile_because == OUTSIDE
 
 
 @pytest.mark.parametrize("typed", ["BFPO 1234", "bfpo801", "", "   "])
@@ -159,7 +160,8 @@ def test_a_file_with_the_wrong_columns_is_refused_naming_the_line(app, tmp_path)
     assert result.exit_code != 0
     assert "Line 1: the header lacks these columns: pcds, lsoa21cd." in result.output
     swapped = _import(app, "--deprivation", str(POSTCODES))
-    assert "Line 1: the header lacks these columns: LSOA code (2021), LSOA name (2021)" in swapped.output
+    lacks = "Line 1: the header lacks these columns: LSOA code (2021), LSOA name (2021), Index"
+    assert lacks in swapped.output
     assert _rows(app) == (0, 0)
 
 
