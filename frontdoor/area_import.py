@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from frontdoor.errors import ServiceError
-from frontdoor.extensions import db, rows_changed
+from frontdoor.extensions import db
 from frontdoor.models.areas import AreaDeprivation, AreaPostcode
 from frontdoor.words.staff import for_staff
 
@@ -107,7 +107,9 @@ def _upsert(table: Table, key: str, rows: list[dict]) -> int:
         set_={name: statement.excluded[name] for name in others},
         where=db.or_(*(table.c[name] != statement.excluded[name] for name in others)),
     )
-    return rows_changed(statement)
+    # RETURNING names only the rows inserted or updated (psycopg's rowcount for a
+    # multi-row upsert is -1).
+    return len(db.session.execute(statement.returning(table.c[key])).all())
 
 
 def _in_batches(table: Table, key: str, rows: Iterator[dict]) -> Imported:
