@@ -7,17 +7,31 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from arrivals.actions import check_in_by_hand
+from booking.contact import Contact, Party
+from booking.services import book_session
+from frontdoor import clock
 from frontdoor.area_import import BATCH
 from frontdoor.areas import NO_AREA, NOT_IN_LOOKUP, OUTSIDE, area_for_postcode
 from frontdoor.demo import DEMO_AREAS, load_demo_areas
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import AreaDeprivation, AreaPostcode, Booking, OutboxMessage, Visit
+from frontdoor.models import (
+    AreaDeprivation,
+    AreaPostcode,
+    Booking,
+    Hub,
+    OutboxMessage,
+    StaffUser,
+    Visit,
+)
+from frontdoor.retention import purge_hub
 from frontdoor.words.families import family_words
 from frontdoor.words.staff import staff_words
 from tests.conftest import csrf_from
@@ -340,3 +354,33 @@ def test_at_the_desk_a_scottish_postcode_is_kept_as_its_district_and_said_so(
 def test_the_demo_ships_its_made_up_extract(app):
     assert Path(POSTCODES).exists() and Path(DEPRIVATION).exists()
     assert "made up" in (DEMO_AREAS / "README.md").read_text()
+
+
+def test_the_retention_purge_erases_the_family_but_keeps_the_area(site):  # noqa: F811
+    session_id = session_id_of(site, "Baby Massage")
+    with site.app_context():
+        hub = db.session.scalars(select(Hub).where(Hub.slug == "riverside")).one()
+        booked = book_session(
+            session_id,
+            Party(1),
+            Contact("Ana", email="ana@example.com"),
+            now=clock.now(),
+            postcode="ng3 9za",
+        ).booking
+        walked_in = check_in_by_hand(
+            hub.id,
+            staff_id=db.session.scalars(select(StaffUser.id)).first(),
+            first_name="Ben",
+            adults=1,
+            children=0,
+            now=clock.now(),
+            postcode="NG7 9ZB",
+        ).visit
+        db.session.commit()
+        purge_hub(hub.id, clock.now() + timedelta(days=60))
+        db.session.commit()
+        db.session.expire_all()
+        assert (booked.first_name, booked.email) == ("", "")
+        assert (booked.postcode_district, booked.lsoa, booked.imd_decile) == ("NG3", "E01999901", 1)
+        assert walked_in.first_name == ""
+        assert (walked_in.postcode_district, walked_in.imd_decile) == ("NG7", 9)
