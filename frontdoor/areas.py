@@ -90,7 +90,8 @@ def area_for_postcode(typed: str) -> Area:
     compact = "".join(typed.split()).upper()
     if not compact:
         return NO_AREA
-    if len(compact) > LONGEST:
+    # Postcodes are ASCII: a look-alike letter (the Kelvin sign for K) is not one.
+    if len(compact) > LONGEST or not compact.isascii():
         raise ServiceError("postcode_unknown", field="postcode")
     if compact.startswith("BFPO") and compact[4:].isdigit():
         return NO_AREA

@@ -34,7 +34,11 @@ from frontdoor.models import (
 from frontdoor.retention import purge_hub
 from frontdoor.words.families import family_words
 from frontdoor.words.staff import staff_words
+from tests.appointment_fixtures import make_practice
 from tests.conftest import csrf_from
+from tests.test_appointment_views import FAMILY as APPOINTMENT_FAMILY
+from tests.test_appointment_views import _book_url as appointment_url
+from tests.test_appointment_views import _form as appointment_form
 from tests.test_arrivals_views import _client, reception  # noqa: F401  (a fixture)
 from tests.test_booking_site import post_booking, session_id_of, site  # noqa: F401
 from tests.test_kiosk import only, place, screen  # noqa: F401  (fixtures)
@@ -110,7 +114,18 @@ def test_a_forces_address_or_an_empty_box_is_no_area(areas, typed):
 
 @pytest.mark.parametrize(
     "typed",
-    ["ZZ99 9ZZ", "AB1 2CD", "hello", "SW1A 1AA 1", "12345", "NG3 9Z", "NG3-9ZA", "Q" * 500],
+    [
+        "ZZ99 9ZZ",
+        "AB1 2CD",
+        "hello",
+        "SW1A 1AA 1",
+        "12345",
+        "NG3 9Z",
+        "NG3-9ZA",
+        "\u212aW1 1AA",
+        "BFPO \u0661\u0662",
+        "Q" * 500,
+    ],
 )
 def test_a_made_up_postcode_is_refused_in_plain_words(areas, typed):
     with pytest.raises(ServiceError) as refused:
@@ -384,3 +399,29 @@ def test_the_retention_purge_erases_the_family_but_keeps_the_area(site):  # noqa
         assert (booked.postcode_district, booked.lsoa, booked.imd_decile) == ("NG3", "E01999901", 1)
         assert walked_in.first_name == ""
         assert (walked_in.postcode_district, walked_in.imd_decile) == ("NG7", 9)
+
+
+def test_an_appointment_with_a_postcode_keeps_only_its_area(app, client):
+    with app.app_context():
+        load_demo_areas()
+        practice = make_practice(practitioners=1)
+        db.session.commit()
+    url = appointment_url(practice)
+    refused = client.post(
+        url, data={**APPOINTMENT_FAMILY, **appointment_form(client, url), "postcode": "AB1 2CD"}
+    )
+    assert "Enter a UK postcode, like SW1A 1AA, or leave it empty." in refused.get_data(
+        as_text=True
+    )
+    booked = client.post(
+        url, data={**APPOINTMENT_FAMILY, **appointment_form(client, url), "postcode": "ng7 9zb"}
+    )
+    assert booked.status_code == 302
+    with app.app_context():
+        booking = db.session.scalars(select(Booking)).one()
+        assert (booking.postcode_district, booking.lsoa, booking.imd_decile) == (
+            "NG7",
+            "E01999905",
+            9,
+        )
+    assert "9ZB" not in _everything_stored(app)
