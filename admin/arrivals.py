@@ -264,7 +264,7 @@ def arrivals_check_in():
                 first_name=form.first_name.data or "",
                 last_name=form.last_name.data or "",
                 adults=form.adults.data or 0,
-                children=form.children.data or 0,
+                child_bands=form.child_bands(),
                 language=form.language.data or "en",
                 session_id=int(form.session.data) if form.session.data else None,
                 now=clock.now(),

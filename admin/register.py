@@ -25,7 +25,7 @@ from wtforms import SelectChoice
 from admin import bp
 from admin.forms import told_family
 from admin.forms.register import BookOnBehalfForm, CancelForm, CapacityForm, MoveForm
-from arrivals.registers import load_register
+from arrivals.registers import AGE_NOT_TOLD, load_register
 from booking.availability import availability, count_taken_by_session
 from booking.services import book_session, cancel_booking, move_booking, set_capacity
 from frontdoor import audit, clock
@@ -112,23 +112,37 @@ def _party(adults: int, children: int) -> str:
 
 
 def party_text(party: Booking | Visit) -> str:
-    """A booking's party by age band, "2 adults, 3 children (1 aged 0 to 1, 2 aged
-    1 to 3)"; a drop-in's in numbers, "1 adult, 2 children", as that is all it told."""
-    if isinstance(party, Visit):
-        return _party(party.adults, party.children)
-    booking = party
-    if not booking.children:
-        return _party(booking.adults, 0)
-    counts = Counter(booking.children)
-    order = [*AGE_BANDS, *sorted(set(counts) - set(AGE_BANDS))]
-    bands = [
+    """A party by age band, "2 adults, 3 children (1 aged 0 to 1, 2 aged 1 to 3)",
+    booked or arrived alike; a visit from before the kiosk asked ages in numbers,
+    "1 adult, 2 children", as that is all it told."""
+    bands = list((party.child_bands if isinstance(party, Visit) else party.children) or [])
+    if not bands:
+        return _party(party.adults, party.children if isinstance(party, Visit) else 0)
+    return f"{_party(party.adults, len(bands))} ({bands_text(Counter(bands))})"
+
+
+def children_text(counts: Counter[str]) -> str:
+    """Children who came, "3 children (1 aged 0 to 1, 2 aged 1 to 3)", or "None"."""
+    total = counts.total()
+    if not total:
+        return "None"
+    return f"{total} child{'ren' if total != 1 else ''} ({bands_text(counts)})"
+
+
+def bands_text(counts: Counter[str]) -> str:
+    """ "1 expected, 2 aged 1 to 3, 1 age not told", in the age bands' order."""
+    order = [*AGE_BANDS, *sorted(set(counts) - set(AGE_BANDS) - {AGE_NOT_TOLD}), AGE_NOT_TOLD]
+    return ", ".join(
         f"{counts[band]} expected"
         if band == "pregnancy"
-        else f"{counts[band]} aged {AGE_BANDS.get(band, band)}"
+        else (
+            f"{counts[band]} age not told"
+            if band == AGE_NOT_TOLD
+            else f"{counts[band]} aged {AGE_BANDS.get(band, band)}"
+        )
         for band in order
-        if band in counts
-    ]
-    return f"{_party(booking.adults, len(booking.children))} ({', '.join(bands)})"
+        if counts[band]
+    )
 
 
 def session_label(session: Session, left: int | None = None) -> str:
@@ -204,6 +218,7 @@ def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_
         can_change=bool(held & set(CHANGE_ROLES)),
         can_set_capacity=bool(held & set(CAPACITY_ROLES)),
         party_text=party_text,
+        children_text=children_text,
         sources=SOURCES,
         visit_kind=VisitKind,
         no_show=VisitStatus.NO_SHOW,

@@ -16,6 +16,7 @@ no-show), ``already_claimed`` (``by`` names who), ``already_greeted``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -313,7 +314,7 @@ def check_in_by_hand(
     staff_id: int,
     first_name: str,
     adults: int,
-    children: int,
+    child_bands: Sequence[str],
     now: datetime,
     last_name: str = "",
     language: str = "en",
@@ -334,7 +335,7 @@ def check_in_by_hand(
             hub_id=hub_id,
             first_name=first_name,
             adults=adults,
-            children=children,
+            child_bands=child_bands,
             now=now,
             language=language,
             nonce=nonce,
@@ -353,7 +354,7 @@ def check_in_by_hand(
         raise ServiceError("first_name_required", field="first_name")
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
-    check_party(adults, children)
+    check_party(adults, child_bands)
     area = area_for_postcode(postcode)
     visit = record_visit(
         hub_id,
@@ -362,7 +363,8 @@ def check_in_by_hand(
         first_name=first_name,
         last_name=last_name.strip(),
         adults=adults,
-        children=children,
+        children=len(child_bands),
+        child_bands=list(child_bands),
         language=language,
         nonce=nonce,
         **area.kept(),
@@ -396,7 +398,7 @@ def check_in_expected(booking_id: int, *, hub_id: int, staff_id: int, now: datet
             booking_id,
             hub_id=hub_id,
             adults=max(booking.adults, 0),
-            children=len(booking.children or []),
+            child_bands=booking.children or [],
             now=now,
         ).visit
     return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
@@ -414,7 +416,8 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
     if local_day(hub, meeting.starts_at) != local_day(hub, now):
         raise ServiceError("not_today")
     adults = max(booking.adults, 0)
-    children = len(booking.children or [])
+    bands = list(booking.children or [])
+    children = len(bands)
     booking.checked_in_at = now
     return record_visit(
         hub_id,
@@ -425,6 +428,7 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
         last_name=booking.last_name,
         adults=adults if adults + children else 1,
         children=children,
+        child_bands=bands,
         language=booking.language,
         postcode_district=booking.postcode_district,
         lsoa=booking.lsoa,

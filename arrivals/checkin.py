@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from arrivals.greeters import DutyRota, greeter_to_name, greeters_for
 from booking.availability import availability, units
+from booking.contact import check_child_bands
 from booking.places import lock_booking, lock_session
 from booking.whats_on import whats_on
 from frontdoor.areas import area_for_postcode
@@ -49,10 +50,12 @@ from frontdoor.models import (
 MAX_PARTY = 20  # adults and children together, at one check-in
 
 
-def check_party(adults: int, children: int) -> None:
-    """Who is here: at least one person, at most ``MAX_PARTY``; else ``party_size``."""
-    if adults < 0 or children < 0 or not 1 <= adults + children <= MAX_PARTY:
+def check_party(adults: int, child_bands: Sequence[str]) -> None:
+    """Who is here: at least one person, at most ``MAX_PARTY``, else ``party_size``;
+    each child in one of the bands bookings count them in, else ``child_age_band``."""
+    if adults < 0 or not 1 <= adults + len(child_bands) <= MAX_PARTY:
         raise ServiceError("party_size", field="adults")
+    check_child_bands(child_bands)
 
 
 def record_visit(hub_id: int, *, now: datetime, **details: object) -> Visit:
@@ -161,12 +164,13 @@ def check_in_booking(
     *,
     hub_id: int,
     adults: int,
-    children: int,
+    child_bands: Sequence[str],
     now: datetime,
     nonce: str | None = None,
     kiosk_id: int | None = None,
 ) -> CheckIn:
-    """Record that a booked family has arrived (adults and children present).
+    """Record that a booked family has arrived (adults, and the children present by
+    age band).
     A second tap of the same screen (``nonce``) gets the first tap's answer."""
     booking = lock_booking(booking_id)
     if earlier := _by_nonce(nonce):
@@ -175,7 +179,7 @@ def check_in_booking(
         raise ServiceError("not_found")
     session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
     _check_booking(booking, session, hub_id, now)
-    check_party(adults, children)
+    check_party(adults, child_bands)
     booking.checked_in_at = now
     visit = record_visit(
         hub_id,
@@ -186,7 +190,8 @@ def check_in_booking(
         first_name=booking.first_name,
         last_name=booking.last_name,
         adults=adults,
-        children=children,
+        children=len(child_bands),
+        child_bands=list(child_bands),
         language=booking.language,
         kiosk_id=kiosk_id,
         nonce=nonce,
@@ -224,7 +229,7 @@ def check_in_drop_in(
     hub_id: int,
     first_name: str,
     adults: int,
-    children: int,
+    child_bands: Sequence[str],
     now: datetime,
     first_time: bool | None = None,
     language: str = "en",
@@ -241,7 +246,7 @@ def check_in_drop_in(
         raise ServiceError("first_name_required", field="first_name")
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
-    check_party(adults, children)
+    check_party(adults, child_bands)
     area = area_for_postcode(postcode)
     session = lock_session(session_id)
     if earlier := _by_nonce(nonce):
@@ -251,7 +256,7 @@ def check_in_drop_in(
     available = availability(session, now)  # counted under the lock
     if refusal := available.drop_in_refusal():
         raise refusal
-    if not available.fits_drop_in(units(session, adults + children)):
+    if not available.fits_drop_in(units(session, adults + len(child_bands))):
         raise ServiceError("full", next_times=next_times(session))
     visit = record_visit(
         hub_id,
@@ -260,7 +265,8 @@ def check_in_drop_in(
         kind=kind,
         first_name=first_name,
         adults=adults,
-        children=children,
+        children=len(child_bands),
+        child_bands=list(child_bands),
         first_time=first_time,
         language=language,
         kiosk_id=kiosk_id,

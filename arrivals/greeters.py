@@ -87,6 +87,13 @@ def staff_at(hub_id: int, roles: Iterable[Role] = (Role.PRACTITIONER,)) -> list[
     )
 
 
+def duty_managers(hub_id: int, day: date) -> list[StaffUser]:
+    """Who is told when something waits too long: the day's duty manager(s), or,
+    with nobody on the manager rota, the hub's managers, so an escalation never
+    goes to no one."""
+    return duty_staff(hub_id, day, Duty.MANAGER) or staff_at(hub_id, (Role.MANAGER,))
+
+
 def set_duty(hub_id: int, day: date, duty: str, staff_ids: Iterable[int]) -> list[StaffUser]:
     """Put exactly ``staff_ids`` on ``duty`` at the hub that day (replacing who was)."""
     if duty not in tuple(Duty):

@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 
 from arrivals.board import OPEN, level_for, since
-from arrivals.greeters import DutyRota, duty_staff, greeters_for
+from arrivals.greeters import DutyRota, duty_managers, greeters_for
 from frontdoor.events import publish
 from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
-    Duty,
     HelpRequest,
     Hub,
     OutboxMessage,
@@ -183,7 +182,7 @@ def escalate_overdue(now: datetime) -> list[Escalation]:
                 if changed != 1:
                     continue  # another run (or a greeting) got there first
                 subject = "visit" if model is Visit else "help"
-                managers = duty_staff(hub.id, rota.day, Duty.MANAGER) if level == 2 else []
+                managers = duty_managers(hub.id, rota.day) if level == 2 else []
                 greeting = _staff_names(row, rota) if managers else {}
                 publish(
                     hub.id,

@@ -4,6 +4,8 @@ else (``booking.availability``). Read by the staff side's register page."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +22,22 @@ from frontdoor.models import (
     VisitKind,
     VisitStatus,
 )
+
+# A child a visit counted before the kiosk and the desk asked ages.
+AGE_NOT_TOLD = ""
+
+
+def children_by_band(visits: Iterable[Visit]) -> Counter[str]:
+    """Children who came, by age band: each visit's own bands (a booked family's
+    are those they checked in with); children of visits from before ages were
+    asked count under ``AGE_NOT_TOLD``, so the total is always every child."""
+    counts: Counter[str] = Counter()
+    for visit in visits:
+        bands = list(visit.child_bands or [])
+        counts.update(bands)
+        if visit.children > len(bands):
+            counts[AGE_NOT_TOLD] += visit.children - len(bands)
+    return counts
 
 
 @dataclass
@@ -43,6 +61,16 @@ class Register:
     def came(self) -> list[Visit]:
         """Drop-ins who came: not those staff marked not here."""
         return [v for v in self.dropped_in if v.status != VisitStatus.NO_SHOW]
+
+    @property
+    def arrived(self) -> list[Visit]:
+        """Everyone who came, booked or dropped in (not those marked not here)."""
+        visits = [*self.visit_of.values(), *self.dropped_in]
+        return [v for v in visits if v.status != VisitStatus.NO_SHOW]
+
+    @property
+    def children_who_came(self) -> Counter[str]:
+        return children_by_band(self.arrived)
 
     @property
     def in_the_room(self) -> list[Visit]:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
-from frontdoor.models import AGE_BANDS
+from frontdoor.models import CHILD_BANDS
 
 MAX_NAME = 100
+
+
+def check_child_bands(children: Iterable[str]) -> None:
+    """Each child is counted in one of ``CHILD_BANDS``: at booking, at the kiosk
+    and at the desk alike. Else ``child_age_band``."""
+    if any(band not in CHILD_BANDS for band in children):
+        raise ServiceError("child_age_band", field="children")
 
 
 @dataclass(frozen=True)
@@ -28,8 +36,7 @@ class Party:
             raise ServiceError("party_empty", field="adults")
         if self.people > max_people:
             raise ServiceError("party_too_large", field="adults", limit=max_people)
-        if any(band not in AGE_BANDS for band in self.children):
-            raise ServiceError("child_age_band", field="children")
+        check_child_bands(self.children)
 
 
 @dataclass(frozen=True)

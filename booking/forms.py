@@ -37,7 +37,7 @@ from booking.contact import MAX_NAME, Contact, Party
 from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.fields import CleanForm, read_nonce
-from frontdoor.models import AGE_BANDS
+from frontdoor.models import CHILD_BANDS
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import family_words, for_family, lazy_family_words
 
@@ -57,14 +57,25 @@ class PublicForm(CleanForm):
         self._form_error_key = FORM_PROBLEM
 
 
-# Age groups a child can be in (not "pregnancy" or "parents and carers").
-CHILD_BANDS = [band for band in AGE_BANDS if band not in ("pregnancy", "parents")]
+# A child's age band in families' words (the kiosk's too): a baby on the way is "expected".
+CHILD_BAND_WORDS = {
+    "pregnancy": _l("Expecting a baby"),
+    "0-1": _l("Babies under 1"),
+    "1-3": _l("1 to 3 years"),
+    "3-5": _l("3 to 5 years"),
+    "5-11": _l("5 to 11 years"),
+    "11-19": _l("11 to 19 years"),
+}
+
+
+def child_band_label(band: str) -> str:
+    return str(CHILD_BAND_WORDS.get(band, band))
 
 
 def child_band_choices() -> list[SelectChoice]:
     return [
         SelectChoice("", _("No child")),
-        *(SelectChoice(band, _(AGE_BANDS[band])) for band in CHILD_BANDS),
+        *(SelectChoice(band, child_band_label(band)) for band in CHILD_BANDS),
     ]
 
 
@@ -99,7 +110,7 @@ class PartyForm(PublicForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self.child_fields:
-            if field.data and field.data not in AGE_BANDS:
+            if field.data and field.data not in CHILD_BANDS:
                 field.errors = [*field.errors, family_words("child_age_band")]
                 valid = False
         if valid and self.party().people < 1:
@@ -376,7 +387,7 @@ def add_service_error(form: FlaskForm, error: ServiceError) -> None:
     names = [_FIELD_FOR_CODE.get(error.code), error.field]
     name = next((n for n in names if n and n in form._fields), None)
     if error.code == "child_age_band" and isinstance(form, PartyForm):
-        bad = [f for f in form.child_fields if f.data and f.data not in AGE_BANDS]
+        bad = [f for f in form.child_fields if f.data and f.data not in CHILD_BANDS]
         name = (bad or form.child_fields)[0].name
     if error.code == "duplicate" and isinstance(form, BookingForm):
         name = "email" if (form.email.data or "").strip() else "mobile"

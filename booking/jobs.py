@@ -194,6 +194,7 @@ def mark_no_shows(now: datetime) -> dict[str, int]:
                 last_name=booking.last_name,
                 adults=booking.adults if booking.adults + children >= 1 else 1,
                 children=children,
+                child_bands=list(booking.children or []),  # as a check-in would keep them
                 language=booking.language,
                 status=VisitStatus.NO_SHOW,
                 arrived_at=happening.starts_at,

@@ -18,17 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
-from arrivals.greeters import duty_staff, local_day, staff_at
+from arrivals.greeters import duty_managers, local_day
 from connections.outcomes import about, tell_practitioner
 from frontdoor.events import publish
 from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
     Connection,
     ConnectionStatus,
-    Duty,
     Hub,
     OutboxMessage,
-    Role,
     StaffUser,
 )
 from frontdoor.outbox import queue_message
@@ -103,18 +101,10 @@ def chase_unanswered(now: datetime) -> dict[str, int]:
     return done
 
 
-def duty_managers(hub: Hub, now: datetime) -> list[StaffUser]:
-    """Today's duty manager(s) at the hub; with nobody on the rota, its managers,
-    so an escalation never goes to no one."""
-    return duty_staff(hub.id, local_day(hub, now), Duty.MANAGER) or staff_at(
-        hub.id, (Role.MANAGER,)
-    )
-
-
 def _tell_duty_managers(connection: Connection, hub: Hub, days: int, now: datetime) -> None:
     """Which practitioner, which partner, how long: never the family's name."""
     made_by = db.session.get(StaffUser, connection.made_by_id)
-    for manager in duty_managers(hub, now):
+    for manager in duty_managers(hub.id, local_day(hub, now)):
         queue_message(
             key=f"connection_escalated:{connection.id}:{manager.id}",
             channel="email",

@@ -26,7 +26,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
-from kiosk import bp, flow
+from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 
 MAX_MATCHES = 6
@@ -58,22 +58,6 @@ def finished_visit(result) -> object:
         },
     )
     return flow.go("kiosk.done")
-
-
-def _party(default_adults: int = 1, default_children: int = 0) -> dict[str, int]:
-    party = flow.state().get("party") or {}
-    return {
-        "adults": int(party.get("adults", default_adults)),
-        "children": int(party.get("children", default_children)),
-    }
-
-
-def _posted_party() -> dict[str, int] | None:
-    adults = flow.read_count(request.form.get("adults"))
-    children = flow.read_count(request.form.get("children"))
-    if adults is None or children is None or not 1 <= adults + children <= flow.MAX_PARTY:
-        return None
-    return {"adults": adults, "children": children}
 
 
 # --- "I have a booking" ------------------------------------------------------------------
@@ -131,13 +115,11 @@ def _look_up(typed: str):
 
 
 def _chosen(found: Booking):
+    bands = _booking_bands(found)
     flow.start(
         "booking",
         booking=found.id,
-        party={
-            "adults": min(found.adults, flow.MAX_EACH),
-            "children": min(max(found.people - found.adults, 0), flow.MAX_EACH),
-        },
+        party=party.fresh(bands, max(found.adults, 0), found.children or ()),
     )
     return flow.go("kiosk.booking_who")
 
@@ -213,6 +195,13 @@ def booking_choose():
     return _chosen(found)
 
 
+def _booking_bands(found: Booking) -> list[str]:
+    """The session's bands, and those the family booked for: the counters start
+    from what they booked."""
+    booked = found.children or ()
+    return party.child_bands(found.session, also=booked) if found.session else list(booked)
+
+
 def _booking_in_visit() -> Booking | None:
     booking_id = flow.state().get("booking")
     found = (
@@ -232,8 +221,13 @@ def booking_who():
     found = _booking_in_visit()
     if found is None:
         return flow.lost()
+    bands = _booking_bands(found)
     return render_template(
-        "kiosk/booking_who.html", booking=found, party=_party(), message=flow.take_note()
+        "kiosk/booking_who.html",
+        booking=found,
+        party=party.saved(bands),
+        bands=bands,
+        message=flow.take_note(),
     )
 
 
@@ -244,12 +238,13 @@ def booking_who_post():
     found = _booking_in_visit()
     if found is None:
         return flow.lost()
+    counts = party.saved(_booking_bands(found))
     change = request.form.get("change")
     if change:  # a + or - without JavaScript
-        flow.save(party=flow.step_counts(_party(), change, {}))
+        flow.save(party=flow.step_counts(counts, change, {}))
         return flow.go("kiosk.booking_who")
-    party = _posted_party()
-    if party is None:
+    here = party.posted(counts)
+    if here is None:
         flow.save(note="party_size")
         return flow.go("kiosk.booking_who")
     nonce = flow.posted_nonce()
@@ -258,8 +253,8 @@ def booking_who_post():
             lambda: check_in_booking(
                 found.id,
                 hub_id=g.hub.id,
-                adults=party["adults"],
-                children=party["children"],
+                adults=here["adults"],
+                child_bands=party.children(here),
                 now=clock.now(),
                 nonce=nonce,
                 kiosk_id=g.kiosk.id,
@@ -314,7 +309,7 @@ def drop_in_choose():
             title=session.series.title,
             times=[s.starts_at.isoformat() for s in next_times(session)],
         )
-    flow.start("drop_in", session=session.id, party={"adults": 1, "children": 0})
+    flow.start("drop_in", session=session.id, party=party.fresh(party.child_bands(session)))
     return flow.go("kiosk.drop_in_who")
 
 
@@ -333,8 +328,13 @@ def drop_in_who():
     session = _drop_in_in_visit()
     if session is None:
         return flow.lost()
+    bands = party.child_bands(session)
     return render_template(
-        "kiosk/drop_in_who.html", session=session, party=_party(), message=flow.take_note()
+        "kiosk/drop_in_who.html",
+        session=session,
+        party=party.saved(bands),
+        bands=bands,
+        message=flow.take_note(),
     )
 
 
@@ -342,17 +342,19 @@ def drop_in_who():
 @kiosk_required
 @flow.in_visit
 def drop_in_who_post():
-    if _drop_in_in_visit() is None:
+    session = _drop_in_in_visit()
+    if session is None:
         return flow.lost()
+    counts = party.saved(party.child_bands(session))
     change = request.form.get("change")
     if change:
-        flow.save(party=flow.step_counts(_party(), change, {}))
+        flow.save(party=flow.step_counts(counts, change, {}))
         return flow.go("kiosk.drop_in_who")
-    party = _posted_party()
-    if party is None:
+    here = party.posted(counts)
+    if here is None:
         flow.save(note="party_size")
         return flow.go("kiosk.drop_in_who")
-    flow.save(party=party)
+    flow.save(party=here)
     return flow.go("kiosk.drop_in_name")
 
 
@@ -377,7 +379,7 @@ def drop_in_name_post():
     if note:
         flow.save(note=note)
         return flow.go("kiosk.drop_in_name")
-    party = _party()
+    here = party.saved(party.child_bands(session))
     first_time = {"yes": True, "no": False}.get(request.form.get("first_time", ""))
     # Asked only of a family here for the first time; only its area is kept.
     postcode = (request.form.get("postcode") or "")[:16] if first_time else ""
@@ -388,8 +390,8 @@ def drop_in_name_post():
                 session.id,
                 hub_id=g.hub.id,
                 first_name=name,
-                adults=party["adults"],
-                children=party["children"],
+                adults=here["adults"],
+                child_bands=party.children(here),
                 now=clock.now(),
                 first_time=first_time,
                 language=flow.language(),

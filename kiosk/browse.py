@@ -15,10 +15,9 @@ from frontdoor.errors import ServiceError
 from frontdoor.fields import whole_id
 from frontdoor.models import AGE_BANDS, BookingSource, Session
 from frontdoor.qr import qr_svg
-from kiosk import bp, flow
+from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 
-CHILD_BANDS = ("0-1", "1-3", "3-5", "5-11", "11-19")
 DAYS = 8  # today and the next seven
 # What the booking service's refusals are called on the kiosk's "sorry" screen.
 BOOKING_PROBLEMS = {"full": "booking_full", "not_found": "session_gone"}
@@ -79,14 +78,6 @@ def session_page(session_id: int):
 # --- "Book here" ----------------------------------------------------------------------
 
 
-def child_bands(session: Session) -> list[str]:
-    """Age bands to count children in: the session's own, or all when it names none."""
-    named = session.series.age_bands or []
-    if not named:
-        return list(CHILD_BANDS)
-    return [band for band in CHILD_BANDS if band in named]
-
-
 @bp.post("/book")
 @kiosk_required
 @flow.in_visit
@@ -99,8 +90,7 @@ def book_start():
         return flow.sorry("session_gone")
     if available.state == State.FULL:
         return flow.sorry("booking_full", title=session.series.title)
-    party = {"adults": 1, **{f"c_{band}": 0 for band in child_bands(session)}}
-    flow.start("book", session=session.id, party=party)
+    flow.start("book", session=session.id, party=party.fresh(party.child_bands(session)))
     return flow.go("kiosk.book_who")
 
 
@@ -109,12 +99,6 @@ def _book_in_visit() -> Session | None:
     if current.get("flow") != "book" or not isinstance(current.get("session"), int):
         return None
     return session_at_hub(current["session"], g.hub.id)
-
-
-def _counts(session: Session) -> dict[str, int]:
-    saved = flow.state().get("party") or {}
-    names = ["adults", *(f"c_{band}" for band in child_bands(session))]
-    return {name: int(saved.get(name, 1 if name == "adults" else 0)) for name in names}
 
 
 @bp.route("/book/who")
@@ -127,9 +111,8 @@ def book_who():
     return render_template(
         "kiosk/book_who.html",
         session=session,
-        counts=_counts(session),
-        bands=child_bands(session),
-        age_bands=AGE_BANDS,
+        counts=party.saved(party.child_bands(session)),
+        bands=party.child_bands(session),
         message=flow.take_note(),
     )
 
@@ -141,13 +124,13 @@ def book_who_post():
     session = _book_in_visit()
     if session is None:
         return flow.lost()
-    counts = _counts(session)
+    counts = party.saved(party.child_bands(session))
     change = request.form.get("change")
     if change:
         flow.save(party=flow.step_counts(counts, change, {}))
         return flow.go("kiosk.book_who")
-    posted = {name: flow.read_count(request.form.get(name)) for name in counts}
-    if None in posted.values() or not 1 <= sum(posted.values()) <= flow.MAX_PARTY:
+    posted = party.posted(counts)
+    if posted is None:
         flow.save(note="party_size")
         return flow.go("kiosk.book_who")
     flow.save(party=posted)
@@ -178,14 +161,13 @@ def book_details_post():
     if note:
         flow.save(note=note)
         return flow.go("kiosk.book_details")
-    counts = _counts(session)
-    children = tuple(band for band in child_bands(session) for _ in range(counts[f"c_{band}"]))
+    counts = party.saved(party.child_bands(session))
     nonce = flow.posted_nonce()
     try:
         result = flow.once(
             lambda: book_session(
                 session.id,
-                Party(counts["adults"], children),
+                Party(counts["adults"], party.children(counts)),
                 Contact(name, mobile=mobile, language=flow.language()),
                 now=clock.now(),
                 source=BookingSource.KIOSK,

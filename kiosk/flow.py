@@ -164,7 +164,7 @@ def read_count(value: str | None, low: int = 0, high: int = MAX_EACH) -> int | N
 
 
 def step_counts(counts: dict[str, int], change: str, limits: dict[str, int]) -> dict[str, int]:
-    """Apply a +/- button (``adults+``, ``children-``, ``band:0-1+``) within limits."""
+    """Apply a +/- button (``adults+``, ``children-``, ``c_0-1+``) within limits."""
     name, sign = change[:-1], change[-1:]
     if name not in counts or sign not in "+-":
         return counts

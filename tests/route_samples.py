@@ -98,7 +98,7 @@ def _sample_appointment(type_id: int) -> int:
 
 def sample_values(app: Flask) -> dict[str, object]:
     """A real Riverside record for each kind of URL variable."""
-    from directory.published import series_id
+    from directory.oruk_services import series_id
     from frontdoor.models import AppointmentType, Availability, AvailabilityException
 
     practitioner = select(StaffUser.id).filter_by(email="practitioner@riverside.example")

@@ -387,7 +387,7 @@ def test_the_retention_purge_erases_the_family_but_keeps_the_area(site):  # noqa
             staff_id=db.session.scalars(select(StaffUser.id)).first(),
             first_name="Ben",
             adults=1,
-            children=0,
+            child_bands=(),
             now=clock.now(),
             postcode="NG7 9ZB",
         ).visit

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from arrivals.actions import act, check_in_by_hand, leave, undo, visits_to_leave
 from arrivals.board import board, roll_call
 from arrivals.checkin import check_in_booking, check_in_drop_in
-from arrivals.greeters import set_duty
+from arrivals.greeters import set_duty, staff_at
 from arrivals.help_requests import request_help
 from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor.errors import ServiceError
@@ -47,7 +47,12 @@ def ctx(app, place):  # noqa: F811
 
 def _arrive(place, first="Amira", session=None, now=NOW):  # noqa: F811
     made = check_in_drop_in(
-        session or place.play, hub_id=place.hub_id, first_name=first, adults=1, children=1, now=now
+        session or place.play,
+        hub_id=place.hub_id,
+        first_name=first,
+        adults=1,
+        child_bands=("1-3",),
+        now=now,
     )
     db.session.commit()
     return made.visit
@@ -56,7 +61,7 @@ def _arrive(place, first="Amira", session=None, now=NOW):  # noqa: F811
 def test_a_check_in_is_on_the_board_with_who_should_greet(app, ctx):
     booking_id, _ = booked(app, ctx.massage)
     with app.app_context():
-        check_in_booking(booking_id, hub_id=ctx.hub_id, adults=2, children=1, now=NOW)
+        check_in_booking(booking_id, hub_id=ctx.hub_id, adults=2, child_bands=("1-3",), now=NOW)
         db.session.commit()
         now = NOW + timedelta(minutes=3)
         shown = board(ctx.hub_id, now=now)
@@ -91,13 +96,13 @@ def test_checking_in_reads_the_duty_rota_only_when_the_greeter_rule_needs_it(app
     db.session.commit()
     db.session.get(Hub, ctx.hub_id)  # the kiosk has its hub in hand
     booked_in = _statements(
-        lambda: check_in_booking(booking_id, hub_id=ctx.hub_id, adults=1, children=0, now=NOW)
+        lambda: check_in_booking(booking_id, hub_id=ctx.hub_id, adults=1, child_bands=(), now=NOW)
     )
     assert not [s for s in booked_in if "duty_assignment" in s]
     assert len(booked_in) <= 7, booked_in
     dropped_in = _statements(
         lambda: check_in_drop_in(
-            ctx.play, hub_id=ctx.hub_id, first_name="Kai", adults=1, children=0, now=NOW
+            ctx.play, hub_id=ctx.hub_id, first_name="Kai", adults=1, child_bands=(), now=NOW
         )
     )
     assert len([s for s in dropped_in if "duty_assignment" in s]) == 1
@@ -110,7 +115,13 @@ def test_walk_ins_and_help_requests_go_to_the_duty_practitioner_who_speaks_their
     grace.skills = ["money"]
     set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [sam.id, grace.id])
     check_in_by_hand(
-        ctx.hub_id, staff_id=sam.id, first_name="Ola", adults=1, children=0, now=NOW, language="pl"
+        ctx.hub_id,
+        staff_id=sam.id,
+        first_name="Ola",
+        adults=1,
+        child_bands=(),
+        now=NOW,
+        language="pl",
     )
     request_help(ctx.hub_id, topic="money", now=NOW, first_name="Bea", language="en")
     db.session.commit()
@@ -203,7 +214,7 @@ def test_undo_within_ten_seconds_only(app, ctx):
     assert refused.value.code == "too_late"
     # A hand check-in undone takes the visit away again.
     made = check_in_by_hand(
-        ctx.hub_id, staff_id=sam.id, first_name="Kim", adults=1, children=0, now=NOW
+        ctx.hub_id, staff_id=sam.id, first_name="Kim", adults=1, child_bands=(), now=NOW
     )
     undo(made.action_id, staff_id=sam.id, now=NOW)
     db.session.commit()
@@ -215,15 +226,29 @@ def test_undo_within_ten_seconds_only(app, ctx):
 def test_a_hand_check_in_submitted_twice_makes_one_visit(app, ctx):
     sam = _staff("sam@test.example")
     first = check_in_by_hand(
-        ctx.hub_id, staff_id=sam.id, first_name="Kim", adults=1, children=2, now=NOW, nonce="n" * 20
+        ctx.hub_id,
+        staff_id=sam.id,
+        first_name="Kim",
+        adults=1,
+        child_bands=("1-3", "3-5"),
+        now=NOW,
+        nonce="n" * 20,
     )
     second = check_in_by_hand(
-        ctx.hub_id, staff_id=sam.id, first_name="Kim", adults=1, children=2, now=NOW, nonce="n" * 20
+        ctx.hub_id,
+        staff_id=sam.id,
+        first_name="Kim",
+        adults=1,
+        child_bands=("1-3", "3-5"),
+        now=NOW,
+        nonce="n" * 20,
     )
     assert first.visit.id == second.visit.id and not second.created
     assert second.action_id == first.action_id  # Undo still undoes the one check-in
     with pytest.raises(ServiceError) as refused:
-        check_in_by_hand(ctx.hub_id, staff_id=sam.id, first_name=" ", adults=1, children=0, now=NOW)
+        check_in_by_hand(
+            ctx.hub_id, staff_id=sam.id, first_name=" ", adults=1, child_bands=(), now=NOW
+        )
     assert refused.value.field == "first_name"
 
 
@@ -245,6 +270,20 @@ def test_escalation_amber_then_red_once_and_the_duty_manager_is_told(app, ctx):
     assert escalate_overdue(NOW + timedelta(minutes=20)) == []
     kinds = db.session.scalars(select(ArrivalEvent.kind).order_by(ArrivalEvent.id)).all()
     assert kinds.count("escalated") == 2
+
+
+def test_with_nobody_on_the_manager_rota_the_hubs_managers_are_told(app, ctx):
+    """An escalation never goes to no one: the same rule as an unanswered
+    connection's (``greeters.duty_managers``)."""
+    from frontdoor.models import Role
+
+    _arrive(ctx)
+    db.session.commit()
+    escalate_overdue(NOW + timedelta(minutes=11))
+    db.session.commit()
+    told = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
+    managers = {person.email for person in staff_at(ctx.hub_id, (Role.MANAGER,))}
+    assert managers and told == managers
 
 
 def test_escalation_runs_as_a_scheduled_job_with_no_board_open(app, ctx):
@@ -309,7 +348,7 @@ def test_check_out_after_the_session_plus_grace_and_at_the_end_of_the_day(app, c
         staff_id=_staff("sam@test.example").id,
         first_name="Kim",
         adults=1,
-        children=0,
+        child_bands=(),
         now=NOW,
     ).visit
     db.session.commit()
@@ -380,7 +419,7 @@ def test_events_reach_subscribers_on_commit_only_and_are_kept_for_catching_up(ap
     subscription = events_bus.subscribe(ctx.hub_id)
     try:
         check_in_drop_in(
-            ctx.play, hub_id=ctx.hub_id, first_name="Rolled", adults=1, children=0, now=NOW
+            ctx.play, hub_id=ctx.hub_id, first_name="Rolled", adults=1, child_bands=(), now=NOW
         )
         db.session.rollback()
         visit = _arrive(ctx)

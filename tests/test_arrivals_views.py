@@ -60,7 +60,12 @@ def _client(app, email):
 def _arrive(app, place, first="Amira"):  # noqa: F811
     with app.app_context():
         visit = check_in_drop_in(
-            place.play, hub_id=place.hub_id, first_name=first, adults=1, children=2, now=NOW
+            place.play,
+            hub_id=place.hub_id,
+            first_name=first,
+            adults=1,
+            child_bands=("1-3", "3-5"),
+            now=NOW,
         ).visit
         db.session.commit()
         found = visit.id
@@ -73,7 +78,7 @@ def _walk_in(app, place, first):  # noqa: F811
 
     with app.app_context():
         visit = check_in_by_hand(
-            place.hub_id, staff_id=1, first_name=first, adults=1, children=0, now=NOW
+            place.hub_id, staff_id=1, first_name=first, adults=1, child_bands=(), now=NOW
         ).visit
         db.session.commit()
         found = visit.id
@@ -108,7 +113,7 @@ def _drop_in_at_the_kiosk(app, client, place, first_name: str) -> str:  # noqa: 
     screen = Screen(client)
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "1", "next": "yes"})
     screen.post("/kiosk/drop-in/name", {"first_name": first_name})
     assert f"Thank you, {first_name}." in screen.text
     return screen.text
@@ -313,7 +318,7 @@ def test_check_in_by_hand_validates_and_a_double_submit_makes_one_visit(app, pla
         "first_name": "Kim",
         "last_name": "Lee",
         "adults": "1",
-        "children": "1",
+        "children_1_3": "1",
         "language": "en",
         "session": str(place.play),
     }

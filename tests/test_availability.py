@@ -63,7 +63,7 @@ def walk_in(
         hub_id=found.hub_id,
         first_name=name or f"Walker{n}",
         adults=adults,
-        children=children,
+        child_bands=("1-3",) * children,
         now=found.starts_at + timedelta(minutes=minutes),
     ).visit
     db.session.commit()
@@ -237,7 +237,7 @@ def test_walk_ins_reception_checks_in_to_a_drop_in_take_places_too(app_context):
         staff_id=staff_id,
         first_name="Ben",
         adults=1,
-        children=0,
+        child_bands=(),
         now=found.starts_at,
         session_id=session_id,
     )
@@ -367,7 +367,7 @@ def test_a_drop_in_register_lists_the_families_who_came_with_their_times(app, cl
         walk_in(session_id, 1, adults=1, children=2, minutes=-5, name="Amira")
         ben = check_in_by_hand(
             found.hub_id, staff_id=lead, first_name="Ben", last_name="Jones", adults=1,
-            children=0, now=start + timedelta(minutes=5), session_id=session_id,
+            child_bands=(), now=start + timedelta(minutes=5), session_id=session_id,
         ).visit  # fmt: skip
         cara = walk_in(session_id, 3, minutes=10)
         act("visit", cara.id, "no_show", staff_id=lead, now=start + timedelta(minutes=20))
@@ -385,7 +385,7 @@ def test_a_drop_in_register_lists_the_families_who_came_with_their_times(app, cl
     assert "Dropped in 2 families, 4 people" in page
     assert "In the room now 1 family, 3 people" in page
     listed = page[page.index("Dropped in (2)") :]
-    assert "Amira 1 adult, 2 children 09:55 Kiosk" in listed
+    assert "Amira 1 adult, 2 children (2 aged 1 to 3) 09:55 Kiosk" in listed
     assert "Ben J. 1 adult 10:05, left 10:40 Reception" in listed
     assert "Walker3 Not here" in listed
     assert "Jones" not in response.get_data(as_text=True)
@@ -401,7 +401,9 @@ def test_a_register_open_to_both_shows_who_booked_who_dropped_in_and_when_they_c
         booked = book(session_id, 1, Party(1, ("0-1",)))
         book(session_id, 2)
         found = session(session_id)
-        check_in_booking(booked.id, hub_id=found.hub_id, adults=1, children=1, now=found.starts_at)
+        check_in_booking(
+            booked.id, hub_id=found.hub_id, adults=1, child_bands=("1-3",), now=found.starts_at
+        )
         walk_in(session_id, 1, children=1)
         db.session.commit()
         slug, start = found.hub.slug, found.starts_at
@@ -419,4 +421,8 @@ def test_a_register_open_to_both_shows_who_booked_who_dropped_in_and_when_they_c
         r"Parent1 Here 1 adult, 1 child \(1 aged 0 to 1\) None given Online \S+ 10:00", page
     )
     assert re.search(r"Parent2 1 adult None given Online \S+ Not yet", page)
-    assert "Dropped in (1)" in page and "Walker1 1 adult, 1 child 09:50 Kiosk" in page
+    assert (
+        "Dropped in (1)" in page and "Walker1 1 adult, 1 child (1 aged 1 to 3) 09:50 Kiosk" in page
+    )
+    # Those who came, by the bands they checked in with (not the bands they booked).
+    assert "Children who came 2 children (2 aged 1 to 3)" in page

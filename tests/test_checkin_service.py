@@ -54,14 +54,24 @@ def test_check_in_records_one_visit_and_says_who_greets():
     booking = booked(session_id)
     hub_id = db.session.get(Session, session_id).hub_id
     result = check_in_booking(
-        booking.id, hub_id=hub_id, adults=1, children=1, now=at_start(session_id, -10), nonce="n1"
+        booking.id,
+        hub_id=hub_id,
+        adults=1,
+        child_bands=("1-3",),
+        now=at_start(session_id, -10),
+        nonce="n1",
     )
     db.session.commit()
     assert result.created and result.visit.display_name == "Amira H."
     assert result.wait_in == "Hall"
     assert db.session.get(Booking, booking.id).checked_in_at is not None
     again = check_in_booking(
-        booking.id, hub_id=hub_id, adults=1, children=1, now=at_start(session_id, -9), nonce="n1"
+        booking.id,
+        hub_id=hub_id,
+        adults=1,
+        child_bands=("1-3",),
+        now=at_start(session_id, -9),
+        nonce="n1",
     )
     assert again.created is False and again.visit.id == result.visit.id
     assert (
@@ -70,7 +80,7 @@ def test_check_in_records_one_visit_and_says_who_greets():
                 booking.id,
                 hub_id=hub_id,
                 adults=1,
-                children=0,
+                child_bands=(),
                 now=at_start(session_id, -8),
                 nonce="n2",
             )
@@ -90,7 +100,11 @@ def test_check_in_outside_its_window_is_refused_kindly(minutes, code):
     assert (
         code_of(
             lambda: check_in_booking(
-                booking.id, hub_id=hub_id, adults=1, children=0, now=at_start(session_id, minutes)
+                booking.id,
+                hub_id=hub_id,
+                adults=1,
+                child_bands=(),
+                now=at_start(session_id, minutes),
             )
         )
         == code
@@ -111,19 +125,23 @@ def test_other_hub_cancelled_and_waiting_bookings_are_refused():
     assert (
         code_of(
             lambda: check_in_booking(
-                booking.id, hub_id=other_hub_id, adults=1, children=0, now=when
+                booking.id, hub_id=other_hub_id, adults=1, child_bands=(), now=when
             )
         )
         == "other_hub"
     )
     assert (
-        code_of(lambda: check_in_booking(waiting.id, hub_id=hub_id, adults=1, children=0, now=when))
+        code_of(
+            lambda: check_in_booking(waiting.id, hub_id=hub_id, adults=1, child_bands=(), now=when)
+        )
         == "waiting_list"
     )
     db.session.get(Booking, booking.id).status = "cancelled"
     db.session.commit()
     assert (
-        code_of(lambda: check_in_booking(booking.id, hub_id=hub_id, adults=1, children=0, now=when))
+        code_of(
+            lambda: check_in_booking(booking.id, hub_id=hub_id, adults=1, child_bands=(), now=when)
+        )
         == "cancelled"
     )
 
@@ -142,7 +160,12 @@ def test_two_kiosks_checking_in_the_same_booking_make_one_visit(app: Flask):
             barrier.wait(timeout=10)
             try:
                 check_in_booking(
-                    booking_id, hub_id=hub_id, adults=1, children=0, now=when, nonce=f"kiosk-{n}"
+                    booking_id,
+                    hub_id=hub_id,
+                    adults=1,
+                    child_bands=(),
+                    now=when,
+                    nonce=f"kiosk-{n}",
                 )
                 db.session.commit()
                 outcomes.append("checked_in")
@@ -214,7 +237,7 @@ def test_a_double_tap_at_check_in_gets_the_first_taps_visit_through_its_nonce(ap
 
     def tap():
         return check_in_booking(
-            booking_id, hub_id=hub_id, adults=1, children=0, now=when, nonce="k1.screen"
+            booking_id, hub_id=hub_id, adults=1, child_bands=(), now=when, nonce="k1.screen"
         )
 
     first, second = _second_tap_while_the_first_holds_the_lock(app, tap, tap, "booking")
@@ -235,7 +258,7 @@ def test_a_double_tap_at_a_drop_in_gets_the_first_taps_visit_through_its_nonce(a
             hub_id=hub_id,
             first_name="Kai",
             adults=1,
-            children=1,
+            child_bands=("1-3",),
             now=when,
             nonce="k1.screen",
         )
@@ -268,7 +291,7 @@ def test_a_desk_double_submit_at_a_drop_in_makes_one_visit_with_one_undo(app: Fl
             first_name="Ola",
             last_name="Nowak",
             adults=1,
-            children=0,
+            child_bands=(),
             now=when,
             session_id=session_id,
             nonce="desk:form",
@@ -306,7 +329,7 @@ def test_drop_in_check_in_counts_places_and_offers_next_times_when_full():
             hub_id=hub_id,
             first_name=f"P{n}",
             adults=1,
-            children=1,
+            child_bands=("1-3",),
             now=when,
             first_time=True,
             nonce=f"d{n}",
@@ -314,7 +337,7 @@ def test_drop_in_check_in_counts_places_and_offers_next_times_when_full():
     db.session.commit()
     with pytest.raises(ServiceError) as raised:
         check_in_drop_in(
-            session_id, hub_id=hub_id, first_name="Late", adults=1, children=0, now=when
+            session_id, hub_id=hub_id, first_name="Late", adults=1, child_bands=(), now=when
         )
     assert raised.value.code == "full"
     assert raised.value.details["next_times"]
@@ -332,7 +355,7 @@ def test_drop_in_party_out_of_range_is_refused(adults, children):
                 hub_id=hub_id,
                 first_name="A",
                 adults=adults,
-                children=children,
+                child_bands=("1-3",) * children,
                 now=at_start(session_id),
             )
         )

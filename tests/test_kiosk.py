@@ -565,8 +565,8 @@ def test_check_in_by_reference_reads_look_alike_letters(app, screen, place):
     screen.post("/kiosk/reference", {"reference": typed})
     assert "Hello, Amira" in screen.text and "Who is here today?" in screen.text
     assert "Baby Massage, 10:00, Sensory room" in screen.text
-    assert 'name="adults" value="1"' in screen.html and 'name="children" value="1"' in screen.html
-    screen.post("/kiosk/booking/who", {"adults": "2", "children": "1", "confirm": "yes"})
+    assert 'name="adults" value="1"' in screen.html and 'name="c_0-1" value="1"' in screen.html
+    screen.post("/kiosk/booking/who", {"adults": "2", "c_0-1": "1", "confirm": "yes"})
     assert "Thank you, Amira." in screen.text
     assert "Grace will come to say hello." in screen.text
     assert "Please wait in Sensory room." in screen.text
@@ -582,14 +582,14 @@ def test_plus_and_minus_work_without_javascript(app, screen, place):
     screen.start("booking")
     screen.open("/kiosk/booking/reference")
     screen.post("/kiosk/reference", {"reference": reference})
-    screen.post("/kiosk/booking/who", {"adults": "1", "children": "1", "change": "adults+"})
+    screen.post("/kiosk/booking/who", {"adults": "1", "c_0-1": "1", "change": "adults+"})
     assert 'name="adults" value="2"' in screen.html
-    screen.post("/kiosk/booking/who", {"adults": "2", "children": "1", "change": "children-"})
-    screen.post("/kiosk/booking/who", {"adults": "2", "children": "0", "change": "children-"})
-    assert 'name="children" value="0"' in screen.html  # never below nothing
-    screen.post("/kiosk/booking/who", {"adults": "2", "children": "0", "change": "bogus+"})
+    screen.post("/kiosk/booking/who", {"adults": "2", "c_0-1": "1", "change": "c_0-1-"})
+    screen.post("/kiosk/booking/who", {"adults": "2", "c_0-1": "0", "change": "c_0-1-"})
+    assert 'name="c_0-1" value="0"' in screen.html  # never below nothing
+    screen.post("/kiosk/booking/who", {"adults": "2", "c_0-1": "0", "change": "bogus+"})
     assert count(app, Visit) == 0
-    screen.post("/kiosk/booking/who", {"adults": "2", "children": "0", "confirm": "yes"})
+    screen.post("/kiosk/booking/who", {"adults": "2", "c_0-1": "0", "confirm": "yes"})
     assert only(app, Visit).adults == 2
 
 
@@ -600,7 +600,7 @@ def test_a_scanned_qr_code_checks_in_from_the_start_screen_and_is_never_shown(ap
     screen.post("/kiosk/scan", {"code": token})
     assert "Hello, Amira" in screen.text
     assert token not in screen.html
-    screen.post("/kiosk/booking/who", {"adults": "1", "children": "1", "confirm": "yes"})
+    screen.post("/kiosk/booking/who", {"adults": "1", "c_0-1": "1", "confirm": "yes"})
     assert "Thank you, Amira." in screen.text
     screen.never_addressed(token, reference)
     # A link that carries the token works too.
@@ -629,7 +629,7 @@ def test_find_me_shows_only_a_first_name_and_initial_the_session_and_time(app, s
     index = next(value for value, words in buttons if "Amira J." in words)
     screen.post("/kiosk/booking/choose", {"index": index})
     assert "Hello, Amira" in screen.text
-    screen.post("/kiosk/booking/who", {"adults": "1", "children": "0", "confirm": "yes"})
+    screen.post("/kiosk/booking/who", {"adults": "1", "c_0-1": "0", "confirm": "yes"})
     assert only(app, Visit).booking_id == second_id
     screen.never_addressed("amira", "Jones", "Hassan")
 
@@ -662,7 +662,7 @@ def test_find_me_tells_apart_two_families_whose_lines_would_read_the_same(app, s
         assert secret not in screen.html
     index = next(i for i, words in lines.items() if "3 people" in words)
     screen.post("/kiosk/booking/choose", {"index": str(index)})
-    screen.post("/kiosk/booking/who", {"adults": "1", "children": "2", "confirm": "yes"})
+    screen.post("/kiosk/booking/who", {"adults": "1", "c_0-1": "2", "confirm": "yes"})
     assert only(app, Visit).booking_id == hughes
 
 
@@ -784,10 +784,10 @@ def test_drop_in_check_in_with_party_and_first_time(app, screen, place):
     assert "Baby Massage" not in screen.text  # bookable only
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
     assert "Who is here today?" in screen.text
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "change": "children+"})
-    assert 'name="children" value="1"' in screen.html
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "change": "adults+"})
-    screen.post("/kiosk/drop-in/who", {"adults": "2", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "change": "c_0-1+"})
+    assert 'name="c_0-1" value="1"' in screen.html
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "1", "change": "adults+"})
+    screen.post("/kiosk/drop-in/who", {"adults": "2", "c_0-1": "1", "next": "yes"})
     assert "What is your first name?" in screen.text
     screen.post("/kiosk/drop-in/name", {"first_name": "zoë o'neil-smith", "first_time": "yes"})
     assert "Thank you, zoë o&#39;neil-smith." in screen.html
@@ -805,7 +805,12 @@ def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
 
         for n in range(2):
             check_in_drop_in(
-                place.play, hub_id=place.hub_id, first_name=f"P{n}", adults=1, children=1, now=NOW
+                place.play,
+                hub_id=place.hub_id,
+                first_name=f"P{n}",
+                adults=1,
+                child_bands=("1-3",),
+                now=NOW,
             )
         db.session.commit()
     screen.start("drop_in")
@@ -820,13 +825,18 @@ def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
 def test_filling_up_while_typing_is_a_kind_message_too(app, screen, place):
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     with app.app_context():
         from arrivals.checkin import check_in_drop_in
 
         for n in range(2):
             check_in_drop_in(
-                place.play, hub_id=place.hub_id, first_name=f"P{n}", adults=1, children=0, now=NOW
+                place.play,
+                hub_id=place.hub_id,
+                first_name=f"P{n}",
+                adults=1,
+                child_bands=(),
+                now=NOW,
             )
         db.session.commit()
     screen.post("/kiosk/drop-in/name", {"first_name": "Late"})
@@ -1032,7 +1042,7 @@ def test_a_double_tap_checks_in_once(app, screen, place):
     screen.open("/kiosk/booking/reference")
     screen.post("/kiosk/reference", {"reference": reference})
     first, second = _tap_twice(
-        screen, "/kiosk/booking/who", {"adults": "1", "children": "1", "confirm": "yes"}
+        screen, "/kiosk/booking/who", {"adults": "1", "c_0-1": "1", "confirm": "yes"}
     )
     assert "Thank you, Amira." in first and _heading(first) == _heading(second)
     assert count(app, Visit) == 1
@@ -1041,7 +1051,7 @@ def test_a_double_tap_checks_in_once(app, screen, place):
 def test_a_double_tap_at_a_drop_in_makes_one_visit(app, screen, place):
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "1", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "1", "next": "yes"})
     first, second = _tap_twice(screen, "/kiosk/drop-in/name", {"first_name": "Kai"})
     assert "Thank you, Kai." in first and _heading(first) == _heading(second)
     assert count(app, Visit) == 1
@@ -1087,7 +1097,7 @@ def test_a_double_tap_asks_for_help_once(app, screen, place):
 def test_bad_names_get_a_calm_message_and_record_nothing(app, screen, place, name, words):
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     screen.post("/kiosk/drop-in/name", {"first_name": name})
     assert words in screen.text
     assert "<script>alert" not in screen.html
@@ -1106,11 +1116,11 @@ def test_parties_out_of_range_are_asked_again(app, screen, place, adults, childr
     screen.start("booking")
     screen.open("/kiosk/booking/reference")
     screen.post("/kiosk/reference", {"reference": reference})
-    screen.post("/kiosk/booking/who", {"adults": adults, "children": children, "confirm": "y"})
+    screen.post("/kiosk/booking/who", {"adults": adults, "c_0-1": children, "confirm": "y"})
     assert "at least 1 person, and no more than 20" in screen.text
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": adults, "children": children, "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": adults, "c_0-1": children, "next": "yes"})
     assert "at least 1 person, and no more than 20" in screen.text
     assert count(app, Visit) == 0
 
@@ -1119,7 +1129,7 @@ def test_scanner_input_in_the_middle_of_another_task_is_calm(app, screen, place)
     booking_id, reference = booked(app, place.massage)
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     # The scanner types into the name box and presses Enter.
     token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
     screen.post("/kiosk/drop-in/name", {"first_name": token})
@@ -1136,7 +1146,7 @@ def test_scanner_input_in_the_middle_of_another_task_is_calm(app, screen, place)
 def test_forms_from_an_old_screen_after_a_reset_record_nothing(app, screen, place):
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
-    screen.post("/kiosk/drop-in/who", {"adults": "1", "children": "0", "next": "yes"})
+    screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     stale = screen.html
     screen.open("/kiosk/reset")
     screen.html = stale

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from directory.oruk import derived_id, service_json
-from directory.published import address_parts, partner_service
+from directory.oruk_services import address_parts, partner_service
 from directory.services import is_due
 from frontdoor import clock
 from frontdoor.extensions import db

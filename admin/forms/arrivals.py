@@ -21,11 +21,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from admin.forms import WholeNumberField
+from admin.forms.register import ChildBands, child_band_fields
 from frontdoor.fields import CleanForm, to_id
 from frontdoor.words.staff import staff_words
 
 
-class WalkInForm(CleanForm):
+class WalkInForm(ChildBands, CleanForm):
     nonce = HiddenField()
     first_name = StringField(
         _l("First name"),
@@ -38,7 +39,6 @@ class WalkInForm(CleanForm):
         validators=[Optional(), Length(max=100, message=staff_words("name_too_long", max=100))],
     )
     adults = WholeNumberField(_l("Adults"), _l("Adults"), 0, 20, default=1)
-    children = WholeNumberField(_l("Children"), _l("Children"), 0, 20, default=0)
     language = SelectField(_l("Language"), widget=GovSelect(), default="en")
     postcode = StringField(
         _l("Postcode (optional)"),
@@ -54,6 +54,11 @@ class WalkInForm(CleanForm):
         invalid_choice_message=_l("Choose what they are here for"),
     )
     submit = SubmitField(_l("Check in"), widget=GovSubmitInput())
+
+
+# Children by age band, asked as the register's booking form asks them.
+for _name, _field in child_band_fields().items():
+    setattr(WalkInForm, _name, _field)
 
 
 class DutyForm(CleanForm):

@@ -26,9 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from booking.contact import Contact, Party
 from frontdoor.fields import CleanForm, to_id
-from frontdoor.models import (
-    AGE_BANDS,
-)
+from frontdoor.models import AGE_BANDS, CHILD_BANDS
 from frontdoor.timetable import MAX_CAPACITY
 from frontdoor.words.staff import staff_words
 
@@ -51,20 +49,41 @@ class WholeNumberField(IntegerField):
             raise ValueError(self.invalid) from error
 
 
-# Children by age band; "parents" is the adults' own band.
-CHILD_BANDS = [band for band in AGE_BANDS if band != "parents"]
-
-
 def _child_field_name(band: str) -> str:
     return "children_" + re.sub(r"\W", "_", band)
 
 
-class _BookFormBase(CleanForm):
-    def party(self) -> Party:
+def child_band_fields() -> dict[str, WholeNumberField]:
+    """How many children in each age band: booking from the register, and checking
+    someone in at the desk."""
+    return {
+        _child_field_name(band): WholeNumberField(
+            AGE_BANDS[band] if band == "pregnancy" else f"Children aged {AGE_BANDS[band]}",
+            widget=GovTextInput(),
+            default=0,
+            validators=[Optional(), NumberRange(0, 20, "Enter a number between 0 and 20")],
+            invalid="Enter how many children, as a number like 1",
+        )
+        for band in CHILD_BANDS
+    }
+
+
+class ChildBands:
+    """A form with ``child_band_fields``: each child by age band, as bookings keep them."""
+
+    def child_bands(self) -> tuple[str, ...]:
         children: list[str] = []
         for band in CHILD_BANDS:
             children += [band] * (getattr(self, _child_field_name(band)).data or 0)
-        return Party(self.adults.data or 0, tuple(children))
+        return tuple(children)
+
+    def child_fields(self):
+        return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
+
+
+class _BookFormBase(ChildBands, CleanForm):
+    def party(self) -> Party:
+        return Party(self.adults.data or 0, self.child_bands())
 
     def contact(self) -> Contact:
         return Contact(
@@ -75,9 +94,6 @@ class _BookFormBase(CleanForm):
             reminders=bool(self.reminders.data),
             access_needs=self.access_needs.data or "",
         )
-
-    def child_fields(self):
-        return [getattr(self, _child_field_name(band)) for band in CHILD_BANDS]
 
 
 def book_form_fields() -> dict[str, object]:
@@ -95,15 +111,7 @@ def book_form_fields() -> dict[str, object]:
             invalid="Enter how many adults are coming, as a number like 1",
         )
     }
-    for band in CHILD_BANDS:
-        label = AGE_BANDS[band]
-        fields[_child_field_name(band)] = WholeNumberField(
-            f"{label}" if band == "pregnancy" else f"Children aged {label}",
-            widget=GovTextInput(),
-            default=0,
-            validators=[Optional(), NumberRange(0, 20, "Enter a number between 0 and 20")],
-            invalid="Enter how many children, as a number like 1",
-        )
+    fields.update(child_band_fields())
     fields.update(
         first_name=StringField(
             "First name",

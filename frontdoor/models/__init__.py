@@ -34,6 +34,7 @@ from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
+    CHILD_BANDS,
     BookingMode,
     CapacityUnit,
     Session,
@@ -46,6 +47,7 @@ from frontdoor.models.visit import HelpRequest, Visit, VisitKind, VisitStatus
 __all__ = [
     "AGE_BANDS",
     "BY_PARTNER",
+    "CHILD_BANDS",
     "FINAL_STATUSES",
     "LIVE_STATUSES",
     "Appointment",

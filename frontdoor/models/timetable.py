@@ -32,6 +32,10 @@ AGE_BANDS: dict[str, str] = {
     "11-19": "11 to 19",
     "parents": "Parents and carers",
 }
+# The bands a family counts a child in, wherever they say who is coming or here
+# (booking, kiosk, desk). A baby on the way counts as an expected child; "parents"
+# is the grown-ups' own band, for sessions' audiences only.
+CHILD_BANDS: tuple[str, ...] = tuple(band for band in AGE_BANDS if band != "parents")
 
 
 class BookingMode(StrEnum):

@@ -33,7 +33,7 @@ def booking_with(app, reference: str) -> Booking:
 
 def fill_in_family(page, first_name: str, email: str) -> None:
     page.get_by_label("Adults").fill("1")
-    page.get_by_label("Child 1").select_option(label="0 to 1")
+    page.get_by_label("Child 1").select_option(label="Babies under 1")
     page.get_by_label("First name").fill(first_name)
     page.get_by_role("radio", name="Yes").check()
     page.get_by_label("Email address").fill(email)  # revealed under "Yes"

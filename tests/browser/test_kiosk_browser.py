@@ -208,6 +208,9 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
     language,
 ):
     _ = _words(app, language)
+    # A booked family's counters start from the two age bands they booked for.
+    booking_id, reference = booked(app, place.massage, children=("0-1", "3-5"))
+    token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
     # axe is injected as a script, which the page's own policy rightly refuses.
     page = _open_kiosk(app, browser, live_server, place.hub_id, bypass_csp=True)
 
@@ -230,6 +233,10 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
             found[f"drop-in {contrast}"] = _axe(page)
             page.get_by_role("button", name=re.compile("Stay and Play")).click()
             found[f"who {contrast}"] = _axe(page)
+            toddlers = _("One more child: %(ages)s", ages=_("1 to 3 years"))
+            page.get_by_role("button", name=toddlers).click()
+            expect(page.locator("[id='c_1-3-value']")).to_have_text("1")
+            found[f"who, counted {contrast}"] = _axe(page)
             page.get_by_role("button", name=_("Next")).click()
             found[f"name {contrast}"] = _axe(page)
             page.get_by_label(_("What is your first name?")).fill("Kai")
@@ -246,9 +253,17 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
             found[f"talk {contrast}"] = _axe(page)
             page.get_by_role("button", name=_("Something else")).click()
             found[f"talk details {contrast}"] = _axe(page)
+            home()
+            page.keyboard.type(token)  # the scanner
+            page.keyboard.press("Enter")
+            expect(page.get_by_role("heading", name=_("Who is here today?"))).to_be_visible()
+            expect(page.locator("[id='c_3-5-value']")).to_have_text("1")
+            found[f"booked who {contrast}"] = _axe(page)
     finally:
         page.context.close()
     assert {screen: faults for screen, faults in found.items() if faults} == {}
+    # Each drop-in kept its child's age band.
+    assert [visit.child_bands for visit in _visits(app)] == [["1-3"], ["1-3"]]
 
 
 def test_in_arabic_the_kiosk_reads_right_to_left(app, kiosk_page, place):  # noqa: F811
