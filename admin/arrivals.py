@@ -33,6 +33,7 @@ from arrivals import greeters
 from arrivals.checkin import drop_ins_now
 from connections.colleagues import introduced_to
 from frontdoor import clock
+from frontdoor.areas import NO_POSTCODE, area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.events import open_stream
 from frontdoor.extensions import db, htmx
@@ -50,7 +51,7 @@ from frontdoor.models import (
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
 from frontdoor.topics import TOPIC_LABELS
-from frontdoor.words.staff import for_staff
+from frontdoor.words.staff import for_staff, staff_words
 
 BOARD_ROLES = tuple(Role)
 MINE_ROLES = (Role.PRACTITIONER, Role.SESSION_LEAD, Role.MANAGER)
@@ -268,6 +269,7 @@ def arrivals_check_in():
                 session_id=int(form.session.data) if form.session.data else None,
                 now=clock.now(),
                 nonce=f"desk:{form.nonce.data}",
+                postcode=form.postcode.data or "",
             )
             db.session.commit()
         except ServiceError as error:
@@ -275,10 +277,14 @@ def arrivals_check_in():
             field = getattr(form, error.field or "", None) or form.first_name
             field.errors = [*field.errors, for_staff(error)]
         else:
-            session[NOTE] = {
-                "text": str(DONE_WORDS["check_in"]) % {"name": made.visit.display_name},
-                "undo": made.action_id,
-            }
+            visit = made.visit
+            text = str(DONE_WORDS["check_in"]) % {"name": visit.display_name}
+            # A postcode with no decile: say why, so no one fills the gap with a guess.
+            # (The postcode was accepted just now, so this look-up cannot refuse it.)
+            area = area_for_postcode(form.postcode.data or "")
+            if area.no_decile_because not in ("", NO_POSTCODE):
+                text = f"{text} {staff_words(area.no_decile_because)}."
+            session[NOTE] = {"text": text, "undo": made.action_id}
             return redirect(url_for("admin.arrivals", hub=hub.slug))
     return render_template(
         "admin/arrivals/check_in.html", title=_("Check someone in"), form=form, hub=hub

@@ -28,6 +28,7 @@ from arrivals.board import OPEN
 from arrivals.checkin import CheckIn, check_in_booking, check_in_drop_in, check_party, record_visit
 from arrivals.greeters import local_day, staff_at
 from booking.places import lock_booking
+from frontdoor.areas import area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db, rows_changed
@@ -320,10 +321,12 @@ def check_in_by_hand(
     language: str = "en",
     session_id: int | None = None,
     nonce: str | None = None,
+    postcode: str = "",
 ) -> HandCheckIn:
     """Reception checks in someone who walked up to the desk: to a drop-in
     session, or just into the building. A double submit (same nonce) makes one
-    visit, and answers with the first one's Undo while it lasts."""
+    visit, and answers with the first one's Undo while it lasts. A ``postcode``
+    is kept only as its area (``frontdoor.areas``)."""
     if len(last_name.strip()) > 100:
         raise ServiceError("name_too_long", field="last_name")
     if session_id is not None:
@@ -338,6 +341,7 @@ def check_in_by_hand(
             language=language,
             nonce=nonce,
             kind=VisitKind.WALK_IN,
+            postcode=postcode,
         )
         if not made.created:
             return _submitted_before(made.visit)
@@ -352,6 +356,7 @@ def check_in_by_hand(
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
     check_party(adults, child_bands)
+    area = area_for_postcode(postcode)
     visit = record_visit(
         hub_id,
         now=now,
@@ -363,6 +368,7 @@ def check_in_by_hand(
         child_bands=list(child_bands),
         language=language,
         nonce=nonce,
+        **area.kept(),
     )
     return HandCheckIn(visit, _recorded_check_in(visit, staff_id=staff_id, now=now))
 
@@ -428,6 +434,9 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
         family_key=arrival_family_key(
             organisation_id=hub.organisation_id, booking_key=booking.family_key
         ),
+        postcode_district=booking.postcode_district,
+        lsoa=booking.lsoa,
+        imd_decile=booking.imd_decile,
     )
 
 

@@ -31,6 +31,7 @@ from booking.availability import availability, units
 from booking.contact import check_child_bands
 from booking.places import lock_booking, lock_session
 from booking.whats_on import whats_on
+from frontdoor.areas import area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
@@ -203,6 +204,10 @@ def check_in_booking(
         family_key=booking.family_key,
         kiosk_id=kiosk_id,
         nonce=nonce,
+        # The area the family gave when they booked (never a postcode).
+        postcode_district=booking.postcode_district,
+        lsoa=booking.lsoa,
+        imd_decile=booking.imd_decile,
     )
     return _result(visit, now=now)
 
@@ -241,16 +246,19 @@ def check_in_drop_in(
     kiosk_id: int | None = None,
     kind: str = VisitKind.DROP_IN,
     card_key: str | None = None,
+    postcode: str = "",
 ) -> CheckIn:
     """A family arriving for a drop-in (or a walk-in recorded by reception).
     A second tap of the same screen (``nonce``) gets the first tap's answer.
-    The visit carries the key of the hub card they showed, if any."""
+    The visit carries the key of the hub card they showed, if any; a
+    ``postcode`` is kept only as its area (``frontdoor.areas``)."""
     first_name = first_name.strip()
     if not first_name:
         raise ServiceError("first_name_required", field="first_name")
     if len(first_name) > 100:
         raise ServiceError("name_too_long", field="first_name")
     check_party(adults, child_bands)
+    area = area_for_postcode(postcode)
     session = lock_session(session_id)
     if earlier := _by_nonce(nonce):
         return _result(earlier, now=now, created=False)
@@ -277,6 +285,7 @@ def check_in_drop_in(
         ),
         kiosk_id=kiosk_id,
         nonce=nonce,
+        **area.kept(),
     )
     return _result(visit, now=now)
 

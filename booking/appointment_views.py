@@ -212,6 +212,7 @@ def appointment_book(hub: str, type_id: int):
                 now=now,
                 source=BookingSource.PUBLIC,
                 idempotency_key=form.idempotency_key(),
+                postcode=form.postcode.data or "",
             )
         except ServiceError as error:
             db.session.rollback()

@@ -25,6 +25,7 @@ from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.services import BookingResult, booking_for_key, new_booking
 from booking.slots import BOOKED, CANCELLED, as_utc, check_slot, get_type, lock_practitioner
+from frontdoor.areas import area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -48,13 +49,15 @@ def book_appointment(
     now: datetime,
     source: str = BookingSource.PUBLIC,
     idempotency_key: str | None = None,
+    postcode: str = "",
 ) -> BookingResult:
     """Book one slot with one practitioner, under the practitioner's lock.
 
     The same form submitted twice (same ``idempotency_key``) gives the first
-    booking back with ``created=False``.
+    booking back with ``created=False``. A ``postcode`` is kept only as its area.
     """
     contact = contact.checked()
+    area = area_for_postcode(postcode)
     practitioner = lock_practitioner(practitioner_id)
     if earlier := booking_for_key(idempotency_key):
         return BookingResult(earlier, created=False)
@@ -83,6 +86,7 @@ def book_appointment(
         source=source,
         idempotency_key=idempotency_key,
         now=now,
+        area=area,
     )
     queue_booking_message(booking, "booked", now=now)
     return BookingResult(booking)

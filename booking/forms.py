@@ -182,6 +182,19 @@ def mobile_field() -> StringField:
     )
 
 
+def postcode_field() -> StringField:
+    """Optional. The service keeps only its area (``frontdoor.areas``), never the postcode."""
+    return StringField(
+        _l("Postcode (optional)"),
+        widget=GovTextInput(),
+        description=_l(
+            "We keep only your area, not your postcode. It helps the hubs reach the "
+            "families who need them."
+        ),
+        validators=[Length(max=16, message=lazy_family_words("postcode_unknown"))],
+    )
+
+
 def access_needs_field(label: str, example: str) -> TextAreaField:
     return TextAreaField(
         label,
@@ -230,6 +243,7 @@ class BookingForm(PartyForm):
     )
     email = email_field()
     mobile = mobile_field()
+    postcode = postcode_field()
     access_needs = access_needs_field(
         _l("Access needs, or anything else the hub should know (optional)"),
         _l("For example, wheelchair access, a British Sign Language interpreter, or a quiet space"),
@@ -306,6 +320,7 @@ ANSWERS = (
     "reminders",
     "email",
     "mobile",
+    "postcode",
     "access_needs",
     "language",
     "consent",
@@ -395,6 +410,7 @@ class AppointmentForm(PartyForm):
     last_name = last_name_field()
     email = email_field()
     mobile = mobile_field()
+    postcode = postcode_field()
     access_needs = access_needs_field(
         _l("Access needs, or anything else the practitioner should know (optional)"),
         _l("For example, wheelchair access, an interpreter, or bringing a buggy or pram"),

@@ -22,6 +22,7 @@ from booking.messages import queue_booking_message
 from booking.places import lock_session
 from booking.references import new_reference, read_reference
 from frontdoor import timetable
+from frontdoor.areas import NO_AREA, Area, area_for_postcode
 from frontdoor.closures import sessions_on
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db, rows_changed
@@ -129,14 +130,17 @@ def book_session(
     idempotency_key: str | None = None,
     join_waiting_list: bool = False,
     card_key: str | None = None,
+    postcode: str = "",
 ) -> BookingResult:
     """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
     A hub card the family showed at the kiosk (``card_key``) names the booking's family.
 
     A full session raises ``full`` unless the family asked for the waiting list.
     The same form submitted twice (same ``idempotency_key``) gives the first result.
+    A ``postcode`` is kept only as its area (``frontdoor.areas``).
     """
     contact = contact.checked()
+    area = area_for_postcode(postcode)
     checks = (party, contact, source, now, idempotency_key)
     if not join_waiting_list:
         # A first look without the lock, so that in a rush the families who cannot
@@ -162,6 +166,7 @@ def book_session(
         source=source,
         idempotency_key=idempotency_key,
         now=now,
+        area=area,
     )
     queue_booking_message(booking, "booked" if fits else "waiting", now=now)
     return BookingResult(booking)
@@ -179,6 +184,7 @@ def new_booking(
     idempotency_key: str | None = None,
     session_id: int | None = None,
     appointment_id: int | None = None,
+    area: Area = NO_AREA,
 ) -> Booking:
     """The booking row for a checked party and contact, with a fresh reference and
     the family's key in the hub's council. The caller has already applied the
@@ -207,6 +213,7 @@ def new_booking(
         access_needs=contact.access_needs,
         language=contact.language,
         idempotency_key=idempotency_key,
+        **area.kept(),
         created_at=now,
         confirmed_at=now if status == BookingStatus.CONFIRMED else None,
     )

@@ -249,6 +249,7 @@ def book(hub: str, session_id: int):
                 source=BookingSource.PUBLIC,
                 idempotency_key=form.idempotency_key(),
                 join_waiting_list=bool(form.waiting_list.data),
+                postcode=form.postcode.data or "",
             )
         except ServiceError as error:
             db.session.rollback()

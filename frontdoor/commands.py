@@ -168,6 +168,9 @@ def scheduler_run(job_id: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from frontdoor.area_import import areas_cli
+
+    app.cli.add_command(areas_cli)
     app.cli.add_command(scheduler_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(demo_command)

@@ -1,5 +1,6 @@
 """The demo council: two hubs, rooms, staff in every role, a weekly timetable and
-the directory of partner services (``frontdoor.demo_directory``).
+the directory of partner services (``frontdoor.demo_directory``), and a made-up
+extract of the area lookups (demo/areas: see its README).
 
 ``load_demo`` is idempotent: when the demo council exists it changes nothing.
 """
@@ -7,9 +8,11 @@ the directory of partner services (``frontdoor.demo_directory``).
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from frontdoor.area_import import import_deprivation, import_postcodes
 from frontdoor.clock import LONDON
 from frontdoor.closures import add_bank_holidays
 from frontdoor.demo_directory import load_directory
@@ -424,8 +427,20 @@ def load_demo(*, password: str, today: date) -> bool:
     _load_appointments(hubs["riverside"], rooms, staff, today)
     _load_arrivals(hubs, staff, today)
     load_directory(council.id, hubs, today)
+    load_demo_areas()
     db.session.flush()
     return True
+
+
+DEMO_AREAS = Path(__file__).resolve().parent.parent / "demo" / "areas"
+
+
+def load_demo_areas() -> None:
+    """The made-up postcode and deprivation extract, read as the real files are."""
+    with (DEMO_AREAS / "PCD_OA21_LSOA21_MSOA21_LAD_DEMO_UK_LU.csv").open("rb") as stream:
+        import_postcodes(stream)
+    with (DEMO_AREAS / "File_7_IoD2025_DEMO_All_Ranks_Scores_Deciles.csv").open("rb") as stream:
+        import_deprivation(stream)
 
 
 # email, languages spoken, help-request topics they can talk about

@@ -388,6 +388,8 @@ def drop_in_name_post():
         return flow.go("kiosk.drop_in_name")
     here = party.saved(party.child_bands(session))
     first_time = {"yes": True, "no": False}.get(request.form.get("first_time", ""))
+    # Asked only of a family here for the first time; only its area is kept.
+    postcode = (request.form.get("postcode") or "")[:16] if first_time else ""
     nonce = flow.posted_nonce()
     try:
         result = flow.once(
@@ -403,9 +405,13 @@ def drop_in_name_post():
                 nonce=nonce,
                 kiosk_id=g.kiosk.id,
                 card_key=flow.card(),
+                postcode=postcode,
             ),
             nonce,
         )
     except ServiceError as error:
+        if error.code == "postcode_unknown":
+            flow.save(note=error.code)
+            return flow.go("kiosk.drop_in_name")
         return problem(error, title=session.series.title)
     return finished_visit(result)

@@ -35,6 +35,7 @@ BOOKING_SITE = (
     "booking/slots.py",
     "booking/appointments.py",
     "directory/texts.py",
+    "frontdoor/areas.py",
 )
 KIOSK = (
     "arrivals/checkin.py",

@@ -40,6 +40,12 @@ class WalkInForm(ChildBands, CleanForm):
     )
     adults = WholeNumberField(_l("Adults"), _l("Adults"), 0, 20, default=1)
     language = SelectField(_l("Language"), widget=GovSelect(), default="en")
+    postcode = StringField(
+        _l("Postcode (optional)"),
+        widget=GovTextInput(),
+        description=_l("Only its area is kept, never the postcode."),
+        validators=[Optional(), Length(max=16, message=staff_words("postcode_unknown"))],
+    )
     session = RadioField(
         _l("What are they here for?"),
         widget=GovRadioInput(),

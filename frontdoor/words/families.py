@@ -74,6 +74,8 @@ _WORDS: dict[str, LazyString] = {
     "expired_code": _l(
         "That pairing code has expired. Ask for a new code on the staff side, under Kiosks."
     ),
+    # Where families come from (frontdoor.areas).
+    "postcode_unknown": _l("Enter a UK postcode, like SW1A 1AA, or leave it empty."),
 }
 
 

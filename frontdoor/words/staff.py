@@ -160,6 +160,20 @@ _WORDS: dict[str, str] = {
     "report_dates": "Enter the first and the last day of the report",
     "report_back_to_front": "The first day must be before the last day: swap them round",
     "report_too_long": "Choose a period of {years} years or less",
+    # Where families come from (frontdoor.areas): a postcode typed at the desk.
+    "postcode_unknown": "That is not a UK postcode. Check it with the family, or leave it empty",
+    # Why an area has no deprivation decile (frontdoor.areas.Area.no_decile_because).
+    "outside_england": "Postcode outside England: only its district is kept, and it has no "
+    "English deprivation decile (none is guessed)",
+    "not_in_lookup": "Postcode not in the imported lookup: only its district is kept, and its "
+    "deprivation decile is not known",
+    # Importing the area lookups (frontdoor areas import).
+    "area_file_columns": "Line {line}: the header lacks these columns: {missing}. Check it is "
+    "the file README names under Where families come from",
+    "area_file_encoding": "Line {line} is not in the {encoding} encoding. Try --encoding cp1252, "
+    "or save the file as UTF-8",
+    "area_file_row": "Line {line} could not be read: a postcode needs an LSOA code, and an area "
+    "an English LSOA code and a decile from 1 to 10",
 }
 
 

@@ -261,6 +261,13 @@ for (const type of ["pointerdown", "touchstart", "input", "wheel"]) {
 // --- on-screen keyboards -------------------------------------------------------------------------
 
 const REFERENCE = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]$/;
+const POSTCODE_KEY = /^[0-9A-Z]$/;
+
+// A postcode is shown with its space before the last three ("NG3 9ZA"); the server
+// reads it with or without.
+function spacedPostcode(letters) {
+  return letters.length > 4 ? `${letters.slice(0, -3)} ${letters.slice(-3)}` : letters;
+}
 
 function typeInto(input, board, key) {
   const kind = board.dataset.keyboard;
@@ -270,6 +277,10 @@ function typeInto(input, board, key) {
     if (!REFERENCE.test(key) || letters.length >= 8) return;
     const next = letters + key;
     input.value = next.length > 4 ? `${next.slice(0, 4)} ${next.slice(4)}` : next;
+  } else if (kind === "postcode") {
+    const letters = input.value.replace(/\s/g, "").toUpperCase();
+    if (!POSTCODE_KEY.test(key) || letters.length >= 7) return;
+    input.value = spacedPostcode(letters + key);
   } else if (kind === "digits") {
     if (!/^\d$/.test(key) || input.value.length >= Math.min(limit, 13)) return;
     input.value += key;
@@ -286,6 +297,8 @@ function deleteFrom(input, board) {
   if (board.dataset.keyboard === "reference") {
     const letters = input.value.replace(/[\s-]/g, "").slice(0, -1);
     input.value = letters.length > 4 ? `${letters.slice(0, 4)} ${letters.slice(4)}` : letters;
+  } else if (board.dataset.keyboard === "postcode") {
+    input.value = spacedPostcode(input.value.replace(/\s/g, "").slice(0, -1));
   } else {
     input.value = input.value.slice(0, -1);
   }
