@@ -135,9 +135,55 @@ def _reports_timed(report, hub_ids: list[int], covered: date, last: date) -> lis
     ]
 
 
+def _cpu_seconds(group: int, database: str) -> float:
+    """CPU used so far by gunicorn (its process group) and the PostgreSQL backends
+    serving ``database``: per request, comparable on a busy machine and a quiet one."""
+    ticks = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            serves = f" {database} ".encode() in (proc / "cmdline").read_bytes().replace(
+                b"\0", b" "
+            )
+        except OSError:
+            continue
+        if int(fields[2]) == group or serves:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _served(server: Gunicorn, url: str, go) -> tuple[object, float]:
+    """Run ``go(mark)``; CPU seconds from ``mark()`` (or the start) to the end."""
+    assert server.process is not None
+    database = url.rsplit("/", 1)[1]
+    before = [_cpu_seconds(server.process.pid, database)]
+
+    def mark() -> None:
+        before[0] = _cpu_seconds(server.process.pid, database)
+
+    outcome = go(mark)
+    return outcome, _cpu_seconds(server.process.pid, database) - before[0]
+
+
+def _yardstick() -> tuple[Result, float, float]:
+    """Bare Flask + one INSERT (the kiosk bench's yardstick): its rate and CPU each."""
+    kiosk_checkin._baseline()  # makes its table
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Gunicorn(Path(tmp), app="bench.baseline_app:app", ready="/") as server,
+    ):
+        samples, cpu = _served(
+            server, POSTGRES_URL, lambda _: asyncio.run(kiosk_checkin._baseline_rate(server.url))
+        )
+    wall = samples.pop()
+    rate, each = len(samples) / wall, cpu / len(samples) * 1000
+    extra = f"{rate:.0f} requests/s, {each:.2f} ms CPU each"
+    return Result("bare Flask + one INSERT (yardstick)", samples, "", extra), rate, each
+
+
 def _check_ins(app, url: str, label: str) -> list[Result]:
-    """The kiosk bench's check-ins against ``url``, after its yardstick."""
-    yardstick = kiosk_checkin._baseline()
+    """The kiosk bench's check-ins against ``url``, after the yardstick."""
+    yardstick, base_rate, base_cpu = _yardstick()
     with app.app_context():
         left = db.session.scalar(select(Hub.id).where(Hub.slug == "bench"))
         if left is not None:  # from a run that stopped half-way
@@ -150,7 +196,13 @@ def _check_ins(app, url: str, label: str) -> list[Result]:
             tempfile.TemporaryDirectory() as tmp,
             Gunicorn(Path(tmp), env={"FRONTDOOR_DATABASE_URL": url}) as server,
         ):
-            taps, wall = asyncio.run(kiosk_checkin._run(server.url, credential, references))
+            (taps, wall), cpu = _served(
+                server,
+                url,
+                lambda mark: asyncio.run(
+                    kiosk_checkin._run(server.url, credential, references, mark)
+                ),
+            )
         with app.app_context():
             visits = db.session.scalar(
                 select(func.count()).select_from(Visit).where(Visit.hub_id == hub_id)
@@ -160,15 +212,15 @@ def _check_ins(app, url: str, label: str) -> list[Result]:
             with app.app_context():
                 _remove_kiosk_hub(hub_id)
     done = sum(1 for status, where, _ in taps if status == 303 and where.endswith("/kiosk/done"))
-    rate = len(taps) / wall
-    base = float(yardstick.extra.split()[0])
+    rate, each = len(taps) / wall, cpu / len(taps) * 1000
     return [
         yardstick,
         Result(
             f"kiosk check-in, {label}",
             [ms for _, _, ms in taps],
             "not worse than on an empty database",
-            f"{rate:.0f} check-ins/s = {rate / base:.2f} x yardstick; {done} done, {visits} visits",
+            f"{rate:.0f} check-ins/s ({rate / base_rate:.2f} x yardstick), {each:.2f} ms CPU"
+            f" each ({each / base_cpu:.1f} x yardstick); {done} done, {visits} visits",
         ),
     ]
 
