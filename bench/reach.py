@@ -74,13 +74,16 @@ def _nightly(build_day, last_day: date) -> Result:
 
 
 def _backfill(build_day, first: date, last: date) -> tuple[Result, date]:
-    """Newest day first until the budget runs out; returns the earliest day covered."""
+    """Newest day first until the budget runs out; returns the earliest day from which
+    every day to ``last`` is kept (by this run or an earlier one)."""
     kept = _kept_days()
     samples: list[float] = []
     deadline = time.perf_counter() + BACKFILL_SECONDS
     day = last
-    while day >= first and time.perf_counter() < deadline:
+    while day >= first:
         if day not in kept:
+            if time.perf_counter() >= deadline:
+                break
             started = time.perf_counter()
             build_day(day)
             db.session.commit()
@@ -96,8 +99,13 @@ def _backfill(build_day, first: date, last: date) -> tuple[Result, date]:
             samples or [0.0],
             f"budget {BACKFILL_SECONDS:.0f} s",
             f"{len(samples)} days built now; {done} of {total_days} days covered"
-            f" ({covered} to {last}); all {total_days} would take about"
-            f" {per_day * total_days / 60:.0f} min at {per_day:.2f} s a day",
+            f" ({covered} to {last})"
+            + (
+                f"; all {total_days} would take about {per_day * total_days / 60:.0f} min"
+                f" at {per_day:.2f} s a day"
+                if samples
+                else ""
+            ),
         ),
         covered,
     )
