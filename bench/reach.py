@@ -31,6 +31,7 @@ from bench import kiosk_checkin
 from bench.booking_rush import Gunicorn
 from bench.common import POSTGRES_URL, Result, bench_app, postgres_available, timed
 from bench.reach_data import REACH_URL, Scale, ensure, reach_app
+from bench.reach_rows import CLOSED_WEEKDAY
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Visit
 
@@ -51,14 +52,23 @@ def _reports() -> tuple[Callable[[date], object], Callable[[list[int], date, dat
     return build_day, lambda hub_ids, first, last: reach_report(hub_ids, first, last)
 
 
-def _kept_days() -> set[date]:
-    """The days the totals already hold (a back-fill carries on from these)."""
+def _kept_days(first: date, last: date) -> set[date]:
+    """The days the totals already hold (a back-fill carries on from these), and the
+    days the council is closed, which have nothing to count."""
+    closed = {
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() == CLOSED_WEEKDAY
+    }
     if not db.session.scalar(text("SELECT to_regclass('reach_total') IS NOT NULL")):
-        return set()
-    return set(db.session.scalars(text("SELECT DISTINCT day FROM reach_total")))
+        return closed
+    return closed | set(db.session.scalars(text("SELECT DISTINCT day FROM reach_total")))
 
 
 def _nightly(build_day, last_day: date) -> Result:
+    """The last weekday of the data, when all four series ran: a full day's work."""
+    last_day -= timedelta(days=max(0, last_day.weekday() - 4))
+
     def one() -> None:
         build_day(last_day)
         db.session.commit()
@@ -76,7 +86,7 @@ def _nightly(build_day, last_day: date) -> Result:
 def _backfill(build_day, first: date, last: date) -> tuple[Result, date]:
     """Newest day first until the budget runs out; returns the earliest day from which
     every day to ``last`` is kept (by this run or an earlier one)."""
-    kept = _kept_days()
+    kept = _kept_days(first, last)
     samples: list[float] = []
     deadline = time.perf_counter() + BACKFILL_SECONDS
     day = last

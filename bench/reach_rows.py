@@ -30,6 +30,7 @@ SERIES = (
     ("Bumps and Babies", True, (0, 1, 2, 3, 4, 5), clock_time(14, 0), 90),
 )
 LSOAS_PER_HUB = 40
+CLOSED_WEEKDAY = 6  # Sundays: no sessions, no visits
 RETENTION_DAYS = 396  # 13 months: older rows have had their names erased
 
 
@@ -119,7 +120,7 @@ class Writer:
         return self.ids[table]
 
     def day(self, day: date) -> None:
-        if day.weekday() == 6:
+        if day.weekday() == CLOSED_WEEKDAY:
             return
         named = day >= self.erased_before
         stamps = Stamps(day)
