@@ -18,6 +18,8 @@ BENCHMARKS = [
     "retention",
     "oruk_page",
     "directory",
+    # Last: it makes (or reuses) five years of a 50-hub council, and takes longest.
+    "reach",
 ]
 
 

@@ -139,7 +139,9 @@ async def _walk_to_who(client, kiosk: Kiosk, reference: str) -> dict[str, str]:
     }
 
 
-async def _run(base: str, credential: str, references: list[str]):
+async def _run(base: str, credential: str, references: list[str], on_tap=lambda: None):
+    """Walk every family to "Who is here?", then time the taps (``on_tap`` is called
+    just before them: the reach bench reads the CPU used from there)."""
     import aiohttp
 
     timeout = aiohttp.ClientTimeout(total=TIMEOUT)
@@ -159,6 +161,7 @@ async def _run(base: str, credential: str, references: list[str]):
                 status, where, _ = await kiosk.call(client, "POST", "/kiosk/booking/who", form)
                 return status, where, (time.perf_counter() - started) * 1000
 
+        on_tap()
         started = time.perf_counter()
         taps = await asyncio.gather(*(tap(k, f) for k, f in zip(kiosks, forms, strict=True)))
         wall = time.perf_counter() - started

@@ -1,0 +1,300 @@
+"""Reach at a council's scale: five years of 50 hubs on PostgreSQL (targets: the nightly
+totals job for one day <= 5 s, a year's report for all hubs p95 <= 500 ms, a quarter
+for one hub p95 <= 100 ms; kiosk check-in no slower than on an empty database).
+
+``bench.reach_data`` makes (or reuses) the data: about 18 million visits and 6 million
+bookings in ``frontdoor_bench_reach``. Then, in order:
+
+1. the nightly totals job for the last day of data, at every hub (three runs);
+2. the back-fill of the daily totals, newest day first, for at most
+   ``FRONTDOOR_BENCH_REACH_BACKFILL_SECONDS`` (900); what is kept stays for the next
+   run, which carries on where this one stopped;
+3. a year's report for all hubs and a quarter's for one hub (a different hub each
+   call), both ending on the last day of data, over the days the totals cover;
+4. the kiosk bench's 500 check-ins, once against an empty database and once against
+   this one, each beside the bare Flask + INSERT yardstick run just before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from bench import kiosk_checkin
+from bench.booking_rush import Gunicorn
+from bench.common import POSTGRES_URL, Result, bench_app, postgres_available, timed
+from bench.reach_data import REACH_URL, Scale, ensure, reach_app
+from bench.reach_rows import CLOSED_WEEKDAY
+from frontdoor.extensions import db
+from frontdoor.models import Hub, Visit
+
+TARGET_DAY_S = 5
+TARGET_YEAR_MS = 500
+TARGET_QUARTER_MS = 100
+BACKFILL_SECONDS = float(os.environ.get("FRONTDOOR_BENCH_REACH_BACKFILL_SECONDS", 900))
+
+
+# --- The two calls into reports/ (issue 12's "reports" helper owns them). If they are
+# renamed, this is the one place to change. None while reports/ is not there yet.
+def _reports() -> tuple[Callable[[date], object], Callable[[list[int], date, date], object]] | None:
+    try:
+        from reports.figures import reach_report
+        from reports.totals import build_day
+    except ImportError:
+        return None
+    return build_day, lambda hub_ids, first, last: reach_report(hub_ids, first, last)
+
+
+def _kept_days(first: date, last: date) -> set[date]:
+    """The days the totals already hold (a back-fill carries on from these), and the
+    days the council is closed, which have nothing to count."""
+    closed = {
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() == CLOSED_WEEKDAY
+    }
+    if not db.session.scalar(text("SELECT to_regclass('reach_total') IS NOT NULL")):
+        return closed
+    return closed | set(db.session.scalars(text("SELECT DISTINCT day FROM reach_total")))
+
+
+def _nightly(build_day, last_day: date) -> Result:
+    """The last weekday of the data, when all four series ran: a full day's work."""
+    last_day -= timedelta(days=max(0, last_day.weekday() - 4))
+
+    def one() -> None:
+        build_day(last_day)
+        db.session.commit()
+
+    samples = timed(one, count=3, seconds=60)
+    worst = max(samples) / 1000
+    verdict = "met" if worst <= TARGET_DAY_S else "MISSED"
+    return Result(
+        f"nightly totals, one day ({last_day}), all hubs",
+        samples,
+        f"target <= {TARGET_DAY_S} s: {verdict}",
+    )
+
+
+def _backfill(build_day, first: date, last: date) -> tuple[Result, date]:
+    """Newest day first until the budget runs out; returns the earliest day from which
+    every day to ``last`` is kept (by this run or an earlier one)."""
+    kept = _kept_days(first, last)
+    samples: list[float] = []
+    deadline = time.perf_counter() + BACKFILL_SECONDS
+    day = last
+    while day >= first:
+        if day not in kept:
+            if time.perf_counter() >= deadline:
+                break
+            started = time.perf_counter()
+            build_day(day)
+            db.session.commit()
+            samples.append((time.perf_counter() - started) * 1000)
+        day -= timedelta(days=1)
+    covered = day + timedelta(days=1)
+    total_days = (last - first).days + 1
+    per_day = sum(samples) / len(samples) / 1000 if samples else 0.0
+    done = (last - covered).days + 1
+    return (
+        Result(
+            "totals back-fill, one day at a time",
+            samples or [0.0],
+            f"budget {BACKFILL_SECONDS:.0f} s",
+            f"{len(samples)} days built now; {done} of {total_days} days covered"
+            f" ({covered} to {last})"
+            + (
+                f"; all {total_days} would take about {per_day * total_days / 60:.0f} min"
+                f" at {per_day:.2f} s a day"
+                if samples
+                else ""
+            ),
+        ),
+        covered,
+    )
+
+
+def _reports_timed(report, hub_ids: list[int], covered: date, last: date) -> list[Result]:
+    year_first = max(covered, last - timedelta(days=364))
+    quarter_first = max(covered, last - timedelta(days=90))
+    turn = iter(range(10**9))
+
+    def year() -> None:
+        report(hub_ids, year_first, last)
+        db.session.rollback()
+
+    def quarter() -> None:
+        report([hub_ids[next(turn) % len(hub_ids)]], quarter_first, last)
+        db.session.rollback()
+
+    year()  # warm the caches once, as a server that has been up would be
+    quarter()
+    partial = " (PARTIAL: totals do not cover it all yet)"
+    return [
+        Result(
+            f"report, all {len(hub_ids)} hubs, {year_first} to {last}"
+            + (partial if year_first > last - timedelta(days=364) else ""),
+            timed(year, count=30, seconds=60),
+            f"target p95 <= {TARGET_YEAR_MS} ms",
+        ),
+        Result(
+            f"report, one hub, {quarter_first} to {last}"
+            + (partial if quarter_first > last - timedelta(days=90) else ""),
+            timed(quarter, count=100, seconds=30),
+            f"target p95 <= {TARGET_QUARTER_MS} ms",
+        ),
+    ]
+
+
+def _cpu_seconds(group: int, database: str) -> float:
+    """CPU used so far by gunicorn (its process group) and the PostgreSQL backends
+    serving ``database``: per request, comparable on a busy machine and a quiet one."""
+    ticks = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            serves = f" {database} ".encode() in (proc / "cmdline").read_bytes().replace(
+                b"\0", b" "
+            )
+        except OSError:
+            continue
+        if int(fields[2]) == group or serves:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _served(server: Gunicorn, url: str, go) -> tuple[object, float]:
+    """Run ``go(mark)``; CPU seconds from ``mark()`` (or the start) to the end."""
+    assert server.process is not None
+    database = url.rsplit("/", 1)[1]
+    before = [_cpu_seconds(server.process.pid, database)]
+
+    def mark() -> None:
+        before[0] = _cpu_seconds(server.process.pid, database)
+
+    outcome = go(mark)
+    return outcome, _cpu_seconds(server.process.pid, database) - before[0]
+
+
+def _yardstick() -> tuple[Result, float, float]:
+    """Bare Flask + one INSERT (the kiosk bench's yardstick): its rate and CPU each."""
+    kiosk_checkin._baseline()  # makes its table
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Gunicorn(Path(tmp), app="bench.baseline_app:app", ready="/") as server,
+    ):
+        samples, cpu = _served(
+            server, POSTGRES_URL, lambda _: asyncio.run(kiosk_checkin._baseline_rate(server.url))
+        )
+    wall = samples.pop()
+    rate, each = len(samples) / wall, cpu / len(samples) * 1000
+    extra = f"{rate:.0f} requests/s, {each:.2f} ms CPU each"
+    return Result("bare Flask + one INSERT (yardstick)", samples, "", extra), rate, each
+
+
+def _check_ins(app, url: str, label: str) -> list[Result]:
+    """The kiosk bench's check-ins against ``url``, after the yardstick."""
+    yardstick, base_rate, base_cpu = _yardstick()
+    with app.app_context():
+        left = db.session.scalar(select(Hub.id).where(Hub.slug == "bench"))
+        if left is not None:  # from a run that stopped half-way
+            _remove_kiosk_hub(left)
+        credential, references = kiosk_checkin._build()
+        hub_id = db.session.scalar(select(Hub.id).where(Hub.slug == "bench"))
+        db.session.remove()
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Gunicorn(Path(tmp), env={"FRONTDOOR_DATABASE_URL": url}) as server,
+        ):
+            (taps, wall), cpu = _served(
+                server,
+                url,
+                lambda mark: asyncio.run(
+                    kiosk_checkin._run(server.url, credential, references, mark)
+                ),
+            )
+        with app.app_context():
+            visits = db.session.scalar(
+                select(func.count()).select_from(Visit).where(Visit.hub_id == hub_id)
+            )
+    finally:
+        if url == REACH_URL:
+            with app.app_context():
+                _remove_kiosk_hub(hub_id)
+    done = sum(1 for status, where, _ in taps if status == 303 and where.endswith("/kiosk/done"))
+    rate, each = len(taps) / wall, cpu / len(taps) * 1000
+    return [
+        yardstick,
+        Result(
+            f"kiosk check-in, {label}",
+            [ms for _, _, ms in taps],
+            "not worse than on an empty database",
+            f"{rate:.0f} check-ins/s ({rate / base_rate:.2f} x yardstick), {each:.2f} ms CPU"
+            f" each ({each / base_cpu:.1f} x yardstick); {done} done, {visits} visits",
+        ),
+    ]
+
+
+def _remove_kiosk_hub(hub_id: int) -> None:
+    """Take the kiosk bench's council out again, so the reach data stays as made."""
+    sessions = "SELECT id FROM session WHERE hub_id = :h"
+    for statement in (
+        "DELETE FROM arrival_event WHERE hub_id = :h",
+        "DELETE FROM visit WHERE hub_id = :h",
+        f"DELETE FROM outbox_message WHERE booking_id IN"
+        f" (SELECT id FROM booking WHERE session_id IN ({sessions}))",
+        f"DELETE FROM booking WHERE session_id IN ({sessions})",
+        "DELETE FROM session WHERE hub_id = :h",
+        "DELETE FROM session_series WHERE hub_id = :h",
+        "DELETE FROM kiosk_device WHERE hub_id = :h",
+        "DELETE FROM room WHERE hub_id = :h",
+        "DELETE FROM hub WHERE id = :h",
+        "DELETE FROM organisation WHERE slug = 'bench-kiosk'",
+    ):
+        db.session.execute(text(statement), {"h": hub_id})
+    db.session.commit()
+
+
+def run() -> list[Result]:
+    if not postgres_available():
+        print("  PostgreSQL not reachable: the reach bench needs it, skipped")
+        return []
+    scale = Scale.from_environment()
+    app = reach_app()
+    loaded = ensure(app, scale, log=print)
+    counts = ", ".join(f"{table} {n:,}" for table, n in loaded.counts.items())
+    how = "reused (made earlier" if loaded.reused else "generated (COPY"
+    results = [
+        Result(
+            f"{scale.hubs} hubs x {scale.days} days of data",
+            [loaded.seconds * 1000],
+            "",
+            f"{how}, in {loaded.seconds:.0f} s): {counts}; last day {loaded.last_day}",
+        )
+    ]
+    calls = _reports()
+    if calls is None:
+        print("  reports/ is not there yet: totals and report timings skipped")
+    else:
+        build_day, report = calls
+        # A request context: the report's words are translated for whoever asks.
+        with app.test_request_context():
+            hub_ids = list(db.session.scalars(select(Hub.id).order_by(Hub.id)))
+            first = loaded.last_day - timedelta(days=scale.days - 1)
+            results.append(_nightly(build_day, loaded.last_day))
+            backfill, covered = _backfill(build_day, first, loaded.last_day)
+            results.append(backfill)
+            results += _reports_timed(report, hub_ids, covered, loaded.last_day)
+            db.session.remove()
+    with bench_app("postgresql") as empty:
+        results += _check_ins(empty, POSTGRES_URL, "empty database")
+    results += _check_ins(app, REACH_URL, f"{loaded.counts.get('visit', 0):,} visits kept")
+    return results
