@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import ColumnElement, and_, func, select
 
 from connections.counts import connection_counts
@@ -197,6 +198,13 @@ def _connections(hub_ids, first: date, last: date) -> tuple[int, int]:
     return sum(c.made for c in counted), sum(c.accepted for c in counted)
 
 
+def _topic_labels(topics: Collection[str]) -> dict[str, str]:
+    """Staff words for topics, in English as every staff page is: also outside a
+    request (``frontdoor reach export``), where no family's language could be chosen."""
+    with force_locale("en"):
+        return {topic: str(TOPIC_LABELS.get(topic, topic)) for topic in topics}
+
+
 def reach_report(
     hub_ids: Collection[int],
     first: date,
@@ -243,14 +251,14 @@ def reach_report(
         *_activity(hub_ids, first, last, series_ids),
     ]
     if series_ids is None:
-        topics = sorted({v for (m, v) in measures if m == "help"})
+        topics = _topic_labels(sorted({v for (m, v) in measures if m == "help"}))
         figures.append(
             Figure(
                 "help",
                 "Help requests by topic",
                 "Topic",
                 ["Requests"],
-                [(str(TOPIC_LABELS.get(t, t)), [measures["help", t]]) for t in topics],
+                [(label, [measures["help", t]]) for t, label in topics.items()],
                 total=True,
             )
         )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.models import AuditEvent, Booking, Visit
+from frontdoor.models import AuditEvent, Booking, HelpRequest, Visit
 from frontdoor.retention import purge_expired
 from frontdoor.summary import hub_day_counts
 from reports.figures import Reach, reach_report
@@ -206,6 +206,26 @@ def test_the_quarterly_return_from_the_command_line(app, demo):
     bad = app.test_cli_runner().invoke(args=["reach", "export", "--hub", "riverside",
                                              "--quarter", "2026Q5"])  # fmt: skip
     assert bad.exit_code != 0 and "Enter a quarter" in bad.output
+
+
+def test_the_command_line_exports_a_quarter_with_help_requests_by_topic(app, demo):
+    """Topics have staff labels: the export words them outside any request."""
+    with app.app_context():
+        riverside = hub("riverside")
+        for n in range(6):
+            db.session.add(
+                HelpRequest(hub_id=riverside.id, topic="money", created_at=at(DAY, 9 + n))
+            )
+        db.session.commit()
+        build_day(DAY)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["reach", "export", "--hub", "riverside", "--quarter", "2026Q3"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert ["riverside", "2026-07-01", "2026-09-30", "Help requests by topic", "Money and bills",
+            "Requests", "6"] in rows  # fmt: skip
 
 
 def test_a_sessions_register_counts_arrivals_as_the_report_does(app_context, demo):
