@@ -195,7 +195,17 @@ def build_days(first: date, last: date) -> int:
         kept += _keep_totals(day, totals) + _keep_families(day, start, end)
         day += timedelta(days=1)
     _refresh_first_seen(first, last)
+    if (last - first).days >= REBUILD_DAYS:
+        _fresh_statistics()
     return kept
+
+
+def _fresh_statistics() -> None:
+    """After a back-fill (more than the nightly week) most of the totals are new:
+    PostgreSQL plans reports for the tables' new size, not the size it last saw."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table in ("reach_total", "reach_family_day", "reach_first_seen"):
+            db.session.execute(text(f"ANALYZE {table}"))
 
 
 def build_day(day: date) -> int:
