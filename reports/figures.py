@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import ColumnElement, and_, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    text,
+    union_all,
+)
 
 from connections.counts import connection_counts
 from frontdoor import clock
@@ -89,10 +101,28 @@ def _roomy() -> None:
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
-def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
-    """Unique families reached, and how many of them were new, in one scan."""
+@dataclass
+class Families:
+    """Distinct families: all of them, the new ones, and by decile and district."""
+
+    unique: int = 0
+    new: int = 0
+    deciles: Counter[int | None] = field(default_factory=Counter)
+    districts: Counter[str] = field(default_factory=Counter)
+
+
+def _families(hub_ids, first, last, series_ids) -> Families:
+    """Every distinct-family count in one statement: the period's rows are read and
+    grouped once (family, decile, district), and each count groups that smaller set."""
     where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
-    each = select(ReachFamilyDay.family).where(where).group_by(ReachFamilyDay.family).subquery()
+    rfd = ReachFamilyDay
+    pairs = (
+        select(rfd.family, rfd.decile, rfd.district)
+        .where(where)
+        .group_by(rfd.family, rfd.decile, rfd.district)
+        .cte("pairs")
+    )
+    each = select(pairs.c.family).group_by(pairs.c.family).subquery()
     councils = select(Hub.organisation_id).where(Hub.id.in_(list(hub_ids)))
     newly = (
         select(ReachFirstSeen.family)
@@ -103,22 +133,27 @@ def _families(hub_ids, first, last, series_ids) -> tuple[int, int]:
         .group_by(ReachFirstSeen.family)
         .subquery()
     )
-    unique, new = db.session.execute(
-        select(func.count(), func.count(newly.c.family)).select_from(
-            each.outerjoin(newly, newly.c.family == each.c.family)
+    families: Select = select(
+        literal_column("'families'"), null().cast(String), func.count(), func.count(newly.c.family)
+    ).select_from(each.outerjoin(newly, newly.c.family == each.c.family))
+    parts: list[Select] = [families]
+    for kind, column in (("decile", pairs.c.decile), ("district", pairs.c.district)):
+        by = select(column.label("value"), pairs.c.family).group_by(column, pairs.c.family)
+        one = by.subquery()
+        parts.append(
+            select(
+                literal_column(f"'{kind}'"), one.c.value.cast(String), func.count(), literal(0)
+            ).group_by(one.c.value)
         )
-    ).one()
-    return unique or 0, new or 0
-
-
-def _families_by(column, hub_ids, first, last, series_ids) -> list[tuple[object, int]]:
-    where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)
-    each = select(column.label("value"), ReachFamilyDay.family).where(where)
-    pairs = each.group_by(column, ReachFamilyDay.family).subquery()
-    rows = db.session.execute(
-        select(pairs.c.value, func.count()).select_from(pairs).group_by(pairs.c.value)
-    )
-    return [(value, many) for value, many in rows]
+    counted = Families()
+    for kind, value, many, new in db.session.execute(union_all(*parts)):
+        if kind == "families":
+            counted.unique, counted.new = many or 0, new or 0
+        elif kind == "decile":
+            counted.deciles[None if value is None else int(value)] += many
+        else:
+            counted.districts[value or ""] += many
+    return counted
 
 
 def _measures(hub_ids, first, last, series_ids) -> Counter[tuple[str, str]]:
@@ -221,7 +256,8 @@ def reach_report(
 ) -> Reach:
     """The report for ``hub_ids`` from ``first`` to ``last`` (both included)."""
     _roomy()
-    unique, new = _families(hub_ids, first, last, series_ids)
+    families = _families(hub_ids, first, last, series_ids)
+    unique, new = families.unique, families.new
     measures = _measures(hub_ids, first, last, series_ids)
     headline = [
         ("Unique families", unique),
@@ -271,7 +307,7 @@ def reach_report(
                 total=True,
             )
         )
-    deciles = dict(_families_by(ReachFamilyDay.decile, hub_ids, first, last, series_ids))
+    deciles = families.deciles
     figures.append(
         Figure(
             "deciles",
@@ -282,7 +318,7 @@ def reach_report(
             + [("Not known or outside England", [deciles.get(None, 0)])],
         )
     )
-    districts = _families_by(ReachFamilyDay.district, hub_ids, first, last, series_ids)
+    districts = list(families.districts.items())
     figures.append(
         Figure(
             "districts",

@@ -64,6 +64,18 @@ def test_a_family_that_booked_twice_and_dropped_in_once_counts_once(app_context,
     assert numbers["Children"] == 5
 
 
+def test_families_by_decile_and_district_count_each_family_once(app_context, demo):
+    hub_id = _booked_twice_dropped_in_once()
+    reach = reach_report([hub_id], Q3.first, Q3.last)
+    deciles, districts = reach.figure("deciles"), reach.figure("districts")
+    assert deciles is not None and districts is not None
+    assert {label: c[0] for label, c in deciles.rows if c[0]} == {
+        "Decile 2": 1,
+        "Not known or outside England": 1,
+    }
+    assert {label: c[0] for label, c in districts.rows} == {"RG1": 1, "Not known": 1}
+
+
 def test_a_family_seen_before_the_period_is_returning(app_context, demo):
     riverside = hub("riverside")
     arrive(riverside.id, at(date(2026, 5, 1)), key="fam-old")
