@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, delete, exists, func, insert, literal, select, text, union
+from sqlalchemy import Date, delete, func, insert, literal, select, text, union
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontdoor import clock, counting
@@ -157,14 +157,22 @@ def _refresh_first_seen(first: date, last: date) -> None:
         .where(ReachFamilyDay.family.in_(touched))
         .group_by(Hub.organisation_id, ReachFamilyDay.family)
     )
-    gone = ~exists().where(
-        ReachFamilyDay.family == ReachFirstSeen.family,
-        ReachFamilyDay.hub_id.in_(
-            select(Hub.id).where(Hub.organisation_id == ReachFirstSeen.organisation_id)
-        ),
+    # Explicitly correlated: left to itself the inner query would take its own copy
+    # of reach_first_seen (a cross product of every family and every hub).
+    still_kept = (
+        select(ReachFamilyDay.family)
+        .join(Hub, Hub.id == ReachFamilyDay.hub_id)
+        .where(
+            ReachFamilyDay.family == ReachFirstSeen.family,
+            Hub.organisation_id == ReachFirstSeen.organisation_id,
+        )
+        .correlate(ReachFirstSeen)
+        .exists()
     )
     db.session.execute(
-        delete(ReachFirstSeen).where(ReachFirstSeen.first_day.between(first, last), gone)
+        delete(ReachFirstSeen)
+        .where(ReachFirstSeen.first_day.between(first, last), ~still_kept)
+        .execution_options(synchronize_session=False)
     )
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     upsert = dialect.insert(ReachFirstSeen).from_select(

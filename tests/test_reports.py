@@ -92,6 +92,24 @@ def test_a_family_seen_before_the_period_is_returning(app_context, demo):
     )
 
 
+def test_a_first_visit_corrected_to_a_no_show_makes_the_next_visit_the_first(app_context, demo):
+    riverside = hub("riverside")
+    first = arrive(riverside.id, at(DAY), key="fam-late")
+    arrive(riverside.id, at(DAY + timedelta(days=7)), key="fam-late")
+    arrive(riverside.id, at(DAY), key="fam-once")
+    db.session.commit()
+    build_days(DAY, DAY + timedelta(days=7))
+    db.session.commit()
+    first.status = "no_show"
+    db.session.commit()
+    build_day(DAY)
+    db.session.commit()
+    later = _summary(reach_report([riverside.id], DAY + timedelta(days=1), Q3.last))
+    assert later["New families (first time at any hub)"] == 1
+    first_day = _summary(reach_report([riverside.id], DAY, DAY))
+    assert (first_day["Unique families"], first_day["Arrivals"]) == (1, 1)
+
+
 def test_rebuilding_a_day_replaces_it_and_agrees_with_the_daily_summary(app_context, demo):
     hub_id = _booked_twice_dropped_in_once()
     before = reach_report([hub_id], DAY, DAY)
