@@ -92,6 +92,11 @@ def _where(model, hub_ids: Collection[int], first: date, last: date, series_ids)
 # the millions of rows of a year at a large council. The families are grouped
 # before "first seen" is joined, so it is looked up once a family, not once a day
 # they came, and only among those first seen in the period (its index on the day).
+# All four distinct counts share one read of the period's rows (``_families``).
+# Measured on five years of 50 hubs: a quarter at one hub about 100 ms, a year at
+# every hub 7.5 s (a million families over 3.5 million family-days). Meeting 500 ms
+# there needs a compact structure (integer family ids, each family's months at each
+# hub, days only at a period's ragged ends); not built yet.
 
 
 def _roomy() -> None:
