@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, String, cast, func, literal_column
 
 from frontdoor import clock
 from frontdoor.models import Booking, BookingStatus, Visit, VisitStatus
@@ -72,6 +72,17 @@ def family_of(
     if booking_id is not None:
         return f"b{booking_id}"
     return f"v{visit_id}"
+
+
+def family_sql() -> ColumnElement[str]:
+    """SQL twin of ``family_of`` for a visit outer-joined to its booking. Literal
+    prefixes, not bound parameters, so the expression can be grouped by."""
+    return func.coalesce(
+        func.nullif(Visit.family_key, ""),
+        func.nullif(Booking.family_key, ""),
+        literal_column("'b'") + cast(Booking.id, String),
+        literal_column("'v'") + cast(Visit.id, String),
+    )
 
 
 def children_by_band(children: int, bands: Iterable[str]) -> Counter[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from frontdoor import clock
 from frontdoor.extensions import db
-from frontdoor.models import AuditEvent, Booking, Visit
+from frontdoor.models import AuditEvent, Booking, HelpRequest, Visit
 from frontdoor.retention import purge_expired
 from frontdoor.summary import hub_day_counts
 from reports.figures import Reach, reach_report
@@ -64,6 +64,18 @@ def test_a_family_that_booked_twice_and_dropped_in_once_counts_once(app_context,
     assert numbers["Children"] == 5
 
 
+def test_families_by_decile_and_district_count_each_family_once(app_context, demo):
+    hub_id = _booked_twice_dropped_in_once()
+    reach = reach_report([hub_id], Q3.first, Q3.last)
+    deciles, districts = reach.figure("deciles"), reach.figure("districts")
+    assert deciles is not None and districts is not None
+    assert {label: c[0] for label, c in deciles.rows if c[0]} == {
+        "Decile 2": 1,
+        "Not known or outside England": 1,
+    }
+    assert {label: c[0] for label, c in districts.rows} == {"RG1": 1, "Not known": 1}
+
+
 def test_a_family_seen_before_the_period_is_returning(app_context, demo):
     riverside = hub("riverside")
     arrive(riverside.id, at(date(2026, 5, 1)), key="fam-old")
@@ -78,6 +90,24 @@ def test_a_family_seen_before_the_period_is_returning(app_context, demo):
         1,
         1,
     )
+
+
+def test_a_first_visit_corrected_to_a_no_show_makes_the_next_visit_the_first(app_context, demo):
+    riverside = hub("riverside")
+    first = arrive(riverside.id, at(DAY), key="fam-late")
+    arrive(riverside.id, at(DAY + timedelta(days=7)), key="fam-late")
+    arrive(riverside.id, at(DAY), key="fam-once")
+    db.session.commit()
+    build_days(DAY, DAY + timedelta(days=7))
+    db.session.commit()
+    first.status = "no_show"
+    db.session.commit()
+    build_day(DAY)
+    db.session.commit()
+    later = _summary(reach_report([riverside.id], DAY + timedelta(days=1), Q3.last))
+    assert later["New families (first time at any hub)"] == 1
+    first_day = _summary(reach_report([riverside.id], DAY, DAY))
+    assert (first_day["Unique families"], first_day["Arrivals"]) == (1, 1)
 
 
 def test_rebuilding_a_day_replaces_it_and_agrees_with_the_daily_summary(app_context, demo):
@@ -206,6 +236,26 @@ def test_the_quarterly_return_from_the_command_line(app, demo):
     bad = app.test_cli_runner().invoke(args=["reach", "export", "--hub", "riverside",
                                              "--quarter", "2026Q5"])  # fmt: skip
     assert bad.exit_code != 0 and "Enter a quarter" in bad.output
+
+
+def test_the_command_line_exports_a_quarter_with_help_requests_by_topic(app, demo):
+    """Topics have staff labels: the export words them outside any request."""
+    with app.app_context():
+        riverside = hub("riverside")
+        for n in range(6):
+            db.session.add(
+                HelpRequest(hub_id=riverside.id, topic="money", created_at=at(DAY, 9 + n))
+            )
+        db.session.commit()
+        build_day(DAY)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["reach", "export", "--hub", "riverside", "--quarter", "2026Q3"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert ["riverside", "2026-07-01", "2026-09-30", "Help requests by topic", "Money and bills",
+            "Requests", "6"] in rows  # fmt: skip
 
 
 def test_a_sessions_register_counts_arrivals_as_the_report_does(app_context, demo):

@@ -53,6 +53,8 @@ class ReachFamilyDay(Base):
 
 class ReachFirstSeen(Base):
     __tablename__ = "reach_first_seen"
+    # Rebuilding days refreshes the families first seen in them.
+    __table_args__ = (Index("ix_reach_first_seen_first_day", "first_day"),)
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     family: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -121,6 +121,7 @@ class Session(Base):
         CheckConstraint("capacity >= 1 AND capacity <= 500", name="capacity_range"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_session_hub_starts", "hub_id", "starts_at"),
+        Index("ix_session_starts_at", "starts_at"),  # reach totals: a day, every hub
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

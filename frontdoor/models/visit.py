@@ -44,6 +44,8 @@ class Visit(Base):
             postgresql_where=text("booking_id IS NOT NULL"),
         ),
         Index("ix_visit_hub_arrived", "hub_id", "arrived_at"),
+        # The nightly reach totals read one day at every hub.
+        Index("ix_visit_arrived_at", "arrived_at"),
         Index("ix_visit_session", "session_id"),
         CheckConstraint("adults >= 0 AND children >= 0 AND adults + children >= 1", name="party"),
     )
@@ -96,7 +98,10 @@ class Visit(Base):
 
 class HelpRequest(Base):
     __tablename__ = "help_request"
-    __table_args__ = (Index("ix_help_request_hub_created", "hub_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_help_request_hub_created", "hub_id", "created_at"),
+        Index("ix_help_request_created_at", "created_at"),  # reach totals: a day, every hub
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"))
