@@ -112,6 +112,8 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     app: Flask = request.getfixturevalue("app")
+    if "live_server" in request.fixturenames:
+        _wait_for_the_live_server()
     with app.app_context():
         db.session.rollback()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -191,11 +193,50 @@ def signed_in(client: FlaskClient, demo: None):
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free loopback port in a thread, for the browser."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _counted(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+# Requests the live server is still answering. A page closed by a test may have left
+# one running (an htmx refresh after the last click); emptying the tables under it
+# would deadlock on PostgreSQL, so the clean-up waits for them. Event streams hold no
+# database connection and last as long as the page, so they are not counted.
+_IN_FLIGHT = threading.Semaphore(1_000)
+_IN_FLIGHT_LIMIT = 1_000
+
+
+def _counted(app: Flask):
+    def serve(environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("/stream"):
+            return app(environ, start_response)
+        _IN_FLIGHT.acquire()
+        try:
+            answer = app(environ, start_response)
+            try:
+                return list(answer)  # answered whole before it counts as done
+            finally:
+                getattr(answer, "close", lambda: None)()
+        finally:
+            _IN_FLIGHT.release()
+
+    return serve
+
+
+def _wait_for_the_live_server(seconds: float = 10) -> None:
+    """Until no request is being answered (bounded: a stuck request fails the next
+    test loudly rather than hanging the suite)."""
+    taken = 0
+    try:
+        for _ in range(_IN_FLIGHT_LIMIT):
+            if not _IN_FLIGHT.acquire(timeout=seconds):
+                break
+            taken += 1
+    finally:
+        for _ in range(taken):
+            _IN_FLIGHT.release()
 
 
 def chromium_path() -> str | None:
