@@ -99,7 +99,8 @@ def _book(form, source: Source, book, **what: Any) -> Any:
     try:
         result = book(
             staff_id=staff().id, now=clock.now(), nonce=form.idempotency_key(),
-            party=form.party(), contact=form.contact(), **_from(source), **what,
+            party=form.party(), contact=form.contact(), postcode=form.postcode_text(),
+            **_from(source), **what,
         )  # fmt: skip
         db.session.commit()
     except ServiceError as error:

@@ -251,6 +251,7 @@ def book_on_behalf(session_id: int):
                 source=BookingSource.STAFF,
                 idempotency_key=f"staff:{session.id}:{form.nonce.data}",
                 join_waiting_list=bool(form.join_waiting_list.data),
+                postcode=form.postcode_text(),
             )
             booking = result.booking
             if result.created:

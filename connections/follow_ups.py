@@ -129,6 +129,7 @@ def book_follow_up_appointment(
     contact: Contact,
     now: datetime,
     nonce: str | None,
+    postcode: str = "",
     visit_id: int | None = None,
     help_request_id: int | None = None,
 ) -> BookingResult:
@@ -139,7 +140,7 @@ def book_follow_up_appointment(
         raise ServiceError("not_found", field="slot")
     result = book_appointment(
         type_id, practitioner_id, starts_at, party, _in_their_language(contact, source),
-        now=now, source=BookingSource.STAFF, idempotency_key=nonce,
+        now=now, source=BookingSource.STAFF, idempotency_key=nonce, postcode=postcode,
     )  # fmt: skip
     _audit(result, staff_id, source, "an appointment")
     return result
@@ -153,6 +154,7 @@ def book_follow_up_place(
     contact: Contact,
     now: datetime,
     nonce: str | None,
+    postcode: str = "",
     visit_id: int | None = None,
     help_request_id: int | None = None,
 ) -> BookingResult:
@@ -164,7 +166,7 @@ def book_follow_up_place(
         raise ServiceError("not_found", field="session")
     result = book_session(
         session_id, party, _in_their_language(contact, source),
-        now=now, source=BookingSource.STAFF, idempotency_key=nonce,
+        now=now, source=BookingSource.STAFF, idempotency_key=nonce, postcode=postcode,
     )  # fmt: skip
     _audit(result, staff_id, source, "a place at a session")
     return result

@@ -38,12 +38,14 @@ from frontdoor.models import (
     Hub,
     ReachFamilyDay,
     ReachFirstSeen,
+    ReachPeriodFirst,
     ReachTotal,
     ServiceCategory,
     Session,
     SessionSeries,
 )
 from frontdoor.topics import TOPIC_LABELS
+from reports.periods import standard_kind
 
 # Beyond this many sessions the table of each session is left out (the series and
 # categories still count them): choose one hub or a shorter period to see them.
@@ -87,16 +89,19 @@ def _where(model, hub_ids: Collection[int], first: date, last: date, series_ids)
     return and_(*conditions)
 
 
-# Distinct families are counted as GROUP BY in a subquery, not COUNT(DISTINCT):
+# Unique families over a month, a quarter or a financial year, at one hub or at every
+# hub of a council, are sums kept by the nightly job (``reports.period_firsts``): a
+# year at a 50-hub council adds up thousands of rows instead of finding a million
+# distinct families among 3.5 million family-days. Any other period, a few of a
+# council's hubs, or a session lead's own series are counted from the family-days
+# (``_families_counted``), which is exact and slower on long periods.
+#
+# There, distinct families are counted as GROUP BY in a subquery, not COUNT(DISTINCT):
 # PostgreSQL hashes the one and sorts the other, and the hash is the faster over
-# the millions of rows of a year at a large council. The families are grouped
-# before "first seen" is joined, so it is looked up once a family, not once a day
-# they came, and only among those first seen in the period (its index on the day).
-# All four distinct counts share one read of the period's rows (``_families``).
-# Measured on five years of 50 hubs: a quarter at one hub about 100 ms, a year at
-# every hub 7.5 s (a million families over 3.5 million family-days). Meeting 500 ms
-# there needs a compact structure (integer family ids, each family's months at each
-# hub, days only at a period's ragged ends); not built yet.
+# millions of rows. The families are grouped before "first seen" is joined, so it is
+# looked up once a family, not once a day they came, and only among those first
+# seen in the period (its index on the day). All four distinct counts share one read
+# of the period's rows.
 
 
 def _roomy() -> None:
@@ -117,6 +122,79 @@ class Families:
 
 
 def _families(hub_ids, first, last, series_ids) -> Families:
+    """Unique, new, and by decile and district: from the sums kept when they can
+    answer (see above), else counted."""
+    period = standard_kind(first, last)
+    scope = _kept_scope(hub_ids)
+    if series_ids is None and period and scope:
+        return _families_kept(hub_ids, first, last, period, scope)
+    return _families_counted(hub_ids, first, last, series_ids)
+
+
+def _kept_scope(hub_ids: Collection[int]) -> str | None:
+    """ "hub" for one hub, "council" for every hub of one council, else None."""
+    if len(hub_ids) == 1:
+        return "hub"
+    councils = db.session.scalars(
+        select(Hub.organisation_id).where(Hub.id.in_(list(hub_ids))).distinct()
+    ).all()
+    if len(councils) != 1:
+        return None
+    every = set(db.session.scalars(select(Hub.id).where(Hub.organisation_id == councils[0])))
+    return "council" if every == set(hub_ids) else None
+
+
+def _families_kept(hub_ids, first: date, last: date, period: str, scope: str) -> Families:
+    rpf = ReachPeriodFirst
+    rows = db.session.execute(
+        select(rpf.measure, rpf.value, func.sum(rpf.count))
+        .where(
+            rpf.period == period,
+            rpf.scope == scope,
+            rpf.day.between(first, last),
+            rpf.hub_id.in_(list(hub_ids)),
+        )
+        .group_by(rpf.measure, rpf.value)
+    )
+    counted = Families()
+    for measure, value, many in rows:
+        if measure == "families":
+            counted.unique += int(many)
+        elif measure == "decile":
+            counted.deciles[int(value) if value else None] += int(many)
+        else:
+            counted.districts[value] += int(many)
+    counted.new = _new_families(hub_ids, first, last, scope)
+    return counted
+
+
+def _new_families(hub_ids, first: date, last: date, scope: str) -> int:
+    """Families first seen at the council in the period: at the council, every one of
+    them (each came to some hub that day); at one hub, those of them who came there."""
+    first_seen = ReachFirstSeen
+    councils = select(Hub.organisation_id).where(Hub.id.in_(list(hub_ids)))
+    newly = [first_seen.first_day.between(first, last), first_seen.organisation_id.in_(councils)]
+    if scope == "council":
+        return db.session.scalar(select(func.count()).where(*newly)) or 0
+    rfd = ReachFamilyDay
+    here = (
+        select(rfd.family)
+        .where(rfd.hub_id.in_(list(hub_ids)), rfd.day.between(first, last))
+        .group_by(rfd.family)
+        .subquery()
+    )
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(here)
+            .join(first_seen, first_seen.family == here.c.family)
+            .where(*newly)
+        )
+        or 0
+    )
+
+
+def _families_counted(hub_ids, first, last, series_ids) -> Families:
     """Every distinct-family count in one statement: the period's rows are read and
     grouped once (family, decile, district), and each count groups that smaller set."""
     where = _where(ReachFamilyDay, hub_ids, first, last, series_ids)

@@ -89,3 +89,38 @@ def period_for(
     if kind == "dates":
         return dates(first, last)
     return quarter(quarter_text)
+
+
+# The periods whose unique families are kept as sums (``reports.period_firsts``):
+# each lies inside one financial year, so "came earlier in it" never looks further
+# back than the year's start.
+STANDARD = ("month", "quarter", "year")
+
+
+def starts(day: date) -> dict[str, date]:
+    """The first day of the month, calendar quarter and financial year ``day`` is in."""
+    year_start = date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    return {
+        "month": day.replace(day=1),
+        "quarter": date(day.year, 3 * ((day.month - 1) // 3) + 1, 1),
+        "year": year_start,
+    }
+
+
+def financial_year_end(day: date) -> date:
+    return starts(day)["year"].replace(year=starts(day)["year"].year + 1) - timedelta(days=1)
+
+
+def standard_kind(first: date, last: date) -> str | None:
+    """ "month", "quarter" or "year" when ``first`` to ``last`` is exactly one."""
+    for kind in STANDARD:
+        begins = starts(first)[kind]
+        if begins == first and _next_start(kind, first) - timedelta(days=1) == last:
+            return kind
+    return None
+
+
+def _next_start(kind: str, first: date) -> date:
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

@@ -12,6 +12,9 @@ How it stays fast and safe at a council's scale (five years of 50 hubs):
   families reached are kept by one INSERT … SELECT … GROUP BY per day, so no row
   of a family crosses into Python; the few hundred counts per day are summed here
   because a child's age bands are a JSON list, unpacked by ``counting``.
+- Unique families over each month, quarter and financial year are kept as sums
+  (``reports.period_firsts``), recounted from the first day rebuilt to the end of
+  its financial year.
 - "First seen" is refreshed once per build, set-based, for the families the days
   rebuilt touched: a back-fill of five years is one ``build_days`` call, not five
   years of per-day refreshes.
@@ -43,6 +46,7 @@ from frontdoor.models import (
     Visit,
 )
 from frontdoor.scheduler import register_job
+from reports import period_firsts
 
 # A week back: the no-show job's look-back (booking.jobs.NO_SHOW_LOOKBACK) and a day.
 REBUILD_DAYS = 8
@@ -203,6 +207,7 @@ def build_days(first: date, last: date) -> int:
         kept += _keep_totals(day, totals) + _keep_families(day, start, end)
         day += timedelta(days=1)
     _refresh_first_seen(first, last)
+    period_firsts.recount(first, last)
     if (last - first).days >= REBUILD_DAYS:
         _fresh_statistics()
     return kept
@@ -212,7 +217,7 @@ def _fresh_statistics() -> None:
     """After a back-fill (more than the nightly week) most of the totals are new:
     PostgreSQL plans reports for the tables' new size, not the size it last saw."""
     if db.session.get_bind().dialect.name == "postgresql":
-        for table in ("reach_total", "reach_family_day", "reach_first_seen"):
+        for table in ("reach_total", "reach_family_day", "reach_first_seen", "reach_period_first"):
             db.session.execute(text(f"ANALYZE {table}"))
 
 

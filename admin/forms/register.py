@@ -95,6 +95,10 @@ class _BookFormBase(ChildBands, CleanForm):
             access_needs=self.access_needs.data or "",
         )
 
+    def postcode_text(self) -> str:
+        """The postcode as typed, for ``frontdoor.areas`` to turn into an area."""
+        return self.postcode.data or ""
+
 
 def book_form_fields() -> dict[str, object]:
     """The booking form's fields in display order (WTForms orders by creation): who
@@ -137,6 +141,12 @@ def book_form_fields() -> dict[str, object]:
             "UK mobile number (optional)",
             widget=GovTextInput(),
             validators=[Length(max=30, message="Enter a UK mobile number, like 07700 900 982")],
+        ),
+        postcode=StringField(
+            "Postcode (optional)",
+            description="Only its area is kept, never the postcode",
+            widget=GovTextInput(),
+            validators=[Length(max=16, message=staff_words("postcode_unknown"))],
         ),
         reminders=BooleanField("Send them reminders before the session", widget=GovCheckboxInput()),
         access_needs=TextAreaField(

@@ -30,7 +30,7 @@ from frontdoor.models.hub import (
 )
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
-from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachTotal
+from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachPeriodFirst, ReachTotal
 from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
@@ -86,6 +86,7 @@ __all__ = [
     "PartnerService",
     "ReachFamilyDay",
     "ReachFirstSeen",
+    "ReachPeriodFirst",
     "ReachTotal",
     "RecordedMessage",
     "Role",
