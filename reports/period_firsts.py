@@ -15,9 +15,8 @@ earlier days in the same financial year (every standard period lies inside one).
 So rebuilding some days recounts from the first of them to the end of their
 financial year (or the last day kept): the nightly week is only itself; a late
 correction of last June recounts June to March. A recount reads the days it
-recounts, and for each family in them only the last day it came before them (per
-hub, decile and district), by the (family, day, ...) index: a regular family's
-year of weekly visits is not read again every night.
+recounts, and for each family in them the last day it came before them (per hub,
+decile and district), grouped by the database from the (family, day, ...) index.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import groupby
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import delete, func, insert, select
 
 from frontdoor.extensions import db
 from frontdoor.models import Hub, ReachFamilyDay, ReachPeriodFirst
@@ -72,44 +70,25 @@ def _days(first: date, last: date):
     )
 
 
-def _before(year_first: date, first: date, last: date):
-    """For each family of ``first``..``last`` and each key it has there, the last day
-    it came under that key from ``year_first`` to the day before ``first``."""
+def _before(year_first: date, first: date, last: date, councils: dict[int, int]):
+    """For each family of ``first``..``last``, the last day it came under each key
+    from ``year_first`` to the day before ``first``: one pass over those families'
+    earlier days in the year, grouped by where and with which area they came."""
     if first <= year_first:
         return {}
-    now, then = aliased(ReachFamilyDay), aliased(ReachFamilyDay)
-    present = (
-        select(now.family, now.hub_id, now.decile, now.district, Hub.organisation_id)
-        .join(Hub, Hub.id == now.hub_id)
-        .where(now.day.between(first, last))
-        .distinct()
-        .subquery()
+    rfd = ReachFamilyDay
+    touched = select(rfd.family).where(rfd.day.between(first, last))
+    rows = db.session.execute(
+        select(rfd.family, rfd.hub_id, rfd.decile, rfd.district, func.max(rfd.day))
+        .where(rfd.day >= year_first, rfd.day < first, rfd.family.in_(touched))
+        .group_by(rfd.family, rfd.hub_id, rfd.decile, rfd.district)
     )
-    same_council = select(Hub.id).where(Hub.organisation_id == present.c.organisation_id)
-    narrow: dict[str, list[ColumnElement[bool]]] = {
-        "hub": [then.hub_id == present.c.hub_id],
-        "council": [then.hub_id.in_(same_council)],
-        "families": [],
-        "decile": [then.decile.is_not_distinct_from(present.c.decile)],
-        "district": [then.district == present.c.district],
-    }
-    last_days = [
-        select(func.max(then.day))
-        .where(
-            then.family == present.c.family,
-            then.day >= year_first,
-            then.day < first,
-            *narrow[scope],
-            *narrow[measure],
-        )
-        .scalar_subquery()
-        for scope, measure in KEYS
-    ]
     found: dict[str, dict[Key, date]] = defaultdict(dict)
-    rows = db.session.execute(select(present, *last_days))
-    for family, hub, decile, district, council, *days in rows:
-        keys = _keys(hub, council, decile, district)
-        found[family].update({k: d for k, d in zip(keys, days, strict=True) if d is not None})
+    for family, hub, decile, district, day in rows:
+        last_days = found[family]
+        for key in _keys(hub, councils[hub], decile, district):
+            if key not in last_days or last_days[key] < day:
+                last_days[key] = day
     return found
 
 
@@ -117,7 +96,7 @@ def _count(year_first: date, first: date, last: date) -> Counter[Cell]:
     councils = {
         hub: council for hub, council in db.session.execute(select(Hub.id, Hub.organisation_id))
     }
-    before = _before(year_first, first, last)
+    before = _before(year_first, first, last, councils)
     counts: Counter[Cell] = Counter()
     for family, rows in groupby(_days(first, last), key=lambda row: row[0]):
         seen = dict(before.get(family, {}))

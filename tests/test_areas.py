@@ -42,6 +42,7 @@ from tests.test_appointment_views import _form as appointment_form
 from tests.test_arrivals_views import _client, reception  # noqa: F401  (a fixture)
 from tests.test_booking_site import post_booking, session_id_of, site  # noqa: F401
 from tests.test_kiosk import only, place, screen  # noqa: F401  (fixtures)
+from tests.test_register import html_of, post_form, upcoming
 
 POSTCODES = DEMO_AREAS / "PCD_OA21_LSOA21_MSOA21_LAD_DEMO_UK_LU.csv"
 DEPRIVATION = DEMO_AREAS / "File_7_IoD2025_DEMO_All_Ranks_Scores_Deciles.csv"
@@ -425,3 +426,21 @@ def test_an_appointment_with_a_postcode_keeps_only_its_area(app, client):
             9,
         )
     assert "9ZB" not in _everything_stored(app)
+
+
+def test_staff_booking_a_family_from_the_register_keeps_only_the_area(app, signed_in):
+    with app.app_context():  # not the ``areas`` fixture: its context would outlive requests
+        load_demo_areas()
+        db.session.commit()
+    session_id = upcoming(app)
+    client = signed_in("reception@riverside.example")
+    page = f"/admin/sessions/{session_id}/book"
+    refused = post_form(client, page, {"adults": "1", "first_name": "Zoë", "postcode": "ZZ99 9ZZ"})
+    assert refused.status_code == 200
+    assert staff_words("postcode_unknown") in html_of(refused)
+    booked = post_form(client, page, {"adults": "1", "first_name": "Zoë", "postcode": "ng3 9za"})
+    assert booked.status_code == 302, html_of(booked)[:2000]
+    with app.app_context():
+        made = db.session.scalars(select(Booking).filter_by(session_id=session_id)).one()
+        assert (made.postcode_district, made.lsoa, made.imd_decile) == ("NG3", "E01999901", 1)
+    assert "9ZA" not in _everything_stored(app)
