@@ -63,7 +63,9 @@ class _Provider:
     fetched_at: float
 
 
-_providers: dict[str, _Provider] = {}
+# By discovery address and pinned issuer: what was checked against one issuer is
+# never taken as checked against another.
+_providers: dict[tuple[str, str], _Provider] = {}
 
 
 def _session(config: Config, redirect_uri: str = "") -> OAuth2Session:
@@ -85,7 +87,8 @@ def _fetch_json(url: str) -> Any:
 
 def _provider(config: Config, *, fresh_keys: bool = False) -> _Provider:
     """The discovery document and keys, checked against the pinned issuer."""
-    known = _providers.get(config.oidc_discovery_url)
+    where = (config.oidc_discovery_url, config.oidc_issuer)
+    known = _providers.get(where)
     if known and not fresh_keys and time.time() - known.fetched_at < METADATA_SECONDS:
         return known
     try:
@@ -95,7 +98,7 @@ def _provider(config: Config, *, fresh_keys: bool = False) -> _Provider:
         keys = KeySet.import_key_set(_fetch_json(metadata["jwks_uri"]))
     except (RequestException, ValueError, KeyError, JoseError) as error:
         raise ServiceError("sso_failed", reason="provider_unavailable") from error
-    _providers[config.oidc_discovery_url] = known = _Provider(metadata, keys, time.time())
+    _providers[where] = known = _Provider(metadata, keys, time.time())
     return known
 
 

@@ -19,7 +19,8 @@ from frontdoor.extensions import db
 from frontdoor.models import AuditEvent, Hub, Role, StaffUser
 from frontdoor.staff import set_active
 from tests.conftest import DEMO_PASSWORD, csrf_from
-from tests.oidc_fixtures import LABEL, reasons, start_sso
+from tests.message_servers import free_port
+from tests.oidc_fixtures import LABEL, configure_sso, reasons, start_sso
 
 TOM = "reception@riverside.example"  # Tom Reid, reception at Riverside (the demo)
 NOT_INVITED = "Your council account cannot sign in to Front Door"
@@ -158,6 +159,31 @@ def test_a_sign_in_that_lost_its_pkce_verifier_is_refused(app, demo, client, sso
         session["sso_pending"] = pending
     _refused_with(client, client.get(sso.callback_for(authorize, subject)), FAILED)
     assert reasons(security_log) == ["pkce_verifier_missing"]
+
+
+def test_a_colleague_who_cancels_at_the_provider_is_back_at_sign_in(
+    app, demo, client, sso, security_log
+):
+    start_sso(client)
+    with client.session_transaction() as session:
+        state = session["sso_pending"]["state"]
+    answer = client.get("/admin/sign-in/sso/callback", query_string={
+        "error": "access_denied", "state": state
+    })  # fmt: skip
+    _refused_with(client, answer, FAILED)
+    assert reasons(security_log) == ["provider_error"]
+
+
+def test_a_provider_that_is_down_or_names_another_issuer_is_not_used(
+    app, client, oidc_provider, security_log
+):
+    down = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
+    with configure_sso(app, oidc_provider, "http://127.0.0.1", oidc_discovery_url=down):
+        _refused_with(client, client.get("/admin/sign-in/sso"), FAILED)
+    other = "https://login.microsoftonline.com/another-tenant/v2.0"
+    with configure_sso(app, oidc_provider, "http://127.0.0.1", oidc_issuer=other):
+        _refused_with(client, client.get("/admin/sign-in/sso"), FAILED)
+    assert reasons(security_log) == ["provider_unavailable", "discovery_issuer"]
 
 
 def test_a_person_nobody_invited_is_refused_and_nothing_personal_is_logged(
