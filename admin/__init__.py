@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         manage,
         register,
         reports,
+        sso,
         system,
         timetable,
     )

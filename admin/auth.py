@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from admin import bp
 from admin.forms.auth import SignInForm
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.oidc_staff import security_event
 from frontdoor.staff import ThrottleRules, sign_in
 from frontdoor.staff_auth import end_session, public, start_session
 from frontdoor.words.staff import for_staff
@@ -34,6 +35,9 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in_page():
+    if request.method == "POST" and not current_app.config["FRONTDOOR"].password_sign_in:
+        security_event("password_sign_in_off")  # the council signs in only by SSO
+        abort(403)
     form = SignInForm()
     if form.validate_on_submit():
         try:

@@ -106,6 +106,27 @@ class Config:
     message_retry_seconds: int = 60
     message_retry_max_seconds: int = 6 * 3600
 
+    # --- council single sign-on (frontdoor/oidc.py, README "Council single sign-on") ---
+    # The council tenant's own OpenID Connect discovery address, never a multi-tenant
+    # one (Entra's "common"): empty means no single sign-on.
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # The one issuer whose ID tokens are believed (the tenant's, exactly as its
+    # discovery document and tokens spell it).
+    oidc_issuer: str = ""
+    oidc_label: str = "Sign in with your council account"
+    # The ID token claim listing the person's groups, and which groups hold which
+    # Front Door role: ((group, role, hub slug or "" for council admin), ...).
+    oidc_group_claim: str = "groups"
+    oidc_group_roles: tuple[tuple[str, str, str], ...] = ()
+    # Off: staff sign in only through single sign-on; the password form is gone.
+    password_sign_in: bool = True
+
+    @property
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_discovery_url)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -249,6 +270,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
     if config.event_bus == "postgres" and not config.database_url.startswith("postgresql"):
         raise ConfigError("FRONTDOOR_EVENT_BUS=postgres needs a PostgreSQL database")
     _check_server(config)
+    _check_single_sign_on(config)
     if not config.secret_key:
         if config.is_production:
             raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")
@@ -273,6 +295,12 @@ _TEXT = {
     "FRONTDOOR_NOTIFY_SMS_TEMPLATE_ID": "notify_sms_template_id",
     "FRONTDOOR_BIND": "bind",
     "FRONTDOOR_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
+    "FRONTDOOR_OIDC_DISCOVERY_URL": "oidc_discovery_url",
+    "FRONTDOOR_OIDC_CLIENT_ID": "oidc_client_id",
+    "FRONTDOOR_OIDC_CLIENT_SECRET": "oidc_client_secret",
+    "FRONTDOOR_OIDC_ISSUER": "oidc_issuer",
+    "FRONTDOOR_OIDC_LABEL": "oidc_label",
+    "FRONTDOOR_OIDC_GROUP_CLAIM": "oidc_group_claim",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -289,6 +317,7 @@ _FLAGS = {
     "FRONTDOOR_SCHEDULER_IN_PROCESS": "scheduler_in_process",
     "FRONTDOOR_SMTP_STARTTLS": "smtp_starttls",
     "FRONTDOOR_STRICT_TEMPLATES": "strict_templates",
+    "FRONTDOOR_PASSWORD_SIGN_IN": "password_sign_in",
 }
 CHANNELS = {"email_channel": ("dev", "smtp", "notify"), "sms_channel": ("dev", "notify")}
 
@@ -307,7 +336,26 @@ def _scheduler_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, obj
     for name, attribute in _FLAGS.items():
         if env.get(name):
             values[attribute] = env[name].strip().lower() in ("1", "true", "yes", "on")
+    if env.get("FRONTDOOR_OIDC_GROUP_ROLES"):
+        values["oidc_group_roles"] = parse_group_roles(env["FRONTDOOR_OIDC_GROUP_ROLES"])
     return values
+
+
+def parse_group_roles(text: str) -> tuple[tuple[str, str, str], ...]:
+    """``"group-id=reception@riverside, other-id=admin"`` as (group, role, hub slug)."""
+    from frontdoor.models.staff import Role
+
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        group, _, grant = item.partition("=")
+        role, _, hub = grant.strip().partition("@")
+        if not group.strip() or role not in set(Role) or (role == Role.ADMIN) == bool(hub):
+            raise ConfigError(
+                "FRONTDOOR_OIDC_GROUP_ROLES must read group=role@hub-slug (or group=admin), "
+                f"comma-separated, with roles from {', '.join(Role)}"
+            )
+        pairs.append((group.strip(), role, hub.strip()))
+    return tuple(pairs)
 
 
 def _check_channels(config: Config) -> None:
@@ -327,3 +375,33 @@ def _check_server(config: Config) -> None:
         if getattr(config, attribute) <= 0:
             raise ConfigError(f"FRONTDOOR_{attribute.upper()} must be more than 0")
     database_pool(config)  # refuses a budget of connections too small for the workers
+
+
+# Entra ID's multi-tenant endpoints: any Microsoft account, in any organisation, could
+# present a token through them.
+_MULTI_TENANT = ("common", "organizations", "consumers")
+
+
+def _check_single_sign_on(config: Config) -> None:
+    if not config.single_sign_on:
+        if not config.password_sign_in:
+            raise ConfigError(
+                "FRONTDOOR_PASSWORD_SIGN_IN=off needs single sign-on: set "
+                "FRONTDOOR_OIDC_DISCOVERY_URL and the other FRONTDOOR_OIDC_* settings"
+            )
+        return
+    for name in ("oidc_client_id", "oidc_client_secret", "oidc_issuer"):
+        if not getattr(config, name):
+            raise ConfigError(f"FRONTDOOR_{name.upper()} must be set for single sign-on")
+    segments = set(config.oidc_discovery_url.lower().split("/"))
+    if segments & set(_MULTI_TENANT) or "{tenantid}" in config.oidc_issuer.lower():
+        raise ConfigError(
+            "FRONTDOOR_OIDC_DISCOVERY_URL must be your council tenant's own discovery "
+            "address (https://login.microsoftonline.com/<tenant-id>/v2.0/.well-known/"
+            "openid-configuration), never Entra's multi-tenant 'common', 'organizations' "
+            "or 'consumers' endpoints, and FRONTDOOR_OIDC_ISSUER that tenant's issuer"
+        )
+    if config.is_production and not all(
+        url.startswith("https://") for url in (config.oidc_discovery_url, config.oidc_issuer)
+    ):
+        raise ConfigError("FRONTDOOR_OIDC_DISCOVERY_URL and FRONTDOOR_OIDC_ISSUER must be https")

@@ -172,7 +172,7 @@ def _check_grant(actor: StaffUser, roles: set[RoleAt]) -> None:
             raise ServiceError("not_allowed")
 
 
-def _describe(roles: set[RoleAt]) -> str:
+def describe_roles(roles: set[RoleAt]) -> str:
     if not roles:
         return "no roles"
     ids = {hub_id for hub_id, _ in roles if hub_id is not None}
@@ -212,7 +212,7 @@ def add_staff(
         password=password,
         roles=wanted,
     )
-    _audit(actor, "staff.create", user, f"Added {user.name} with {_describe(wanted)}", wanted)
+    _audit(actor, "staff.create", user, f"Added {user.name} with {describe_roles(wanted)}", wanted)
     return user, password
 
 
@@ -253,7 +253,7 @@ def update_staff(
         user.name = name.strip()
     if after != before:
         set_roles(user, after)
-        changes.append(f"Roles now {_describe(after)}")
+        changes.append(f"Roles now {describe_roles(after)}")
     if changes:
         _audit(actor, "staff.update", user, ". ".join(changes), before ^ after)
     if active != user.active:
@@ -326,12 +326,18 @@ def sign_in(
         raise ServiceError("bad_credentials")
     pair_key, _ = _throttle_keys(email, address)
     db.session.execute(delete(SignInFailure).where(SignInFailure.key_hash == pair_key))
+    return user, open_login(user, now=now)
+
+
+def open_login(user: StaffUser, *, now: datetime) -> str:
+    """A server-side login for a person whose sign-in succeeded (by password or by
+    single sign-on); returns the cookie token, of which only the hash is kept."""
     token = secrets.token_urlsafe(32)
     db.session.add(
         StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now)
     )
     user.last_sign_in_at = now
-    return user, token
+    return token
 
 
 def login_for_token(token: str) -> StaffLogin | None:

@@ -27,6 +27,8 @@ from frontdoor.extensions import db
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-password"
 TEST_DATABASE_URL = os.environ.get("FRONTDOOR_TEST_DATABASE_URL", "")
+# The OpenID Connect provider for the single sign-on tests, and its fixtures.
+pytest_plugins = ("tests.oidc_fixtures",)
 
 
 def compile_translations(root: Path = PROJECT_ROOT) -> None:

@@ -60,7 +60,12 @@ def test_staff_pages_are_never_public(app):
         if rule.endpoint.startswith("admin.")
         and getattr(app.view_functions[rule.endpoint], "public", False)
     ]
-    assert sorted(public_admin) == ["/admin/sign-in", "/admin/sign-out"]
+    assert sorted(public_admin) == [
+        "/admin/sign-in",
+        "/admin/sign-in/sso",
+        "/admin/sign-in/sso/callback",
+        "/admin/sign-out",
+    ]
 
 
 @pytest.mark.parametrize("role", list(Role), ids=str)

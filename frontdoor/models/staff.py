@@ -25,6 +25,9 @@ class Role(StrEnum):
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
+    # Single sign-on: once linked, a person is their provider's (issuer, subject),
+    # whatever email the provider later gives them (frontdoor/oidc_staff.py).
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -35,6 +38,8 @@ class StaffUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     # Languages spoken (codes) and help-request topics this person can talk
     # about, so the board suggests the best greeter; empty means "not said".
     # Kept as comma-separated text: staff rows are compared (DISTINCT) in queries.

@@ -121,6 +121,10 @@ _WORDS: dict[str, str] = {
     "unknown_language": "Enter language codes like en, pl or ur ({typed} is not one)",
     "bad_credentials": "Enter a correct email address and password",
     "paused": "Too many attempts to sign in. Wait a few minutes and try again",
+    # Council single sign-on (frontdoor.oidc, frontdoor.oidc_staff).
+    "sso_failed": "Signing in with your council account did not work. Try again",
+    "sso_not_invited": "Your council account cannot sign in to Front Door. Ask a manager to "
+    "add you with your work email address",
     # Importing an Open Referral UK 3.0 feed (directory.oruk), on the staff side or the CLI.
     "oruk_too_large": "The feed is larger than {limit}. Ask the publisher for it in pages",
     "oruk_not_json": "The feed is not JSON. Check it is the address or file of an Open "
