@@ -48,7 +48,7 @@ from frontdoor.models import (
     StaffUser,
     Visit,
 )
-from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.staff_auth import hubs_for, in_background, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
 from frontdoor.topics import TOPIC_LABELS
 from frontdoor.words.staff import for_staff, staff_words
@@ -138,7 +138,7 @@ def _render_board(hub: Hub, *, mine: bool):
 
 
 @bp.route("/arrivals")
-@staff_required(*BOARD_ROLES)
+@staff_required(*BOARD_ROLES, board_display=True)
 def arrivals():
     return _render_board(_hub(), mine=False)
 
@@ -150,7 +150,8 @@ def arrivals_mine():
 
 
 @bp.route("/arrivals/stream")
-@staff_required(*BOARD_ROLES)
+@staff_required(*BOARD_ROLES, board_display=True)
+@in_background
 def arrivals_stream():
     """Server-sent events for one hub's board: staff at that hub only."""
     hub = _hub()

@@ -306,14 +306,12 @@ def paused_until(email: str, address: str, now: datetime, rules: ThrottleRules) 
     return None
 
 
-def sign_in(
+def check_password(
     email: str, password: str, *, address: str, now: datetime, rules: ThrottleRules
-) -> tuple[StaffUser, str]:
-    """Check credentials and open a server-side login; returns (user, cookie token).
-
-    Raises ``paused`` (too many failures) or ``bad_credentials``: a wrong email or
-    password and a deactivated account read the same to the person signing in.
-    """
+) -> StaffUser:
+    """The account these credentials open, without signing in (a second factor may
+    come next). Raises ``paused`` (too many failures) or ``bad_credentials``: a
+    wrong email or password and a deactivated account read the same."""
     email = email.strip().lower()
     if paused_until(email, address, now, rules):
         raise ServiceError("paused")
@@ -326,12 +324,42 @@ def sign_in(
         raise ServiceError("bad_credentials")
     pair_key, _ = _throttle_keys(email, address)
     db.session.execute(delete(SignInFailure).where(SignInFailure.key_hash == pair_key))
+    return user
+
+
+def open_login(
+    user: StaffUser, *, now: datetime, expires_at: datetime, board_display_id: int | None = None
+) -> str:
+    """A server-side login for ``user`` ending at ``expires_at``; returns its cookie token."""
     token = secrets.token_urlsafe(32)
     db.session.add(
-        StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now)
+        StaffLogin(
+            user_id=user.id,
+            token_hash=_sha(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+            board_display_id=board_display_id,
+        )
     )
-    user.last_sign_in_at = now
-    return user, token
+    if board_display_id is None:
+        user.last_sign_in_at = now
+    return token
+
+
+def sign_in(
+    email: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime,
+    rules: ThrottleRules,
+    lifetime: timedelta = timedelta(hours=12),
+) -> tuple[StaffUser, str]:
+    """Check credentials and open a login at once (no second factor); returns
+    (user, cookie token). Raises what ``check_password`` raises."""
+    user = check_password(email, password, address=address, now=now, rules=rules)
+    return user, open_login(user, now=now, expires_at=now + lifetime)
 
 
 def login_for_token(token: str) -> StaffLogin | None:
