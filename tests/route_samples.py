@@ -225,8 +225,10 @@ def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riversi
         manager = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[Role.ADMIN]))
         _, code = add_board_display(manager, hub_id, "Reception desk", now=clock.now())
         db.session.commit()
+    from tests.conftest import csrf_from
+
     page = client.get(f"/admin/board-display/pair?code={code}").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_from(page)
     response = client.post("/admin/board-display/pair", data={"code": code, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
 
