@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin import bp
 from admin.forms.arrivals import DutyForm, WalkInForm
@@ -113,6 +114,8 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "can_see_topics": bool(me.roles_at(hub.id) & boards.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
         "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
+        # A reception board display (frontdoor.staff_sessions) shows the board only.
+        "display_only": current_user.board_hub_id is not None,
         # Families colleagues introduced to me here, still to see: on my own list only.
         "introduced": introduced_to(me.id, hub.id, to_see_only=True) if mine else [],
         "contact_words": CONTACT_WORDS,

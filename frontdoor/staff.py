@@ -347,21 +347,6 @@ def open_login(
     return token
 
 
-def sign_in(
-    email: str,
-    password: str,
-    *,
-    address: str,
-    now: datetime,
-    rules: ThrottleRules,
-    lifetime: timedelta = timedelta(hours=12),
-) -> tuple[StaffUser, str]:
-    """Check credentials and open a login at once (no second factor); returns
-    (user, cookie token). Raises what ``check_password`` raises."""
-    user = check_password(email, password, address=address, now=now, rules=rules)
-    return user, open_login(user, now=now, expires_at=now + lifetime)
-
-
 def login_for_token(token: str) -> StaffLogin | None:
     """The open login for a cookie token, if the person is still active."""
     return db.session.scalar(

@@ -97,6 +97,9 @@ def test_a_board_display_shows_all_day_and_ends_at_seven(app, demo):
     clock.freeze(T)
     board = app.test_client()
     pair_board_display(board, app, "riverside")
+    shown = board.get("/admin/arrivals?hub=riverside").get_data(as_text=True)
+    assert "Arrivals" in shown and "Board display" in shown
+    assert "Check someone in" not in shown  # it shows the board; it does not act
     at(hours=9, minutes=59)  # 18:59, nobody touched it for hours
     assert board.get("/admin/arrivals?hub=riverside").status_code == 200
     at(hours=10)  # 19:00 in London
