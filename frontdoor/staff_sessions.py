@@ -185,6 +185,14 @@ def pair_board_display(
     display.pairing_code_hash = None
     display.pairing_expires_at = None
     display.paired_at = now
+    audit.record(
+        "board_display.pair",
+        staff_id=None,
+        subject_type="board_display",
+        subject_id=display.id,
+        hub_id=display.hub_id,
+        detail=f"Board display {display.name} paired",
+    )
     token = open_login(
         owner, now=now, expires_at=board_ends_at(now, rules), board_display_id=display.id
     )

@@ -133,6 +133,7 @@ def test_a_pairing_code_works_once(app, demo, client):
     assert "Enter the pairing code shown on the manager" in refused
     assert second.get("/admin/arrivals?hub=riverside").status_code == 302
     assert audit_count(app, "board_display.create") == 1
+    assert audit_count(app, "board_display.pair") == 1
 
 
 def _riverside(app: Flask) -> int:
