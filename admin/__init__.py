@@ -7,9 +7,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def init_app(app: Flask) -> None:
     from admin import (  # noqa: F401  (routes register on import)
+        account,
         appointments,
         arrivals,
         auth,
+        board_displays,
         booked_appointments,
         closures,
         connections,
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
         manage,
         register,
         reports,
+        second_factor,
         sso,
         system,
         timetable,

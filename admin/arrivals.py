@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from admin import bp
 from admin.forms.arrivals import DutyForm, WalkInForm
@@ -48,7 +49,7 @@ from frontdoor.models import (
     StaffUser,
     Visit,
 )
-from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
+from frontdoor.staff_auth import hubs_for, in_background, require_role_at, staff, staff_required
 from frontdoor.templating import LANGUAGES, page_or_fragment
 from frontdoor.topics import TOPIC_LABELS
 from frontdoor.words.staff import for_staff, staff_words
@@ -113,6 +114,8 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         "can_see_topics": bool(me.roles_at(hub.id) & boards.TOPIC_ROLES),
         "can_set_duty": bool(me.roles_at(hub.id) & set(DUTY_ROLES)),
         "can_have_mine": bool(me.roles_at(hub.id) & set(MINE_ROLES)),
+        # A reception board display (frontdoor.staff_sessions) shows the board only.
+        "display_only": current_user.board_hub_id is not None,
         # Families colleagues introduced to me here, still to see: on my own list only.
         "introduced": introduced_to(me.id, hub.id, to_see_only=True) if mine else [],
         "contact_words": CONTACT_WORDS,
@@ -138,7 +141,7 @@ def _render_board(hub: Hub, *, mine: bool):
 
 
 @bp.route("/arrivals")
-@staff_required(*BOARD_ROLES)
+@staff_required(*BOARD_ROLES, board_display=True)
 def arrivals():
     return _render_board(_hub(), mine=False)
 
@@ -150,7 +153,8 @@ def arrivals_mine():
 
 
 @bp.route("/arrivals/stream")
-@staff_required(*BOARD_ROLES)
+@staff_required(*BOARD_ROLES, board_display=True)
+@in_background
 def arrivals_stream():
     """Server-sent events for one hub's board: staff at that hub only."""
     hub = _hub()

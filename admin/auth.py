@@ -8,12 +8,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from admin import bp
 from admin.forms.auth import SignInForm
+from admin.second_factor import after_password
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.oidc_staff import security_event
-from frontdoor.staff import ThrottleRules, sign_in
-from frontdoor.staff_auth import end_session, public, start_session
+from frontdoor.staff import ThrottleRules, check_password
+from frontdoor.staff_auth import end_session, public
 from frontdoor.words.staff import for_staff
 
 
@@ -41,7 +42,7 @@ def sign_in_page():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user, token = sign_in(
+            user = check_password(
                 form.email.data,
                 form.password.data,
                 address=request.remote_addr or "",
@@ -56,8 +57,8 @@ def sign_in_page():
                 429 if error.code == "paused" else 200
             )
         db.session.commit()
-        start_session(user, token)
-        return redirect(_safe_next(request.args.get("next")))
+        # A password alone opens no login: the second factor decides what comes next.
+        return after_password(user, _safe_next(request.args.get("next")))
     return render_template("admin/sign_in.html", form=form, title="Sign in")
 
 

@@ -32,6 +32,7 @@ MENU = (
     ("admin.directory", "Directory", MANAGERS),
     ("admin.staff_list", "Staff", MANAGERS),
     ("admin.kiosks", "Kiosks", MANAGERS),
+    ("admin.board_displays", "Board displays", MANAGERS),
     ("admin.jobs", "Jobs", MANAGERS),
     ("admin.outbox", "Outbox", MANAGERS),
     ("admin.sent_messages", "Sent messages", MANAGERS),
@@ -39,8 +40,8 @@ MENU = (
 
 
 def staff_navigation() -> list[dict[str, object]]:
-    if not current_user.is_authenticated:
-        return []
+    if not current_user.is_authenticated or current_user.board_hub_id is not None:
+        return []  # a reception board display shows its board and nothing else
     items = []
     for endpoint, label, roles in MENU:
         # A page not built yet on this branch is left out rather than breaking every page.

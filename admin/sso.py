@@ -15,7 +15,7 @@ from frontdoor import clock, oidc, oidc_staff
 from frontdoor.config import Config
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.staff_auth import public, start_session
+from frontdoor.staff_auth import public, session_rules, start_session
 from frontdoor.words.staff import for_staff
 
 # Where the browser's session keeps the state, nonce, PKCE verifier and next page
@@ -59,10 +59,12 @@ def sso_start():
 def sso_callback():
     config = _config()
     pending = session.pop(PENDING, None)
+    now = clock.now()
     try:
         user, token = oidc_staff.sign_in(
-            config, pending, request.args, redirect_uri=_redirect_uri(config), now=clock.now()
-        )
+            config, pending, request.args, redirect_uri=_redirect_uri(config), now=now,
+            expires_at=now + session_rules().lifetime,
+        )  # fmt: skip
     except ServiceError as error:
         db.session.commit()  # keep the audit of a refused account
         flash(for_staff(error), "error")

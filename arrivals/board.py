@@ -387,7 +387,9 @@ def _signed_in_today(hub: Hub, day: date) -> list[StaffUser]:
     """Staff of this hub signed in to Front Door (anywhere) and seen today."""
     day_start = datetime.combine(day, time(0), ZoneInfo(hub.timezone))
     signed_in = select(StaffLogin.user_id).where(
-        StaffLogin.ended_at.is_(None), StaffLogin.last_seen_at >= day_start
+        StaffLogin.ended_at.is_(None),
+        StaffLogin.last_seen_at >= day_start,
+        StaffLogin.board_display_id.is_(None),  # a reception screen is not its owner here
     )
     here = select(StaffRole.user_id).where(StaffRole.hub_id == hub.id)
     return list(

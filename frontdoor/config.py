@@ -46,6 +46,15 @@ class Config:
     sign_in_attempts: int = 5
     sign_in_window_minutes: int = 15
     sign_in_pause_max_minutes: int = 15
+    # A code from an authenticator app after every password (README, "Second factor
+    # and sessions"). Unset means on in production and off in development and test.
+    second_factor_required: bool | None = None
+    # A staff sign-in ends after this long without a request, and this long after
+    # it began whatever happens; a reception board display ends at this local time
+    # (Europe/London), or after ``staff_session_hours`` if that comes first.
+    staff_idle_minutes: int = 30
+    staff_session_hours: int = 12
+    board_display_ends_at: str = "19:00"
     # Seconds without a touch before a kiosk asks "Are you still there?"; when
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
@@ -271,6 +280,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         raise ConfigError("FRONTDOOR_EVENT_BUS=postgres needs a PostgreSQL database")
     _check_server(config)
     _check_single_sign_on(config)
+    _check_staff_sessions(config)
     if not config.secret_key:
         if config.is_production:
             raise ConfigError("FRONTDOOR_SECRET_KEY must be set in production.")
@@ -301,6 +311,7 @@ _TEXT = {
     "FRONTDOOR_OIDC_ISSUER": "oidc_issuer",
     "FRONTDOOR_OIDC_LABEL": "oidc_label",
     "FRONTDOOR_OIDC_GROUP_CLAIM": "oidc_group_claim",
+    "FRONTDOOR_BOARD_DISPLAY_ENDS_AT": "board_display_ends_at",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -312,12 +323,15 @@ _NUMBERS = {
     "FRONTDOOR_THREADS": ("threads", int),
     "FRONTDOOR_DATABASE_CONNECTIONS": ("database_connections", int),
     "FRONTDOOR_DATABASE_WAIT_SECONDS": ("database_wait_seconds", int),
+    "FRONTDOOR_STAFF_IDLE_MINUTES": ("staff_idle_minutes", int),
+    "FRONTDOOR_STAFF_SESSION_HOURS": ("staff_session_hours", int),
 }
 _FLAGS = {
     "FRONTDOOR_SCHEDULER_IN_PROCESS": "scheduler_in_process",
     "FRONTDOOR_SMTP_STARTTLS": "smtp_starttls",
     "FRONTDOOR_STRICT_TEMPLATES": "strict_templates",
     "FRONTDOOR_PASSWORD_SIGN_IN": "password_sign_in",
+    "FRONTDOOR_STAFF_SECOND_FACTOR": "second_factor_required",
 }
 CHANNELS = {"email_channel": ("dev", "smtp", "notify"), "sms_channel": ("dev", "notify")}
 
@@ -368,6 +382,16 @@ def _check_channels(config: Config) -> None:
         raise ConfigError("FRONTDOOR_NOTIFY_API_KEY must be set to a Notify API key")
     if config.message_max_attempts < 1:
         raise ConfigError("FRONTDOOR_MESSAGE_MAX_ATTEMPTS must be at least 1")
+
+
+def _check_staff_sessions(config: Config) -> None:
+    if config.second_factor_required is None:
+        config.second_factor_required = config.is_production
+    if config.staff_idle_minutes <= 0 or config.staff_session_hours <= 0:
+        raise ConfigError("FRONTDOOR_STAFF_IDLE_MINUTES and _SESSION_HOURS must be more than 0")
+    hours, _, minutes = config.board_display_ends_at.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError("FRONTDOOR_BOARD_DISPLAY_ENDS_AT must be a time like 19:00")
 
 
 def _check_server(config: Config) -> None:

@@ -44,9 +44,11 @@ def sign_in(
     *,
     redirect_uri: str,
     now: datetime,
+    expires_at: datetime,
 ) -> tuple[StaffUser, str]:
     """The provider's answer turned into a signed-in staff member and their cookie
-    token (as ``frontdoor.staff.sign_in`` gives for a password), or a refusal:
+    token for a login ending at ``expires_at`` (``frontdoor.staff.open_login``, as
+    after a password and second factor), or a refusal:
     ``sso_failed`` (the sign-in itself) or ``sso_not_invited`` (the person)."""
     try:
         identity = oidc.identify(config, pending, answer, redirect_uri=redirect_uri)
@@ -55,7 +57,7 @@ def sign_in(
         log_refusal(error)
         raise
     apply_group_roles(user, identity.groups, config.oidc_group_roles)
-    return user, open_login(user, now=now)
+    return user, open_login(user, now=now, expires_at=expires_at, single_sign_on=True)
 
 
 def security_event(reason: str) -> None:

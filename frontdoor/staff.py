@@ -306,14 +306,12 @@ def paused_until(email: str, address: str, now: datetime, rules: ThrottleRules) 
     return None
 
 
-def sign_in(
+def check_password(
     email: str, password: str, *, address: str, now: datetime, rules: ThrottleRules
-) -> tuple[StaffUser, str]:
-    """Check credentials and open a server-side login; returns (user, cookie token).
-
-    Raises ``paused`` (too many failures) or ``bad_credentials``: a wrong email or
-    password and a deactivated account read the same to the person signing in.
-    """
+) -> StaffUser:
+    """The account these credentials open, without signing in (a second factor may
+    come next). Raises ``paused`` (too many failures) or ``bad_credentials``: a
+    wrong email or password and a deactivated account read the same."""
     email = email.strip().lower()
     if paused_until(email, address, now, rules):
         raise ServiceError("paused")
@@ -326,17 +324,34 @@ def sign_in(
         raise ServiceError("bad_credentials")
     pair_key, _ = _throttle_keys(email, address)
     db.session.execute(delete(SignInFailure).where(SignInFailure.key_hash == pair_key))
-    return user, open_login(user, now=now)
+    return user
 
 
-def open_login(user: StaffUser, *, now: datetime) -> str:
-    """A server-side login for a person whose sign-in succeeded (by password or by
-    single sign-on); returns the cookie token, of which only the hash is kept."""
+def open_login(
+    user: StaffUser,
+    *,
+    now: datetime,
+    expires_at: datetime,
+    board_display_id: int | None = None,
+    single_sign_on: bool = False,
+) -> str:
+    """A server-side login for ``user`` (signed in by password and second factor, by
+    the council's single sign-on, or a board display) ending at ``expires_at``;
+    returns the cookie token, of which only the hash is kept."""
     token = secrets.token_urlsafe(32)
     db.session.add(
-        StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now)
+        StaffLogin(
+            user_id=user.id,
+            token_hash=_sha(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+            board_display_id=board_display_id,
+            single_sign_on=single_sign_on,
+        )
     )
-    user.last_sign_in_at = now
+    if board_display_id is None:
+        user.last_sign_in_at = now
     return token
 
 

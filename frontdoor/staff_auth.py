@@ -11,17 +11,18 @@ rule on the view so ``tests/test_role_matrix.py`` can check every route.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from frontdoor import clock
+from frontdoor import clock, totp
 from frontdoor.extensions import db, login_manager
 from frontdoor.models import Hub, Role, StaffUser
 from frontdoor.staff import login_for_token, sign_out
+from frontdoor.staff_sessions import SessionRules, end_login, still_open
 
 F = TypeVar("F", bound=Callable)
 ALL_ROLES = frozenset(Role)
@@ -35,9 +36,18 @@ class StaffIdentity:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: StaffUser, token: str) -> None:
-        self.user = user
+    def __init__(
+        self,
+        user: StaffUser,
+        token: str,
+        board_hub_id: int | None = None,
+        single_sign_on: bool = False,
+    ) -> None:
+        # A board display sees as reception at its one hub, whoever added it.
+        self.user = BoardViewer(user, board_hub_id) if board_hub_id is not None else user
         self.token = token
+        self.board_hub_id = board_hub_id
+        self.single_sign_on = single_sign_on
 
     def get_id(self) -> str:
         return self.token
@@ -46,15 +56,64 @@ class StaffIdentity:
         return getattr(self.user, name)
 
 
+class BoardViewer:
+    """The person behind a reception board display, seen with reception's role at
+    the display's hub and no role anywhere else."""
+
+    def __init__(self, user: StaffUser, hub_id: int) -> None:
+        self._user = user
+        self._hub_id = hub_id
+        self.roles: list = []
+
+    def is_admin(self) -> bool:
+        return False
+
+    def roles_at(self, hub_id: int) -> set[Role]:
+        return {Role.RECEPTION} if hub_id == self._hub_id else set()
+
+    def hub_ids(self) -> set[int]:
+        return {self._hub_id}
+
+    def __getattr__(self, name: str):
+        return getattr(self._user, name)
+
+
+def session_rules() -> SessionRules:
+    config = current_app.config["FRONTDOOR"]
+    hours, _, minutes = config.board_display_ends_at.partition(":")
+    return SessionRules(
+        idle=timedelta(minutes=config.staff_idle_minutes),
+        lifetime=timedelta(hours=config.staff_session_hours),
+        board_ends_at=time(int(hours), int(minutes)),
+    )
+
+
 def _load(token: str) -> StaffIdentity | None:
     login = login_for_token(token)
     if login is None:
         return None
     now = clock.now()
-    if now - login.last_seen_at > _SEEN_EVERY:
+    # Checked before ``last_seen_at`` is touched, or a late request would revive it.
+    if not still_open(login, now=now, rules=session_rules()):
+        end_login(login, now=now)
+        db.session.commit()
+        return None
+    if now - login.last_seen_at > _SEEN_EVERY and not _in_background():
         login.last_seen_at = now
         db.session.commit()
-    return StaffIdentity(login.user, token)
+    board = login.board_display
+    return StaffIdentity(
+        login.user,
+        token,
+        board.hub_id if board is not None else None,
+        single_sign_on=login.single_sign_on,
+    )
+
+
+def _in_background() -> bool:
+    """An open event stream reconnects by itself: it is not someone using the page."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "in_background", False))
 
 
 def start_session(user: StaffUser, token: str) -> None:
@@ -106,10 +165,17 @@ def _active_hubs() -> list[Hub]:
     return g.active_hubs
 
 
-def staff_required(*roles: Role) -> Callable[[F], F]:
+def staff_required(
+    *roles: Role, board_display: bool = False, before_second_factor: bool = False
+) -> Callable[[F], F]:
     """Signed in, and holding one of ``roles``: at the hub the request names, or
     (when it names none) at some hub. Views that load a record by id check the
-    record's own hub with ``require_role_at``."""
+    record's own hub with ``require_role_at``.
+
+    A reception board display is refused everywhere but views that say
+    ``board_display=True`` (its hub's board). Where a second factor is required,
+    someone without one is sent to set it up first, from every view but those
+    that say ``before_second_factor=True`` (setting it up)."""
     allowed = frozenset(roles) or ALL_ROLES
 
     def decorate(view: F) -> F:
@@ -117,6 +183,10 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
         def guarded(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
+            if current_user.board_hub_id is not None and not board_display:
+                abort(403)
+            if not before_second_factor and _second_factor_missing():
+                return redirect(url_for("admin.account_second_factor"))
             hub = hub_from_request()
             if hub is not None:
                 require_role_at(hub.id, allowed)
@@ -126,9 +196,27 @@ def staff_required(*roles: Role) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         guarded.required_roles = allowed  # type: ignore[attr-defined]
+        guarded.board_display = board_display  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def _second_factor_missing() -> bool:
+    """A person (not a board display) without a second factor where one is required.
+    A login through the council's single sign-on had the council's own second factor."""
+    if not current_app.config["FRONTDOOR"].second_factor_required:
+        return False
+    if current_user.board_hub_id is not None or current_user.single_sign_on:
+        return False
+    return not totp.is_enrolled(current_user.user.id)
+
+
+def in_background(view: F) -> F:
+    """Marks a view whose requests do not count as someone using Front Door (an
+    event stream reconnecting), so they do not hold off the idle time-out."""
+    view.in_background = True  # type: ignore[attr-defined]
+    return view
 
 
 def public(view: F) -> F:

@@ -120,6 +120,7 @@ def sample_values(app: Flask) -> dict[str, object]:
                 select(StaffUser.id).filter_by(email="practitioner@riverside.example")
             ),
             "device_id": _a_kiosk(hub.id),
+            "display_id": _a_board_display(hub.id),
             # Days the hub is closed: a year of bank holidays, and one closed day.
             "year": 2027,
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
@@ -201,6 +202,35 @@ def _a_help_request(hub_id: int) -> int:
         db.session.commit()
         found = asked.id
     return found
+
+
+def _a_board_display(hub_id: int) -> int:
+    from frontdoor.models import BoardDisplay
+    from frontdoor.staff_sessions import add_board_display
+
+    display = db.session.scalar(select(BoardDisplay).filter_by(hub_id=hub_id))
+    if display is None:
+        manager = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[Role.MANAGER]))
+        display, _ = add_board_display(manager, hub_id, "Reception", now=clock.now())
+        db.session.commit()
+    return display.id
+
+
+def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riverside") -> None:
+    """Sign ``client`` in as a new reception board display for one hub."""
+    from frontdoor.staff_sessions import add_board_display
+
+    with app.app_context():
+        hub_id = db.session.scalar(select(Hub.id).filter_by(slug=hub_slug))
+        manager = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[Role.ADMIN]))
+        _, code = add_board_display(manager, hub_id, "Reception desk", now=clock.now())
+        db.session.commit()
+    from tests.conftest import csrf_from
+
+    page = client.get(f"/admin/board-display/pair?code={code}").get_data(as_text=True)
+    token = csrf_from(page)
+    response = client.post("/admin/board-display/pair", data={"code": code, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def _a_kiosk(hub_id: int) -> int:

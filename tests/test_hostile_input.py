@@ -451,7 +451,13 @@ def walk(run: Run, role: str | Role, client: FlaskClient) -> None:
     held: set[Role] = set()
     walker = Walker(run, client, str(role))
     if isinstance(role, Role):
-        walker.skip = ("admin.sign_out",)  # signing out would end the walk
+        # Signing out (oneself, everywhere, or a colleague by an admin) would end the walk.
+        walker.skip = (
+            "admin.sign_out",
+            "admin.account_sign_out_everywhere",
+            "admin.staff_end_sessions",
+            "admin.staff_reset_second_factor",
+        )
         with run.app.app_context():
             user = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[role]))
             hub = db.session.scalar(select(Hub).filter_by(slug="riverside"))

@@ -17,6 +17,7 @@ from tests.conftest import csrf_from, sign_in
 from tests.route_samples import (
     ACCOUNTS,
     kiosk_routes,
+    pair_board_display,
     pair_kiosk,
     rules,
     sample_values,
@@ -60,12 +61,43 @@ def test_staff_pages_are_never_public(app):
         if rule.endpoint.startswith("admin.")
         and getattr(app.view_functions[rule.endpoint], "public", False)
     ]
+    # Besides signing in (by password or the council's single sign-on) and out: the
+    # code step after a password (it opens nothing without a password checked moments
+    # ago, tests/test_second_factor.py) and a board display's pairing (nothing without
+    # a manager's one-time code).
     assert sorted(public_admin) == [
+        "/admin/board-display/pair",
         "/admin/sign-in",
+        "/admin/sign-in/code",
         "/admin/sign-in/sso",
         "/admin/sign-in/sso/callback",
         "/admin/sign-out",
     ]
+
+
+def test_a_board_display_gets_its_hubs_board_and_no_other_staff_route(app, demo, client):
+    """The reception PC's sign-in: every staff route refuses it but the board of
+    its own hub (and its live updates); another hub's board refuses it too."""
+    values = sample_values(app)
+    pair_board_display(client, app, "riverside")
+    token = csrf_from(client.get("/admin/arrivals?hub=riverside").get_data(as_text=True))
+    board = {"/admin/arrivals", "/admin/arrivals/stream"}
+    wrong = []
+    for rule, _ in staff_routes(app):
+        url = url_of(rule, values)
+        if rule.rule in board:
+            assert getattr(app.view_functions[rule.endpoint], "board_display", False)
+            for hub, expected in (("riverside", 200), ("northgate", 403)):
+                status = client.get(f"{url}?hub={hub}").status_code
+                if status != expected:
+                    wrong.append(f"GET {url}?hub={hub}: {status}")
+            continue
+        assert not getattr(app.view_functions[rule.endpoint], "board_display", False), rule.rule
+        method = "GET" if "GET" in rule.methods else "POST"
+        status = client.open(url, method=method, data={"csrf_token": token}).status_code
+        if status != 403:
+            wrong.append(f"{method} {url}: {status}")
+    assert wrong == []
 
 
 @pytest.mark.parametrize("role", list(Role), ids=str)

@@ -343,3 +343,19 @@ def test_a_tenants_own_discovery_address_is_accepted(monkeypatch, tmp_path):
 def test_single_sign_on_settings_that_cannot_work_are_refused(monkeypatch, tmp_path, env, words):
     with pytest.raises(ConfigError, match=words):
         _load(monkeypatch, tmp_path, **env)
+
+
+def test_a_single_sign_on_login_is_not_asked_for_front_doors_own_second_factor(
+    app, demo, client, sso
+):
+    """Where a second factor is required, the council's provider has asked for its own:
+    a sign-in through it reaches the staff pages; a password sign-in still must set one
+    up (tests/test_second_factor.py)."""
+    app.config["FRONTDOOR"].second_factor_required = True
+    try:
+        _sign_in(client, sso, sso.account(TOM))
+        response = client.get("/admin/arrivals?hub=riverside")
+        assert response.status_code == 200
+        assert _signed_in_as(client) == "Tom Reid"
+    finally:
+        app.config["FRONTDOOR"].second_factor_required = False

@@ -32,6 +32,7 @@ from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
 from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachPeriodFirst, ReachTotal
 from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
+from frontdoor.models.second_factor import BoardDisplay, StaffRecoveryCode, StaffSecondFactor
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
@@ -61,6 +62,7 @@ __all__ = [
     "Availability",
     "AvailabilityException",
     "Base",
+    "BoardDisplay",
     "Booking",
     "BookingMode",
     "BookingSource",
@@ -98,7 +100,9 @@ __all__ = [
     "SessionStatus",
     "SignInFailure",
     "StaffLogin",
+    "StaffRecoveryCode",
     "StaffRole",
+    "StaffSecondFactor",
     "StaffUser",
     "Visit",
     "VisitKind",

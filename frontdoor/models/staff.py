@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdoor.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from frontdoor.models.second_factor import BoardDisplay
 
 
 class Role(StrEnum):
@@ -125,8 +129,19 @@ class StaffLogin(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # When it ends whatever happens (12 hours, or a board display's working day);
+    # rows from before this column end ``FRONTDOOR_STAFF_SESSION_HOURS`` after creation.
+    expires_at: Mapped[datetime | None]
+    # Opened by the council's single sign-on: the council's provider asked for its
+    # own second factor, so Front Door's is not asked again (frontdoor.staff_auth).
+    single_sign_on: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set for a reception board display: it may show that display's hub's board only.
+    board_display_id: Mapped[int | None] = mapped_column(
+        ForeignKey("board_display.id", ondelete="CASCADE"), index=True
+    )
 
     user: Mapped[StaffUser] = relationship()
+    board_display: Mapped[BoardDisplay | None] = relationship()
 
 
 class SignInFailure(Base):

@@ -125,6 +125,14 @@ _WORDS: dict[str, str] = {
     "sso_failed": "Signing in with your council account did not work. Try again",
     "sso_not_invited": "Your council account cannot sign in to Front Door. Ask a manager to "
     "add you with your work email address",
+    # The second factor (frontdoor.totp), one's own password, board displays.
+    "bad_code": "Enter the 6-digit code your authenticator app shows now, or a recovery code",
+    "paused_code": "Too many wrong codes. Wait 15 minutes and try again, or ask an admin",
+    "already_enrolled": "Your second factor is already set up",
+    "not_enrolled": "Set up your second factor first",
+    "wrong_password": "Enter your current password correctly",
+    "invalid_code": "Enter the pairing code shown on the manager's screen",
+    "expired_code": "That pairing code has expired or was used. Ask for a new one",
     # Importing an Open Referral UK 3.0 feed (directory.oruk), on the staff side or the CLI.
     "oruk_too_large": "The feed is larger than {limit}. Ask the publisher for it in pages",
     "oruk_not_json": "The feed is not JSON. Check it is the address or file of an Open "

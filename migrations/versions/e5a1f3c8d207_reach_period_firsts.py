@@ -48,7 +48,11 @@ def upgrade():
         )
     with op.batch_alter_table("reach_family_day", schema=None) as batch_op:
         batch_op.drop_index("ix_reach_family_day_family")
-        batch_op.create_index("ix_reach_family_day_family_day", ["family", "day"], unique=False)
+        batch_op.create_index(
+            "ix_reach_family_day_family_day",
+            ["family", "day", "hub_id", "decile", "district"],
+            unique=False,
+        )
 
 
 def downgrade():

@@ -1,7 +1,7 @@
 """staff single sign-on: a staff account's link to its provider's (issuer, subject)
 
 Revision ID: f2a7c9e4b815
-Revises: d4c9a2e7b610
+Revises: e5a1f3c8d207
 Create Date: 2026-12-07 11:40:00.000000
 
 Empty until the person's first single sign-on; after it they are matched on the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2a7c9e4b815'
-down_revision = 'd4c9a2e7b610'
+down_revision = 'e5a1f3c8d207'
 branch_labels = None
 depends_on = None
 
