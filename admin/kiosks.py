@@ -98,7 +98,7 @@ def kiosk_code(device_id: int):
 def kiosk_revoke(device_id: int):
     device = _device(device_id)
     if device.revoked_at is None:
-        revoke(device, now=clock.now())
+        revoke(device, now=clock.now(), staff_id=staff().id)
         db.session.commit()
         flash(f"{device.name} revoked: it shows “not set up” from now on", "success")
     return redirect(url_for("admin.kiosks"))

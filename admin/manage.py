@@ -134,6 +134,7 @@ def hub_new():
                 name=form.name.data,
                 address=form.address.data,
                 access_information=form.access_information.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -172,6 +173,7 @@ def hub_edit(hub: str):
                 access_information=form.access_information.data,
                 active=form.active.data,
                 settings=new_settings,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])

@@ -7,10 +7,12 @@ the field at fault, so a form can show it next to the input.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from frontdoor import audit
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, HubSettings, Room, ServiceCategory, SessionSeries
@@ -59,7 +61,13 @@ def _required(text: str, code: str = "name_required") -> str:
 
 
 def create_hub(
-    *, organisation_id: int, slug: str, name: str, address: str = "", access_information: str = ""
+    *,
+    organisation_id: int,
+    slug: str,
+    name: str,
+    address: str = "",
+    access_information: str = "",
+    staff_id: int | None = None,
 ) -> Hub:
     """A new active hub with default settings. Raises ``invalid_slug``, ``duplicate_slug``."""
     slug = slug.strip().lower()
@@ -77,7 +85,19 @@ def create_hub(
     )
     db.session.add(hub)
     _flush_unique("duplicate_slug", "slug")
+    _audit("hub.create", hub, staff_id, f"Added {hub.name} ({hub.slug})")
     return hub
+
+
+def _audit(action: str, hub: Hub, staff_id: int | None, detail: str) -> None:
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="hub",
+        subject_id=hub.id,
+        hub_id=hub.id,
+        detail=detail,
+    )
 
 
 def settings_problems(settings: HubSettings) -> list[ServiceError]:
@@ -94,6 +114,12 @@ def settings_problems(settings: HubSettings) -> list[ServiceError]:
     return problems
 
 
+def _described(hub: Hub) -> dict[str, object]:
+    """What a manager can change about a hub, for naming changes in the audit log."""
+    details = {"name": hub.name, "address": hub.address, "access": hub.access_information}
+    return {**details, "active": hub.active, **asdict(hub.settings)}
+
+
 def update_hub(
     hub: Hub,
     *,
@@ -102,15 +128,22 @@ def update_hub(
     access_information: str,
     active: bool,
     settings: HubSettings,
+    staff_id: int | None = None,
 ) -> None:
-    """Change a hub's details and settings. Raises ``name_required``, ``out_of_range``."""
+    """Change a hub's details and settings (audited, naming what changed).
+    Raises ``name_required``, ``out_of_range``."""
     if problems := settings_problems(settings):
         raise problems[0]
+    before = _described(hub)
     hub.name = _required(name)
     hub.address = address.strip()
     hub.access_information = access_information.strip()
     hub.active = active
     hub.settings = settings
+    after = _described(hub)
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        _audit("hub.update", hub, staff_id, "Changed " + ", ".join(changed))
 
 
 # --- rooms --------------------------------------------------------------------------

@@ -331,6 +331,7 @@ def sign_in(
         StaffLogin(user_id=user.id, token_hash=_sha(token), created_at=now, last_seen_at=now)
     )
     user.last_sign_in_at = now
+    audit.record("sign_in", staff_id=user.id, subject_type="staff_user", subject_id=user.id)
     return user, token
 
 
