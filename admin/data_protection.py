@@ -23,7 +23,15 @@ from admin.forms.data_protection import (
     EraseForm,
     FindFamilyForm,
 )
-from dataprotection.records import SECTIONS, Asked, FamilyRecord, as_document, find_family
+from booking.references import read_reference
+from dataprotection.records import (
+    SECTIONS,
+    Asked,
+    FamilyRecord,
+    as_document,
+    find_family,
+    read_request,
+)
 from dataprotection.requests import correct, erase, look_up
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
@@ -134,8 +142,6 @@ def _on_record(form: EraseForm | CorrectForm, change) -> tuple[str, int]:
 
 def find_family_again(typed: str) -> FamilyRecord | None:
     """The record a change applies to (the change itself is what is audited)."""
-    from dataprotection.records import read_request
-
     try:
         asked: Asked = read_request(typed)
     except ServiceError:
@@ -183,8 +189,6 @@ def family_records_correct():
 
 def _family_subjects(reference: str) -> tuple[tuple[str, int], ...]:
     """A family's bookings, visits and connections, from one of their references."""
-    from booking.references import read_reference
-
     typed = read_reference(reference)
     if not typed:
         return ()

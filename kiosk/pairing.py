@@ -65,6 +65,13 @@ def new_pairing_code(device: KioskDevice, *, now: datetime) -> str:
     return code
 
 
+def reissue_code(device: KioskDevice, *, now: datetime, staff_id: int | None) -> str:
+    """A manager's new pairing code for an existing kiosk (audited: it lets a screen in)."""
+    code = new_pairing_code(device, now=now)
+    _audit("kiosk.new_code", device, staff_id, f"New pairing code for {device.name}")
+    return code
+
+
 def pair(code: str, *, now: datetime) -> tuple[KioskDevice, str]:
     """Exchange a pairing code for the device credential. Codes work once."""
     cleaned = read_reference(code)

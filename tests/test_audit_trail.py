@@ -11,6 +11,14 @@ from sqlalchemy.exc import DatabaseError
 from booking.services import cancel_session, move_session, set_capacity
 from frontdoor import clock
 from frontdoor.extensions import db
+from frontdoor.hubs import (
+    create_category,
+    create_room,
+    delete_category,
+    delete_room,
+    update_category,
+    update_room,
+)
 from frontdoor.models import AuditEvent, Hub, KioskDevice, Session, SessionSeries, StaffUser
 from frontdoor.staff import create_staff
 from frontdoor.timetable import keep_as_is, restore_session, save_series
@@ -74,6 +82,22 @@ def test_saving_a_series_is_recorded_as_an_addition_then_a_change(app_context):
     assert only("series.update").staff_id == lead
 
 
+def test_rooms_and_categories_changes_are_audited(app_context):
+    hub = db.session.get_one(Hub, db.session.get_one(Session, make_session()).hub_id)
+    lead = _lead(hub.id)
+    room = create_room(hub, name="Garden room", staff_id=lead)
+    update_room(room, name="Garden", capacity=10, description="", active=True, staff_id=lead)
+    delete_room(room, staff_id=lead)
+    category = create_category(organisation_id=hub.organisation_id, name="Play", staff_id=lead)
+    update_category(category, name="Play and learn", icon="", active=True, staff_id=lead)
+    delete_category(category, staff_id=lead)
+
+    for action in ("room.create", "room.update", "room.delete"):
+        assert (only(action).staff_id, only(action).hub_id) == (lead, hub.id)
+    assert only("category.update").detail == "Changed Play and learn"
+    assert only("category.delete").staff_id == lead
+
+
 def _ids(app, model, **where) -> int:
     with app.app_context():
         found = db.session.scalar(select(model.id).filter_by(**where))
@@ -95,12 +119,14 @@ def test_hub_settings_kiosks_added_and_revoked_are_audited(app, client, demo):
     submit(client, "/admin/hubs/riverside", {**HUB_SETTINGS, "retention_months": "20"})
     submit(client, "/admin/kiosks/new", {"hub_id": str(hub), "name": "Side door"})
     device = _ids(app, KioskDevice, name="Side door")
+    submit(client, "/admin/kiosks", {}, action=f"/admin/kiosks/{device}/code")
     submit(client, "/admin/kiosks", {}, action=f"/admin/kiosks/{device}/revoke")
 
     ((who, _, detail),) = _events(app, "hub.update")
     assert who == manager
     assert "retention_months" in detail
     assert [e[:2] for e in _events(app, "kiosk.add")] == [(manager, device)]
+    assert [e[:2] for e in _events(app, "kiosk.new_code")] == [(manager, device)]
     assert [e[:2] for e in _events(app, "kiosk.revoke")] == [(manager, device)]
 
 
