@@ -36,7 +36,7 @@ from dataprotection.requests import correct, erase, look_up
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import Role, StaffUser
+from frontdoor.models import Hub, Role, StaffUser
 from frontdoor.security import no_store
 from frontdoor.staff_auth import hubs_for, staff, staff_required
 from frontdoor.words.staff import add_service_errors
@@ -44,10 +44,15 @@ from frontdoor.words.staff import add_service_errors
 MANAGER = Role.MANAGER
 
 
-def _scope() -> set[int] | None:
-    """None for a council admin (every hub), else the hubs this manager manages."""
+def _scope() -> set[int]:
+    """Every hub of the council (open or closed) for a council admin, else the hubs
+    this manager manages."""
     user = staff()
-    return None if user.is_admin() else {hub.id for hub in hubs_for(user, [MANAGER])}
+    if user.is_admin():
+        return set(
+            db.session.scalars(select(Hub.id).where(Hub.organisation_id == user.organisation_id))
+        )
+    return {hub.id for hub in hubs_for(user, [MANAGER])}
 
 
 def _look_up(form: FlaskForm, action: str = "subject_access.view") -> FamilyRecord | None:
@@ -212,7 +217,8 @@ def _family_subjects(reference: str) -> tuple[tuple[str, int], ...]:
 @no_store
 def audit_log():
     form = AuditSearchForm(request.args)
-    scope = _scope()
+    # Council admins also see council-wide events (sign-ins, staff with roles at several hubs).
+    scope = None if staff().is_admin() else _scope()
     people = db.session.scalars(
         select(StaffUser)
         .where(StaffUser.organisation_id == staff().organisation_id)

@@ -105,6 +105,17 @@ def _contacts_of(bookings: list[Booking], asked: Asked) -> Asked:
     return Asked(frozenset(emails), frozenset(mobiles))
 
 
+def _keys_of(contacts: Asked, organisation_id: int) -> set[str]:
+    """The family keys these contact details make in this council (``frontdoor.family``)."""
+    keys = {
+        family_key_for_contact(mobile=m, organisation_id=organisation_id) for m in contacts.mobiles
+    }
+    keys |= {
+        family_key_for_contact(email=e, organisation_id=organisation_id) for e in contacts.emails
+    }
+    return {key for key in keys if key}
+
+
 def _matches(column: Any, contacts: Asked) -> ColumnElement[bool]:
     return or_(func.lower(column).in_(contacts.emails), column.in_(contacts.mobiles))
 
@@ -129,20 +140,7 @@ def find_family(asked: Asked, *, organisation_id: int, hub_ids: set[int] | None)
         ):
             bookings[booking.id] = booking
     keys = {b.family_key for b in bookings.values() if b.family_key}
-    keys |= {
-        key
-        for key in (
-            *(
-                family_key_for_contact(mobile=m, organisation_id=organisation_id)
-                for m in contacts.mobiles
-            ),
-            *(
-                family_key_for_contact(email=e, organisation_id=organisation_id)
-                for e in contacts.emails
-            ),
-        )
-        if key
-    }
+    keys |= _keys_of(contacts, organisation_id)
     # The family key finds their other bookings (one made with the other contact detail).
     for booking in db.session.scalars(select(Booking).where(Booking.family_key.in_(keys))):
         bookings[booking.id] = booking
