@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         booked_appointments,
         closures,
         connections,
+        data_protection,
         directory,
         follow_ups,
         home,

@@ -16,7 +16,7 @@ from admin import bp
 from admin.forms import answered
 from admin.forms.closures import ClosureForm
 from booking.services import cancel_sessions_on_closed_day
-from frontdoor import audit, clock
+from frontdoor import clock
 from frontdoor.closures import (
     add_bank_holidays,
     add_closure,
@@ -97,16 +97,7 @@ def closure_sessions(hub: str, closure_id: int):
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        cancelled = cancel_sessions_on_closed_day(closure, now=clock.now())
-        for session in cancelled:
-            audit.record(
-                "session.cancel",
-                staff_id=staff().id,
-                subject_type="session",
-                subject_id=session.id,
-                hub_id=record.id,
-                detail=f"Cancelled: the hub is closed that day ({closure.reason})",
-            )
+        cancelled = cancel_sessions_on_closed_day(closure, now=clock.now(), staff_id=staff().id)
         db.session.commit()
         flash(_cancelled(closure, len(cancelled)), "success")
         return redirect(url_for("admin.closures", hub=record.slug))

@@ -15,7 +15,7 @@ from frontdoor.models import KioskDevice, Role
 from frontdoor.qr import qr_svg
 from frontdoor.staff_auth import hubs_for, require_role_at, staff, staff_required
 from frontdoor.words.staff import add_service_errors
-from kiosk.pairing import PAIRING_LIFETIME, add_kiosk, new_pairing_code, revoke
+from kiosk.pairing import PAIRING_LIFETIME, add_kiosk, reissue_code, revoke
 
 MANAGER = Role.MANAGER
 
@@ -86,7 +86,7 @@ def kiosk_new():
 def kiosk_code(device_id: int):
     device = _device(device_id)
     try:
-        code = new_pairing_code(device, now=clock.now())
+        code = reissue_code(device, now=clock.now(), staff_id=staff().id)
     except ServiceError:
         abort(404)
     db.session.commit()
@@ -98,7 +98,7 @@ def kiosk_code(device_id: int):
 def kiosk_revoke(device_id: int):
     device = _device(device_id)
     if device.revoked_at is None:
-        revoke(device, now=clock.now())
+        revoke(device, now=clock.now(), staff_id=staff().id)
         db.session.commit()
         flash(f"{device.name} revoked: it shows “not set up” from now on", "success")
     return redirect(url_for("admin.kiosks"))

@@ -134,6 +134,7 @@ def hub_new():
                 name=form.name.data,
                 address=form.address.data,
                 access_information=form.access_information.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -172,6 +173,7 @@ def hub_edit(hub: str):
                 access_information=form.access_information.data,
                 active=form.active.data,
                 settings=new_settings,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -211,6 +213,7 @@ def room_new(hub: str):
                 name=form.name.data,
                 capacity=form.capacity.data,
                 description=form.description.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -236,6 +239,7 @@ def room_edit(room_id: int):
                 capacity=form.capacity.data,
                 description=form.description.data,
                 active=form.active.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -251,7 +255,7 @@ def room_edit(room_id: int):
 def room_delete(room_id: int):
     room = _room(room_id)
     try:
-        delete_room(room)
+        delete_room(room, staff_id=staff().id)
     except ServiceError as error:
         form = RoomForm(formdata=None, obj=room)
         add_service_errors(form, [error])
@@ -301,6 +305,7 @@ def category_new():
                 organisation_id=staff().organisation_id,
                 name=form.name.data,
                 icon=form.icon.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -319,7 +324,11 @@ def category_edit(category_id: int):
     if form.validate_on_submit():
         try:
             update_category(
-                category, name=form.name.data, icon=form.icon.data, active=form.active.data
+                category,
+                name=form.name.data,
+                icon=form.icon.data,
+                active=form.active.data,
+                staff_id=staff().id,
             )
         except ServiceError as error:
             add_service_errors(form, [error])
@@ -335,7 +344,7 @@ def category_edit(category_id: int):
 def category_delete(category_id: int):
     category = _category(category_id)
     try:
-        delete_category(category)
+        delete_category(category, staff_id=staff().id)
     except ServiceError as error:
         form = CategoryForm(formdata=None, obj=category)
         add_service_errors(form, [error])

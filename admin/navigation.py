@@ -36,6 +36,8 @@ MENU = (
     ("admin.jobs", "Jobs", MANAGERS),
     ("admin.outbox", "Outbox", MANAGERS),
     ("admin.sent_messages", "Sent messages", MANAGERS),
+    ("admin.family_records", "Family records", MANAGERS),
+    ("admin.audit_log", "Audit log", MANAGERS),
 )
 
 

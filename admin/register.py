@@ -379,15 +379,9 @@ def session_raise_capacity(session_id: int):
     form = CapacityForm()
     errors: list[dict[str, str]] = []
     if form.validate_on_submit():
-        before = session.capacity
         try:
-            promoted = set_capacity(session, form.capacity.data, now=clock.now())
-            _audit(
-                "session.capacity",
-                "session",
-                session.id,
-                session.hub_id,
-                f"capacity {before} to {form.capacity.data}; {len(promoted)} promoted",
+            promoted = set_capacity(
+                session, form.capacity.data, now=clock.now(), staff_id=staff().id
             )
             db.session.commit()
         except ServiceError as error:

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from admin import bp
 from admin.forms.reports import ReportForm
-from frontdoor import audit, clock
+from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub
@@ -20,7 +20,7 @@ from frontdoor.staff_auth import hubs_for, staff, staff_required
 from frontdoor.words.staff import add_service_errors
 from reports.access import REPORT_ROLES, report_for
 from reports.charts import bar_chart
-from reports.export import figure_csv, quarterly_return, table_rows
+from reports.export import figure_csv, quarterly_return, record_export, table_rows
 from reports.figures import Reach
 from reports.periods import Period, period_for, this_quarter
 
@@ -79,14 +79,8 @@ def reports():
 
 
 def _download(text: str, name: str, hubs: list[Hub], what: str) -> Response:
-    audit.record(
-        "reach_export",
-        staff_id=staff().id,
-        subject_type="hub",
-        subject_id=hubs[0].id if "hub" in g else None,
-        hub_id=g.hub.id if "hub" in g else None,
-        detail=what,
-    )
+    one = hubs[0].id if "hub" in g else None
+    record_export(what, staff_id=staff().id, hub_id=one, subject_id=one)
     db.session.commit()
     return Response(
         text,

@@ -158,7 +158,7 @@ def _series_page(series: SessionSeries, hub: Hub):
         else:
             clashes = series_clashes(data, today=today, series_id=series.id)
             if not clashes or form.confirm_clash.data:
-                result = save_series(series, data, today=today)
+                result = save_series(series, data, today=today, staff_id=staff().id)
                 db.session.commit()
                 flash(_saved_message(result), "success")
                 week = max(data.start_date, today)
@@ -286,7 +286,9 @@ def session_cancel(session_id: int):
     return _act(
         session_id,
         form,
-        lambda occurrence: cancel_session(occurrence, form.reason.data, now=clock.now()),
+        lambda occurrence: cancel_session(
+            occurrence, form.reason.data, now=clock.now(), staff_id=staff().id
+        ),
         "Session cancelled. Every family booked or waiting will be told",
     )
 
@@ -294,13 +296,23 @@ def session_cancel(session_id: int):
 @bp.post("/timetable/sessions/<int:session_id>/restore")
 @staff_required(*LEADS)
 def session_restore(session_id: int):
-    return _act(session_id, ConfirmForm(), restore_session, "Session restored")
+    return _act(
+        session_id,
+        ConfirmForm(),
+        lambda occurrence: restore_session(occurrence, staff_id=staff().id),
+        "Session restored",
+    )
 
 
 @bp.post("/timetable/sessions/<int:session_id>/keep")
 @staff_required(*LEADS)
 def session_keep(session_id: int):
-    return _act(session_id, ConfirmForm(), keep_as_is, "Session kept as it is")
+    return _act(
+        session_id,
+        ConfirmForm(),
+        lambda occurrence: keep_as_is(occurrence, staff_id=staff().id),
+        "Session kept as it is",
+    )
 
 
 @bp.post("/timetable/sessions/<int:session_id>/capacity")
@@ -310,7 +322,9 @@ def session_capacity(session_id: int):
     return _act(
         session_id,
         form,
-        lambda occurrence: set_capacity(occurrence, answered(form.capacity.data), now=clock.now()),
+        lambda occurrence: set_capacity(
+            occurrence, answered(form.capacity.data), now=clock.now(), staff_id=staff().id
+        ),
         lambda: f"Capacity changed to {form.capacity.data}",
     )
 
@@ -334,6 +348,6 @@ def session_move(session_id: int):
     return _apply(
         occurrence,
         form,
-        lambda: move_session(occurrence, **where, now=clock.now()),
+        lambda: move_session(occurrence, **where, now=clock.now(), staff_id=staff().id),
         "Session moved. Every family booked or waiting will be told the new time",
     )

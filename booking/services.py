@@ -348,8 +348,10 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     return promote_waiting_list(source, now=now)
 
 
-def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Booking]:
-    """A lead changes one session's capacity; a raise moves the waiting list.
+def set_capacity(
+    session: Session, capacity: int, *, now: datetime, staff_id: int | None = None
+) -> list[Booking]:
+    """A lead changes one session's capacity (audited); a raise moves the waiting list.
 
     Only the places spoken for (booked, and held for or taken by drop-ins) must
     still fit: families on the waiting list hold no place, so they never stop a raise.
@@ -360,12 +362,20 @@ def set_capacity(session: Session, capacity: int, *, now: datetime) -> list[Book
     needed = availability(session, now).spoken_for
     if capacity < needed:
         raise ServiceError("capacity_below_bookings", field="capacity", booked=needed)
+    before = session.capacity
     session.capacity = capacity
     session.capacity_overridden = True
     if session.needs_attention == "capacity_below_bookings":
         session.needs_attention = ""
     db.session.flush()
-    return promote_waiting_list(session, now=now)
+    promoted = promote_waiting_list(session, now=now)
+    timetable.audit_session(
+        "session.capacity",
+        session,
+        staff_id,
+        f"Capacity {before} to {capacity}; {len(promoted)} promoted from the waiting list",
+    )
+    return promoted
 
 
 def _booked_or_waiting(session: Session) -> list[Booking]:
@@ -381,8 +391,10 @@ def _booked_or_waiting(session: Session) -> list[Booking]:
     )
 
 
-def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
-    """Cancel a session and tell every family booked or waiting; returns how many."""
+def cancel_session(
+    session: Session, reason: str, *, now: datetime, staff_id: int | None = None
+) -> int:
+    """Cancel a session and tell every family booked or waiting (audited); returns how many."""
     session = _lock_existing(session.id)
     timetable.cancel_session(session, reason)
     affected = _booked_or_waiting(session)
@@ -391,10 +403,15 @@ def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
         booking.cancelled_at = now
         booking.cancel_reason = reason.strip()
         queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
+    timetable.audit_session(
+        "session.cancel", session, staff_id, f"Cancelled; {len(affected)} families told"
+    )
     return len(affected)
 
 
-def cancel_sessions_on_closed_day(closure: HubClosure, *, now: datetime) -> list[Session]:
+def cancel_sessions_on_closed_day(
+    closure: HubClosure, *, now: datetime, staff_id: int | None = None
+) -> list[Session]:
     """Cancel the sessions still to come on a day the hub is closed, with the
     closure's reason, telling every family booked or waiting (``cancel_session``).
     One cancelled meanwhile is left as it is, so a second press cancels nothing."""
@@ -404,21 +421,30 @@ def cancel_sessions_on_closed_day(closure: HubClosure, *, now: datetime) -> list
         locked = lock_session(session.id)
         if locked is None or locked.is_cancelled:
             continue
-        cancel_session(locked, closure.reason, now=now)
+        cancel_session(locked, closure.reason, now=now, staff_id=staff_id)
         cancelled.append(locked)
     return cancelled
 
 
 def move_session(
-    session: Session, *, day: date, start: time, end: time, room_id: int | None, now: datetime
+    session: Session,
+    *,
+    day: date,
+    start: time,
+    end: time,
+    room_id: int | None,
+    now: datetime,
+    staff_id: int | None = None,
 ) -> int:
-    """A lead moves one session (``timetable.move_session``) and every family booked
+    """A lead moves one session (``timetable.move_session``, audited) and every family booked
     or waiting is told the new time; returns how many. A move that leaves the time
     as it was (a room change, the same form sent twice) tells nobody."""
     locked = _lock_existing(session.id)
     before = (locked.starts_at, locked.ends_at)
     timetable.move_session(locked, day=day, start=start, end=end, room_id=room_id)
+    moved_to = f"Moved to {locked.starts_at:%Y-%m-%d %H:%M} UTC, room {room_id or 'none'}"
     if (locked.starts_at, locked.ends_at) == before:
+        timetable.audit_session("session.move", locked, staff_id, moved_to + "; nobody told")
         return 0
     db.session.flush()
     db.session.refresh(locked, ["room"])
@@ -427,6 +453,9 @@ def move_session(
     affected = _booked_or_waiting(locked)
     for booking in affected:
         queue_booking_message(booking, "session_moved", now=now, event=event)
+    timetable.audit_session(
+        "session.move", locked, staff_id, f"{moved_to}; {len(affected)} families told"
+    )
     return len(affected)
 
 

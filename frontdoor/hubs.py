@@ -7,10 +7,12 @@ the field at fault, so a form can show it next to the input.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from frontdoor import audit
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, HubSettings, Room, ServiceCategory, SessionSeries
@@ -59,7 +61,13 @@ def _required(text: str, code: str = "name_required") -> str:
 
 
 def create_hub(
-    *, organisation_id: int, slug: str, name: str, address: str = "", access_information: str = ""
+    *,
+    organisation_id: int,
+    slug: str,
+    name: str,
+    address: str = "",
+    access_information: str = "",
+    staff_id: int | None = None,
 ) -> Hub:
     """A new active hub with default settings. Raises ``invalid_slug``, ``duplicate_slug``."""
     slug = slug.strip().lower()
@@ -77,7 +85,19 @@ def create_hub(
     )
     db.session.add(hub)
     _flush_unique("duplicate_slug", "slug")
+    _audit("hub.create", hub, staff_id, f"Added {hub.name} ({hub.slug})")
     return hub
+
+
+def _audit(action: str, hub: Hub, staff_id: int | None, detail: str) -> None:
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="hub",
+        subject_id=hub.id,
+        hub_id=hub.id,
+        detail=detail,
+    )
 
 
 def settings_problems(settings: HubSettings) -> list[ServiceError]:
@@ -94,6 +114,12 @@ def settings_problems(settings: HubSettings) -> list[ServiceError]:
     return problems
 
 
+def _described(hub: Hub) -> dict[str, object]:
+    """What a manager can change about a hub, for naming changes in the audit log."""
+    details = {"name": hub.name, "address": hub.address, "access": hub.access_information}
+    return {**details, "active": hub.active, **asdict(hub.settings)}
+
+
 def update_hub(
     hub: Hub,
     *,
@@ -102,15 +128,22 @@ def update_hub(
     access_information: str,
     active: bool,
     settings: HubSettings,
+    staff_id: int | None = None,
 ) -> None:
-    """Change a hub's details and settings. Raises ``name_required``, ``out_of_range``."""
+    """Change a hub's details and settings (audited, naming what changed).
+    Raises ``name_required``, ``out_of_range``."""
     if problems := settings_problems(settings):
         raise problems[0]
+    before = _described(hub)
     hub.name = _required(name)
     hub.address = address.strip()
     hub.access_information = access_information.strip()
     hub.active = active
     hub.settings = settings
+    after = _described(hub)
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        _audit("hub.update", hub, staff_id, "Changed " + ", ".join(changed))
 
 
 # --- rooms --------------------------------------------------------------------------
@@ -129,7 +162,25 @@ def _check_room(hub_id: int, name: str, capacity: int | None, room_id: int | Non
     return name
 
 
-def create_room(hub: Hub, *, name: str, capacity: int | None = None, description: str = "") -> Room:
+def _audit_room(action: str, room: Room, staff_id: int | None, detail: str) -> None:
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="room",
+        subject_id=room.id,
+        hub_id=room.hub_id,
+        detail=detail,
+    )
+
+
+def create_room(
+    hub: Hub,
+    *,
+    name: str,
+    capacity: int | None = None,
+    description: str = "",
+    staff_id: int | None = None,
+) -> Room:
     """A new active room. Raises ``name_required``, ``duplicate_name``, ``capacity_range``."""
     room = Room(
         hub_id=hub.id,
@@ -139,23 +190,32 @@ def create_room(hub: Hub, *, name: str, capacity: int | None = None, description
     )
     db.session.add(room)
     _flush_unique("duplicate_name", "name")
+    _audit_room("room.create", room, staff_id, f"Added {room.name}")
     return room
 
 
 def update_room(
-    room: Room, *, name: str, capacity: int | None, description: str, active: bool
+    room: Room,
+    *,
+    name: str,
+    capacity: int | None,
+    description: str,
+    active: bool,
+    staff_id: int | None = None,
 ) -> None:
     room.name = _check_room(room.hub_id, name, capacity, room.id)
     room.capacity = capacity
     room.description = description.strip()
     room.active = active
     _flush_unique("duplicate_name", "name")
+    _audit_room("room.update", room, staff_id, f"Changed {room.name}")
 
 
-def delete_room(room: Room) -> None:
+def delete_room(room: Room, *, staff_id: int | None = None) -> None:
     """Delete a room no session or series has used. Raises ``in_use``."""
     if rooms_in_use(room):
         raise ServiceError("in_use", field="active")
+    _audit_room("room.delete", room, staff_id, f"Deleted {room.name}")
     db.session.delete(room)
 
 
@@ -177,7 +237,21 @@ def _check_category(organisation_id: int, name: str, icon: str, category_id: int
     return name
 
 
-def create_category(*, organisation_id: int, name: str, icon: str = "") -> ServiceCategory:
+def _audit_category(
+    action: str, category: ServiceCategory, staff_id: int | None, detail: str
+) -> None:
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="service_category",
+        subject_id=category.id,
+        detail=detail,
+    )
+
+
+def create_category(
+    *, organisation_id: int, name: str, icon: str = "", staff_id: int | None = None
+) -> ServiceCategory:
     """A new active category. Raises ``name_required``, ``duplicate_name``, ``invalid_icon``."""
     icon = icon.strip()
     category = ServiceCategory(
@@ -187,20 +261,30 @@ def create_category(*, organisation_id: int, name: str, icon: str = "") -> Servi
     )
     db.session.add(category)
     _flush_unique("duplicate_name", "name")
+    _audit_category("category.create", category, staff_id, f"Added {category.name}")
     return category
 
 
-def update_category(category: ServiceCategory, *, name: str, icon: str, active: bool) -> None:
+def update_category(
+    category: ServiceCategory,
+    *,
+    name: str,
+    icon: str,
+    active: bool,
+    staff_id: int | None = None,
+) -> None:
     icon = icon.strip()
     category.name = _check_category(category.organisation_id, name, icon, category.id)
     category.icon = icon
     category.active = active
     _flush_unique("duplicate_name", "name")
+    _audit_category("category.update", category, staff_id, f"Changed {category.name}")
 
 
-def delete_category(category: ServiceCategory) -> None:
+def delete_category(category: ServiceCategory, *, staff_id: int | None = None) -> None:
     """Delete a category no session series uses. Raises ``in_use``."""
     used = select(func.count()).where(SessionSeries.category_id == category.id)
     if db.session.scalar(used):
         raise ServiceError("in_use", field="active")
+    _audit_category("category.delete", category, staff_id, f"Deleted {category.name}")
     db.session.delete(category)

@@ -14,7 +14,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ColumnElement, Executable
 
 from frontdoor.extensions import db, rows_changed
 from frontdoor.models import (
@@ -61,36 +61,31 @@ def _update(statement: Executable) -> int:
     return rows_changed(statement.execution_options(synchronize_session=False))
 
 
-def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
-    """Erase personal data about everything at ``hub_id`` that ended before ``cutoff``
-    (``retention_cutoff``)."""
-    visits = _update(
+# --- erasing: one function per kind of record, for the purge and for erasure on request.
+# Each takes the conditions choosing the rows (by hub and age, or by id) and erases
+# names, contact details and free text, keeping the row (and its family key) for counts.
+
+
+def erase_visits(*where: ColumnElement[bool]) -> int:
+    return _update(
         update(Visit)
-        .where(
-            Visit.hub_id == hub_id,
-            Visit.arrived_at < cutoff,
-            or_(Visit.first_name != "", Visit.last_name != ""),
-        )
+        .where(*where, or_(Visit.first_name != "", Visit.last_name != ""))
         .values(first_name="", last_name="")
     )
-    help_requests = _update(
-        update(HelpRequest)
-        .where(
-            HelpRequest.hub_id == hub_id,
-            HelpRequest.created_at < cutoff,
-            HelpRequest.first_name != "",
-        )
-        .values(first_name="")
+
+
+def erase_help_requests(*where: ColumnElement[bool]) -> int:
+    return _update(
+        update(HelpRequest).where(*where, HelpRequest.first_name != "").values(first_name="")
     )
-    # A connection keeps its service, status and dates (for counts); what the family
-    # shared, and the partner's reason, go with the visit.
-    connections = _update(
+
+
+def erase_connections(*where: ColumnElement[bool]) -> int:
+    """A connection keeps its service, status and dates (for counts); what the family
+    shared, and the partner's reason, go with the visit."""
+    return _update(
         update(Connection)
-        .where(
-            Connection.hub_id == hub_id,
-            Connection.created_at < cutoff,
-            Connection.shared_first_name != "",
-        )
+        .where(*where, Connection.shared_first_name != "")
         .values(
             shared_first_name="",
             shared_contact="",
@@ -100,19 +95,12 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
             decline_reason="",
         )
     )
-    ended_sessions = select(Session.id).where(Session.hub_id == hub_id, Session.ends_at < cutoff)
-    ended_appointments = select(Appointment.id).where(
-        Appointment.hub_id == hub_id, Appointment.ends_at < cutoff
-    )
-    bookings = _update(
+
+
+def erase_bookings(*where: ColumnElement[bool]) -> int:
+    return _update(
         update(Booking)
-        .where(
-            or_(
-                Booking.session_id.in_(ended_sessions),
-                Booking.appointment_id.in_(ended_appointments),
-            ),
-            or_(Booking.first_name != "", Booking.email != "", Booking.mobile != ""),
-        )
+        .where(*where, or_(Booking.first_name != "", Booking.email != "", Booking.mobile != ""))
         .values(
             first_name="",
             last_name="",
@@ -124,27 +112,53 @@ def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
             reminders=False,
         )
     )
-    messages = _update(
+
+
+def erase_messages(*where: ColumnElement[bool]) -> int:
+    """Sent (or given up) messages lose their recipient and contents; a message still
+    waiting to be sent is left for the dispatcher."""
+    return _update(
         update(OutboxMessage)
         .where(
-            OutboxMessage.hub_id == hub_id,
-            OutboxMessage.created_at < cutoff,
+            *where,
             OutboxMessage.status.not_in([MessageStatus.PENDING, MessageStatus.SENDING]),
             OutboxMessage.recipient != "",
         )
         .values(recipient="", payload={}, last_error="")
     )
-    recorded = _update(
-        delete(RecordedMessage).where(
-            RecordedMessage.hub_id == hub_id, RecordedMessage.sent_at < cutoff
-        )
+
+
+def delete_recorded_messages(*where: ColumnElement[bool]) -> int:
+    """Development-channel copies hold the whole message: they go."""
+    return _update(delete(RecordedMessage).where(*where))
+
+
+def purge_hub(hub_id: int, cutoff: datetime) -> dict[str, int]:
+    """Erase personal data about everything at ``hub_id`` that ended before ``cutoff``
+    (``retention_cutoff``)."""
+    ended_sessions = select(Session.id).where(Session.hub_id == hub_id, Session.ends_at < cutoff)
+    ended_appointments = select(Appointment.id).where(
+        Appointment.hub_id == hub_id, Appointment.ends_at < cutoff
+    )
+    messages = erase_messages(OutboxMessage.hub_id == hub_id, OutboxMessage.created_at < cutoff)
+    recorded = delete_recorded_messages(
+        RecordedMessage.hub_id == hub_id, RecordedMessage.sent_at < cutoff
     )
     return {
-        "visits": visits,
-        "bookings": bookings,
-        "help_requests": help_requests,
+        "visits": erase_visits(Visit.hub_id == hub_id, Visit.arrived_at < cutoff),
+        "bookings": erase_bookings(
+            or_(
+                Booking.session_id.in_(ended_sessions),
+                Booking.appointment_id.in_(ended_appointments),
+            )
+        ),
+        "help_requests": erase_help_requests(
+            HelpRequest.hub_id == hub_id, HelpRequest.created_at < cutoff
+        ),
         "messages": messages + recorded,
-        "connections": connections,
+        "connections": erase_connections(
+            Connection.hub_id == hub_id, Connection.created_at < cutoff
+        ),
     }
 
 

@@ -352,6 +352,10 @@ def open_login(
     )
     if board_display_id is None:
         user.last_sign_in_at = now
+    how = "board display" if board_display_id else ("single sign-on" if single_sign_on else "")
+    audit.record(
+        "sign_in", staff_id=user.id, subject_type="staff_user", subject_id=user.id, detail=how
+    )
     return token
 
 

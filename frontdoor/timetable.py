@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from frontdoor import audit
 from frontdoor.bank_holidays import is_bank_holiday
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -265,10 +266,13 @@ def _flag(session: Session, reason: str, result: SyncResult) -> None:
         result.flagged += 1
 
 
-def save_series(series: SessionSeries, data: SeriesInput, *, today: date) -> SyncResult:
-    """Apply validated input to a (new or existing) series and sync its sessions."""
+def save_series(
+    series: SessionSeries, data: SeriesInput, *, today: date, staff_id: int | None = None
+) -> SyncResult:
+    """Apply validated input to a (new or existing) series and sync its sessions (audited)."""
     if problems := series_problems(data):
         raise problems[0]
+    action = "series.update" if series.id else "series.create"
     series.hub_id = data.hub_id
     for name in (
         "title",
@@ -300,7 +304,17 @@ def save_series(series: SessionSeries, data: SeriesInput, *, today: date) -> Syn
     db.session.add(series)
     db.session.flush()
     db.session.refresh(series, ["hub"])
-    return sync_sessions(series, today=today)
+    result = sync_sessions(series, today=today)
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="session_series",
+        subject_id=series.id,
+        hub_id=series.hub_id,
+        detail=f"{series.title}: {result.created} added, {result.updated} changed, "
+        f"{result.removed} removed, {result.flagged} flagged",
+    )
+    return result
 
 
 def sync_all(*, today: date) -> SyncResult:
@@ -326,9 +340,22 @@ def cancel_session(session: Session, reason: str) -> None:
     session.needs_attention = ""
 
 
-def restore_session(session: Session) -> None:
+def audit_session(action: str, session: Session, staff_id: int | None, detail: str) -> None:
+    """One staff change to one session, in the audit log."""
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="session",
+        subject_id=session.id,
+        hub_id=session.hub_id,
+        detail=detail,
+    )
+
+
+def restore_session(session: Session, *, staff_id: int | None = None) -> None:
     session.status = SessionStatus.SCHEDULED
     session.cancel_reason = ""
+    audit_session("session.restore", session, staff_id, "Restored")
 
 
 def move_session(
@@ -345,10 +372,11 @@ def move_session(
     session.needs_attention = ""
 
 
-def keep_as_is(session: Session) -> None:
+def keep_as_is(session: Session, *, staff_id: int | None = None) -> None:
     """The lead has looked at a flagged session and wants it kept unchanged."""
     session.needs_attention = ""
     session.moved = True
+    audit_session("session.keep", session, staff_id, "Kept as it is after a series change")
 
 
 # --- reading the timetable ------------------------------------------------------------

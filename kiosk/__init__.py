@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from kiosk.cli import kiosk_cli
     from kiosk.flow import display_classes, screen_nonce
     from kiosk.icons import kiosk_icon
+    from kiosk.privacy import privacy_qr
     from kiosk.settings import idle_settings
 
     app.register_blueprint(bp)
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         screen_nonce=screen_nonce,
         kiosk_display_classes=display_classes,
         kiosk_idle=idle_settings,
+        kiosk_privacy_qr=privacy_qr,
     )
     app.jinja_env.filters["reference"] = show_reference
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from booking.references import new_reference, read_reference
+from frontdoor import audit
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import KioskDevice
@@ -30,7 +31,7 @@ def _sha(text: str) -> str:
 def add_kiosk(
     hub_id: int, name: str, *, now: datetime, created_by_id: int | None
 ) -> tuple[KioskDevice, str]:
-    """A new kiosk waiting to pair; returns it and its one-time pairing code."""
+    """A new kiosk waiting to pair (audited); returns it and its one-time pairing code."""
     if not name.strip():
         raise ServiceError("name_required", field="name")
     device = KioskDevice(
@@ -39,7 +40,19 @@ def add_kiosk(
     db.session.add(device)
     code = new_pairing_code(device, now=now)
     db.session.flush()
+    _audit("kiosk.add", device, created_by_id, f"Added {device.name}")
     return device, code
+
+
+def _audit(action: str, device: KioskDevice, staff_id: int | None, detail: str) -> None:
+    audit.record(
+        action,
+        staff_id=staff_id,
+        subject_type="kiosk_device",
+        subject_id=device.id,
+        hub_id=device.hub_id,
+        detail=detail,
+    )
 
 
 def new_pairing_code(device: KioskDevice, *, now: datetime) -> str:
@@ -49,6 +62,13 @@ def new_pairing_code(device: KioskDevice, *, now: datetime) -> str:
     code = new_reference()
     device.pairing_code_hash = _sha(code)
     device.pairing_expires_at = now + PAIRING_LIFETIME
+    return code
+
+
+def reissue_code(device: KioskDevice, *, now: datetime, staff_id: int | None) -> str:
+    """A manager's new pairing code for an existing kiosk (audited: it lets a screen in)."""
+    code = new_pairing_code(device, now=now)
+    _audit("kiosk.new_code", device, staff_id, f"New pairing code for {device.name}")
     return code
 
 
@@ -88,7 +108,8 @@ def device_for(credential: str | None, *, now: datetime) -> KioskDevice | None:
     return device
 
 
-def revoke(device: KioskDevice, *, now: datetime) -> None:
+def revoke(device: KioskDevice, *, now: datetime, staff_id: int | None = None) -> None:
     device.revoked_at = now
     device.credential_hash = None
     device.pairing_code_hash = None
+    _audit("kiosk.revoke", device, staff_id, f"Revoked {device.name}")

@@ -13,12 +13,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from frontdoor import audit
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub
 from frontdoor.words.staff import for_staff
-from reports.export import quarterly_return
+from reports.export import quarterly_return, record_export
 from reports.figures import reach_report
 from reports.periods import quarter
 from reports.totals import build_days
@@ -42,13 +41,8 @@ def export_command(slug: str, which: str) -> None:
     if not hubs:
         raise click.BadParameter(f"no hub called {slug!r}")
     reach = reach_report([hub.id for hub in hubs], period.first, period.last)
-    audit.record(
-        "reach_export",
-        staff_id=None,
-        subject_type="hub",
-        subject_id=hubs[0].id if slug != "all" else None,
-        detail=f"command line, {which}",
-    )
+    one = hubs[0].id if slug != "all" else None
+    record_export(f"command line, {which}", staff_id=None, hub_id=one, subject_id=one)
     db.session.commit()
     sys.stdout.write(quarterly_return(reach, slug))
 

@@ -7,8 +7,24 @@ from __future__ import annotations
 import csv
 import io
 
+from frontdoor import audit
 from reports.figures import Figure, Reach
 from reports.suppression import shown, shown_total
+
+
+def record_export(
+    what: str, *, staff_id: int | None, hub_id: int | None, subject_id: int | None
+) -> None:
+    """Every file of figures that leaves the system is in the audit log: from the
+    reports page (a member of staff) or the command line (``staff_id`` None)."""
+    audit.record(
+        "reach_export",
+        staff_id=staff_id,
+        subject_type="hub",
+        subject_id=subject_id,
+        hub_id=hub_id,
+        detail=what,
+    )
 
 
 def table_rows(figure: Figure) -> list[list[str]]:

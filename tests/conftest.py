@@ -123,8 +123,17 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
             quoted = ", ".join(f'"{name}"' for name in tables)
             db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # The audit log refuses DELETE (its append-only triggers): lift them
+            # while the table is emptied, as only the schema's owner could.
+            triggers = db.session.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _ in triggers:
+                db.session.execute(text(f'DROP TRIGGER "{name}"'))
             for name in tables:
                 db.session.execute(text(f'DELETE FROM "{name}"'))
+            for _, sql in triggers:
+                db.session.execute(text(sql))
         db.session.commit()
         db.session.remove()
 

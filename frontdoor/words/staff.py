@@ -37,6 +37,14 @@ _WORDS: dict[str, str] = {
     "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
     "already_cancelled": "This has already been cancelled",
     "reason_required": "Enter a reason",
+    # Data-protection requests (``dataprotection``).
+    "subject_unreadable": "Enter an email address, a UK mobile number or a booking reference",
+    "erase_booking_to_come": (
+        "They still have {count} booking(s) or waiting-list place(s) to come. Cancel them "
+        "from the register first (that tells the family), then erase"
+    ),
+    "erase_message_sending": "A message to them is still being sent. Try again in a few minutes",
+    "nothing_to_correct": "Enter the name or contact detail to put right",
     "not_confirmed": "Only a booking with a place can be moved",
     "not_appointment": "That booking is not for an appointment",
     "same_session": "Choose a different session",
