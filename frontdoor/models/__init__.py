@@ -31,7 +31,7 @@ from frontdoor.models.hub import (
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
 from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachTotal
-from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
+from frontdoor.models.scheduler import JobRun, JobRunStatus, SchedulerHeartbeat, apscheduler_jobs
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
     AGE_BANDS,
@@ -90,6 +90,7 @@ __all__ = [
     "RecordedMessage",
     "Role",
     "Room",
+    "SchedulerHeartbeat",
     "ServiceCategory",
     "ServiceStatus",
     "Session",
