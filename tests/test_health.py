@@ -297,3 +297,25 @@ def test_under_several_workers_metrics_add_up_every_worker(database_url, tmp_pat
     finally:
         config.metrics_multiprocess_dir = ""
     assert 'frontdoor_request_seconds_count{endpoint="health.healthz",method="GET"} 2.0' in shown
+
+
+def _open_streams(app: Flask) -> float:
+    shown = _scrape(app).get_data(as_text=True)
+    line = next(
+        line for line in shown.splitlines() if line.startswith("frontdoor_open_event_streams ")
+    )
+    return float(line.split()[-1])
+
+
+def test_metrics_count_the_event_streams_open_now(app, metrics_token, signed_in):
+    board = signed_in("reception@riverside.example")
+    before = _open_streams(app)
+    response = board.get("/admin/arrivals/stream?hub=riverside")
+    assert response.status_code == 200
+    chunks = iter(response.response)
+    assert "retry:" in next(chunks).decode()  # the stream is open
+    try:
+        assert _open_streams(app) == before + 1
+    finally:
+        response.close()
+    assert _open_streams(app) == before
