@@ -253,6 +253,28 @@ def test_metrics_show_how_long_ago_each_job_succeeded(app, metrics_token):
     assert float(line.split()[-1]) >= 0
 
 
+def test_metrics_show_how_overdue_a_job_is(app, metrics_token):
+    from frontdoor.models import apscheduler_jobs
+
+    now = clock.now().replace(microsecond=0)
+    clock.freeze(now)
+    with app.app_context():
+        db.session.execute(
+            apscheduler_jobs.insert().values(
+                id="outbox.dispatch", next_run_time=now.timestamp() - 120, job_state=b"-"
+            )
+        )
+        db.session.execute(
+            apscheduler_jobs.insert().values(
+                id="summary.daily", next_run_time=now.timestamp() + 600, job_state=b"-"
+            )
+        )
+        db.session.commit()
+    shown = _scrape(app).get_data(as_text=True)
+    assert 'frontdoor_job_overdue_seconds{job="outbox.dispatch"} 120.0' in shown
+    assert 'frontdoor_job_overdue_seconds{job="summary.daily"} 0.0' in shown
+
+
 def test_a_short_metrics_token_is_refused_at_start():
     from frontdoor.config import ConfigError, load_config
 
