@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FRONTDOOR_DEMO_PASSWORD ?= demo-password
 
-.PHONY: help run test lint format bench assets translations demo clean
+.PHONY: help run test lint format bench assets translations demo clean audit sbom
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -56,6 +56,17 @@ format: $(BIN)/.installed ## Format the code with ruff
 
 bench: $(BIN)/.installed assets ## Measure the numbers each issue names (loopback only, bounded)
 	$(BIN)/python -m bench
+
+audit: $(BIN)/.installed ## Known vulnerabilities: pip-audit (virtualenv) and npm audit (lock file)
+	$(BIN)/python -m tools.audit
+
+sbom: $(BIN)/.installed ## CycloneDX bills of materials (Python, npm) into sbom/
+	mkdir -p sbom
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --of JSON \
+		--output-reproducible -o sbom/python.cdx.json $(VENV)
+	npm sbom --sbom-format cyclonedx --package-lock-only --omit dev > sbom/assets.cdx.json
+	@echo "sbom/python.cdx.json: $$($(BIN)/python -c 'import json; print(len(json.load(open("sbom/python.cdx.json"))["components"]))') components"
+	@echo "sbom/assets.cdx.json: $$($(BIN)/python -c 'import json; print(len(json.load(open("sbom/assets.cdx.json"))["components"]))') components"
 
 clean: ## Remove the virtualenv, node_modules and built assets
 	rm -rf $(VENV) node_modules static/dist translations/.compiled translations/*/LC_MESSAGES/*.mo

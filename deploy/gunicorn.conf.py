@@ -7,6 +7,8 @@ server-sent event stream open per screen, and each stream is a thread waiting on
 an in-process queue (no database connection held), which costs little memory
 (`make bench`: about 100 streams added under 10 MB to a worker). Threads keep
 psycopg, SQLAlchemy and every other library as they are, with no monkey-patching.
+With PROMETHEUS_MULTIPROC_DIR set (frontdoor-web.service sets it), each worker keeps
+its metrics in files there and /metrics adds them up (frontdoor/metrics.py).
 So each worker needs a thread per open board plus some for ordinary requests:
 256 by default (FRONTDOOR_THREADS). Events reach every worker, on every machine,
 through PostgreSQL LISTEN/NOTIFY (one listening connection per worker).
@@ -15,6 +17,8 @@ The settings come from frontdoor/config.py, the one reader of FRONTDOOR_* variab
 so the app sizes each worker's database pool from the same workers and threads
 (``frontdoor.config.database_pool``; the README adds them up).
 """
+
+import os
 
 from frontdoor.config import load_config
 
@@ -33,3 +37,21 @@ keepalive = 5
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = settings.forwarded_allow_ips
+
+
+def on_starting(server) -> None:
+    """Empty the metrics directory from an earlier run (systemd gives a fresh one;
+    this covers gunicorn started by hand with PROMETHEUS_MULTIPROC_DIR set)."""
+    directory = settings.metrics_multiprocess_dir
+    if directory and os.path.isdir(directory):
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker) -> None:
+    """A worker that stopped: its open-streams gauge no longer counts (``livesum``)."""
+    if settings.metrics_multiprocess_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

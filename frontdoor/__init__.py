@@ -50,7 +50,16 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
         )
 
-    from frontdoor import errors, events, logs, security, staff_auth, static_files, templating
+    from frontdoor import (
+        errors,
+        events,
+        health,
+        logs,
+        security,
+        staff_auth,
+        static_files,
+        templating,
+    )
     from frontdoor.extensions import babel, csrf, db, htmx, migrate
 
     logs.init_app(app)
@@ -72,6 +81,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     static_files.init_app(app)
+    health.init_app(app)
 
     from frontdoor import jobs, scheduler
 

@@ -18,6 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # a connection for each, one for its job store and one for its lock.
 SCHEDULER_JOB_THREADS = 4
 SCHEDULER_CONNECTIONS = SCHEDULER_JOB_THREADS + 2
+# A bearer token anyone could guess would open /metrics to the world.
+METRICS_TOKEN_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -69,6 +71,12 @@ class Config:
     # Tests set it: a template that uses a name nobody gave it fails instead of
     # quietly printing nothing (frontdoor/templating.py).
     strict_templates: bool = False
+    # /metrics answers only a request carrying ``Authorization: Bearer <this>``;
+    # empty turns /metrics off (404). At least 32 characters (frontdoor/metrics.py).
+    metrics_token: str = ""
+    # prometheus_client's own PROMETHEUS_MULTIPROC_DIR: set (and emptied at each
+    # start) under gunicorn, so /metrics adds up every worker's counts.
+    metrics_multiprocess_dir: str = ""
 
     # --- the web server and its database connections (deploy/gunicorn.conf.py reads
     # these too, so the pools below always match the processes that use them) ---
@@ -245,6 +253,7 @@ def load_config(overrides: dict[str, object] | None = None) -> Config:
         "log_level": env.get("FRONTDOOR_LOG_LEVEL", Config.log_level),
         "proxy_count": int(env.get("FRONTDOOR_PROXY_COUNT", "0") or 0),
         "event_bus": env.get("FRONTDOOR_EVENT_BUS", ""),
+        "metrics_multiprocess_dir": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
     }
     for name, key in (
         ("stream_heartbeat_seconds", "FRONTDOOR_STREAM_HEARTBEAT_SECONDS"),
@@ -312,6 +321,7 @@ _TEXT = {
     "FRONTDOOR_OIDC_LABEL": "oidc_label",
     "FRONTDOOR_OIDC_GROUP_CLAIM": "oidc_group_claim",
     "FRONTDOOR_BOARD_DISPLAY_ENDS_AT": "board_display_ends_at",
+    "FRONTDOOR_METRICS_TOKEN": "metrics_token",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -399,6 +409,10 @@ def _check_server(config: Config) -> None:
         if getattr(config, attribute) <= 0:
             raise ConfigError(f"FRONTDOOR_{attribute.upper()} must be more than 0")
     database_pool(config)  # refuses a budget of connections too small for the workers
+    if config.metrics_token and len(config.metrics_token) < METRICS_TOKEN_LENGTH:
+        raise ConfigError(
+            f"FRONTDOOR_METRICS_TOKEN must be at least {METRICS_TOKEN_LENGTH} characters"
+        )
 
 
 # Entra ID's multi-tenant endpoints: any Microsoft account, in any organisation, could

@@ -41,6 +41,7 @@ from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session as OrmSession
 
 from frontdoor.extensions import db
+from frontdoor.metrics import OPEN_STREAMS
 from frontdoor.models import ArrivalEvent
 
 log = logging.getLogger("frontdoor.events")
@@ -364,6 +365,7 @@ def stream(
     heartbeat = float(config.stream_heartbeat_seconds)
     ends = time.monotonic() + float(config.stream_max_seconds)
     events_bus: EventBus = app.extensions["frontdoor_events"]
+    OPEN_STREAMS.inc()
     try:
         # Tell the browser how long to wait before reconnecting, then say hello.
         yield "retry: 2000\n: connected\n\n"
@@ -381,6 +383,7 @@ def stream(
             elif event.id not in sent:
                 yield event.sse(name)
     finally:
+        OPEN_STREAMS.dec()
         events_bus.unsubscribe(subscription)
 
 

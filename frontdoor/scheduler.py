@@ -12,7 +12,8 @@ life of the process. A second scheduler waits for that lock as a hot standby and
 takes over when the first one stops.
 
 Jobs coalesce (a scheduler that was down runs each missed job once, not once per
-missed time) and have a misfire grace time. Each run is recorded in ``job_run``.
+missed time) and have a misfire grace time. Each run is recorded in ``job_run``,
+and the running scheduler touches ``scheduler_heartbeat`` every minute (``/readyz``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -38,13 +40,16 @@ from frontdoor import clock
 from frontdoor.config import SCHEDULER_JOB_THREADS
 from frontdoor.extensions import db, rows_changed
 from frontdoor.logs import error_fields
-from frontdoor.models import JobRun, JobRunStatus
+from frontdoor.models import JobRun, JobRunStatus, SchedulerHeartbeat
 
 log = logging.getLogger("frontdoor.scheduler")
 
 # The advisory lock's key: one scheduler per database.
 LOCK_KEY = zlib.crc32(b"frontdoor.scheduler")
 POLL_SECONDS = 5.0
+# How often the running scheduler records that it is alive; /readyz allows a few
+# missed beats (frontdoor/health.py) before it calls the scheduler stopped.
+HEARTBEAT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,31 @@ def mark_interrupted(now: datetime) -> int:
     )
     db.session.commit()
     return changed
+
+
+def beat(now: datetime) -> None:
+    """Record that the running scheduler is alive. Only the lock holder calls this,
+    so one row speaks for the one scheduler."""
+    heartbeat = db.session.get(SchedulerHeartbeat, 1)
+    if heartbeat is None:
+        db.session.add(SchedulerHeartbeat(id=1, beat_at=now, owner=_owner()))
+    else:
+        heartbeat.beat_at = now
+        heartbeat.owner = _owner()
+    db.session.commit()
+
+
+def _beat_safely(app: Flask) -> None:
+    """A beat that fails (the database is away for a moment) is logged and tried
+    again next time: the jobs go on, and /readyz notices if it lasts."""
+    with app.app_context():
+        try:
+            beat(clock.now())
+        except Exception as error:
+            db.session.rollback()
+            log.warning("scheduler heartbeat failed", extra={"fields": error_fields(error)})
+        finally:
+            db.session.remove()
 
 
 # --- the lock that makes one scheduler run at a time ------------------------------------
@@ -398,10 +428,15 @@ class SchedulerProcess:
             scheduler.start(paused=True)
             sync_jobs(scheduler, every_seconds=self.every_seconds)
             scheduler.resume()
+            _beat_safely(self.app)
+            next_beat = time.monotonic() + HEARTBEAT_SECONDS
             while not self.stopping.wait(self.poll_seconds):
                 if not self.lock.held():
                     log.error("scheduler lost its lock; stopping")
                     return 1
+                if time.monotonic() >= next_beat:
+                    _beat_safely(self.app)
+                    next_beat = time.monotonic() + HEARTBEAT_SECONDS
             return 0
         finally:
             stop_scheduler(self.scheduler)

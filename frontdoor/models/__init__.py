@@ -31,7 +31,7 @@ from frontdoor.models.hub import (
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
 from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachPeriodFirst, ReachTotal
-from frontdoor.models.scheduler import JobRun, JobRunStatus, apscheduler_jobs
+from frontdoor.models.scheduler import JobRun, JobRunStatus, SchedulerHeartbeat, apscheduler_jobs
 from frontdoor.models.second_factor import BoardDisplay, StaffRecoveryCode, StaffSecondFactor
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
 from frontdoor.models.timetable import (
@@ -93,6 +93,7 @@ __all__ = [
     "RecordedMessage",
     "Role",
     "Room",
+    "SchedulerHeartbeat",
     "ServiceCategory",
     "ServiceStatus",
     "Session",

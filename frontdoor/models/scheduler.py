@@ -3,7 +3,9 @@
 ``apscheduler_jobs`` is APScheduler 3's own ``SQLAlchemyJobStore`` table, declared
 here with the same columns so that the migration creates it and the models and
 migrations never drift. ``job_run`` is ours: when each job ran and what it did,
-for the staff side's jobs page.
+for the staff side's jobs page. ``scheduler_heartbeat`` is one row the running
+scheduler touches every minute, so ``/readyz`` can tell a live scheduler from one
+that has stopped (or never started).
 """
 
 from __future__ import annotations
@@ -44,4 +46,16 @@ class JobRun(Base):
     # A short summary (counts), or the error's class: never personal data.
     result: Mapped[str] = mapped_column(Text, default="")
     # host:pid of the scheduler process that ran it.
+    owner: Mapped[str] = mapped_column(String(120), default="")
+
+
+class SchedulerHeartbeat(Base):
+    """The running scheduler's last sign of life. One row (id 1): only the lock
+    holder writes it, so there is one scheduler to speak for."""
+
+    __tablename__ = "scheduler_heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # host:pid of the scheduler process, as in ``job_run.owner``.
     owner: Mapped[str] = mapped_column(String(120), default="")
