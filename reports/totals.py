@@ -46,7 +46,7 @@ from frontdoor.models import (
     Visit,
 )
 from frontdoor.scheduler import register_job
-from reports import period_firsts
+from reports import months, period_firsts
 
 # A week back: the no-show job's look-back (booking.jobs.NO_SHOW_LOOKBACK) and a day.
 REBUILD_DAYS = 8
@@ -207,6 +207,7 @@ def build_days(first: date, last: date) -> int:
         kept += _keep_totals(day, totals) + _keep_families(day, start, end)
         day += timedelta(days=1)
     _refresh_first_seen(first, last)
+    months.refresh(first, last)
     period_firsts.recount(first, last)
     if (last - first).days >= REBUILD_DAYS:
         _fresh_statistics()
@@ -217,7 +218,13 @@ def _fresh_statistics() -> None:
     """After a back-fill (more than the nightly week) most of the totals are new:
     PostgreSQL plans reports for the tables' new size, not the size it last saw."""
     if db.session.get_bind().dialect.name == "postgresql":
-        for table in ("reach_total", "reach_family_day", "reach_first_seen", "reach_period_first"):
+        for table in (
+            "reach_total",
+            "reach_family_day",
+            "reach_first_seen",
+            "reach_period_first",
+            "reach_month_total",
+        ):
             db.session.execute(text(f"ANALYZE {table}"))
 
 

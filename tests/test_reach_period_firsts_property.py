@@ -22,10 +22,11 @@ from frontdoor.models import (
     ReachTotal,
     Visit,
 )
-from reports.figures import Families, _families_counted, _families_kept
+from reports.families import Families, _families_counted, _families_kept
+from reports.figures import reach_report
 from reports.periods import financial_year, month, quarter, standard_kind
 from reports.totals import build_days
-from tests.reach_fixtures import arrive, at, hub
+from tests.reach_fixtures import arrive, at, hub, series_led_by, session_on
 
 # Around the end of the financial year (31 March), a quarter (30 June) and months.
 DAYS = [
@@ -43,6 +44,13 @@ PERIODS = [
     financial_year("2025"),
     financial_year("2026"),
 ]
+# Any dates: whole months with days over at one end or both.
+RAGGED = [
+    (date(2026, 3, 31), date(2026, 6, 30)),
+    (date(2026, 4, 1), date(2026, 7, 1)),
+    (date(2026, 3, 30), date(2026, 4, 30)),
+    (date(2026, 3, 31), date(2026, 4, 1)),
+]
 
 arrivals = st.lists(
     st.fixed_dictionaries(
@@ -52,6 +60,7 @@ arrivals = st.lists(
             "key": st.one_of(st.none(), st.sampled_from(["k1", "k2", "k3"])),
             "area": st.sampled_from([("", None), ("RG1", 2), ("RG2", 9)]),
             "late_no_show": st.booleans(),
+            "at_session": st.booleans(),  # riverside only: its lead's series
         }
     ),
     max_size=14,
@@ -114,10 +123,13 @@ def test_kept_sums_and_a_count_over_the_raw_rows_agree(app_context, demo, made, 
     ).all()
     assert sorted(council) == sorted(h.id for h in hubs.values())
     visits = []
+    series = series_led_by("lead@riverside.example")
     for m in made:
         m["when"], m["no_show"] = DAYS[m["day"]], False
+        m["at_session"] = m["at_session"] and m["hub"] == "riverside"
         district, decile = m["area"]
-        visit = arrive(hubs[m["hub"]].id, at(m["when"]), key=m["key"],
+        session = session_on(series, m["when"]) if m["at_session"] else None
+        visit = arrive(hubs[m["hub"]].id, at(m["when"]), key=m["key"], session=session,
                        district=district, decile=decile)  # fmt: skip
         m["family"] = m["key"] or f"v{visit.id}"
         visits.append(visit)
@@ -149,3 +161,25 @@ def test_kept_sums_and_a_count_over_the_raw_rows_agree(app_context, demo, made, 
             counted = _tidy(_families_counted(hub_ids, period.first, period.last, None))
             assert (period.label, chosen, kept) == (period.label, chosen, want)
             assert counted == want
+            _assert_arrivals(made, hub_ids, chosen, period.first, period.last, series.title)
+    for chosen in (["riverside"], ["riverside", "northgate"]):
+        hub_ids = [hubs[slug].id for slug in chosen]
+        for first, last in RAGGED:
+            _assert_arrivals(made, hub_ids, chosen, first, last, series.title)
+
+
+def _assert_arrivals(made, hub_ids, chosen, first: date, last: date, title: str) -> None:
+    """Arrivals, and arrivals at the series' sessions, from the monthly and daily
+    totals (``reports.months``) as counted from the rows made."""
+    came = [
+        m for m in made
+        if not m["no_show"] and first <= m["when"] <= last and m["hub"] in chosen
+    ]  # fmt: skip
+    report = reach_report(hub_ids, first, last)
+    summary, by_series = report.figure("summary"), report.figure("series")
+    assert summary is not None and by_series is not None
+    got = {label: counts[0] for label, counts in summary.rows}
+    at_series = {label: counts[0] for label, counts in by_series.rows}
+    label = title if len(chosen) == 1 else f"{title} (Riverside Family Hub)"
+    assert (first, last, got["Arrivals"]) == (first, last, len(came))
+    assert at_series.get(label, 0) == sum(1 for m in came if m["at_session"])

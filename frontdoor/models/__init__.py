@@ -30,7 +30,13 @@ from frontdoor.models.hub import (
 )
 from frontdoor.models.kiosk import KioskDevice
 from frontdoor.models.outbox import MessageStatus, OutboxMessage, RecordedMessage
-from frontdoor.models.reach import ReachFamilyDay, ReachFirstSeen, ReachPeriodFirst, ReachTotal
+from frontdoor.models.reach import (
+    ReachFamilyDay,
+    ReachFirstSeen,
+    ReachMonthTotal,
+    ReachPeriodFirst,
+    ReachTotal,
+)
 from frontdoor.models.scheduler import JobRun, JobRunStatus, SchedulerHeartbeat, apscheduler_jobs
 from frontdoor.models.second_factor import BoardDisplay, StaffRecoveryCode, StaffSecondFactor
 from frontdoor.models.staff import Role, SignInFailure, StaffLogin, StaffRole, StaffUser
@@ -88,6 +94,7 @@ __all__ = [
     "PartnerService",
     "ReachFamilyDay",
     "ReachFirstSeen",
+    "ReachMonthTotal",
     "ReachPeriodFirst",
     "ReachTotal",
     "RecordedMessage",

@@ -9,6 +9,8 @@ retention purge leaves them alone and last year's counts stay what they were.
   from daily counts; distinct rows of this small table can be counted at once.
 - ``ReachFirstSeen``: the day each family first arrived at any hub of the council,
   for "new" (first seen in the period) and "returning" (seen before it).
+- ``ReachMonthTotal``: ``ReachTotal`` added up per month, hub and series, so a
+  year's report adds up a few thousand rows, not every session's (``reports.months``).
 - ``ReachPeriodFirst``: for the periods returns ask for (a month, a quarter, a
   financial year), the families counted on the day each first came in that period,
   so unique families over a standard period are a sum, not a distinct count of
@@ -85,5 +87,19 @@ class ReachPeriodFirst(Base):
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     scope: Mapped[str] = mapped_column(String(8), primary_key=True)
     measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int]
+
+
+class ReachMonthTotal(Base):
+    """``ReachTotal`` per month (its first day), hub and series (0: not at a session):
+    rebuilt for each month a build touches, from that month's daily totals."""
+
+    __tablename__ = "reach_month_total"
+
+    month: Mapped[date] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), primary_key=True)
+    series_id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int]
