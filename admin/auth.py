@@ -11,6 +11,7 @@ from admin.forms.auth import SignInForm
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.security import forget_site
 from frontdoor.staff import ThrottleRules, sign_in
 from frontdoor.staff_auth import end_session, public, start_session
 from frontdoor.words.staff import for_staff
@@ -54,6 +55,8 @@ def sign_in_page():
         db.session.commit()
         start_session(user, token)
         return redirect(_safe_next(request.args.get("next")))
+    if request.args.get("signed_out"):
+        flash("You have signed out", "success")
     return render_template("admin/sign_in.html", form=form, title="Sign in")
 
 
@@ -61,5 +64,6 @@ def sign_in_page():
 @public
 def sign_out():
     end_session()
-    flash("You have signed out", "success")
-    return redirect(url_for("admin.sign_in_page"))
+    # The browser drops every cookie on this answer (Clear-Site-Data), a flashed
+    # message with them: the sign-in page says "signed out" from its address.
+    return forget_site(redirect(url_for("admin.sign_in_page", signed_out=1)))

@@ -119,11 +119,17 @@ class Config:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self),
-            "SESSION_COOKIE_NAME": "frontdoor_session",
+            # In production the session cookie (which also holds Flask-WTF's CSRF
+            # secret) is a __Host- cookie: Secure, Path=/ and no Domain, so no other
+            # site under the council's domain can set or overwrite it.
+            "SESSION_COOKIE_NAME": "__Host-frontdoor_session" if secure else "frontdoor_session",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": secure,
             "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_NAME": "__Host-remember_token" if secure else "remember_token",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": 3600 * 8,
