@@ -49,9 +49,11 @@ def sign_in_page():
             db.session.commit()  # keep the failure count
             form.form_errors.append(for_staff(error))
             form.password.errors = [for_staff(error)]
-            return render_template("admin/sign_in.html", form=form, title="Sign in"), (
-                429 if error.code == "paused" else 200
-            )
+            page = render_template("admin/sign_in.html", form=form, title="Sign in")
+            if error.code != "paused":
+                return page
+            wait = error.details["until"] - clock.now()
+            return page, 429, {"Retry-After": str(max(1, int(wait.total_seconds())))}
         db.session.commit()
         start_session(user, token)
         return redirect(_safe_next(request.args.get("next")))

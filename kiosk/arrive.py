@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, g, render_template, request
@@ -27,12 +27,18 @@ from frontdoor.extensions import db
 from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
+from frontdoor.throttle import take_a_try
 from frontdoor.tokens import read_token
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 from kiosk.cards import card_scanned
 
 MAX_MATCHES = 6
+# Booking look-ups (a reference typed or scanned, or "find me") one screen may make
+# in LOOKUP_WINDOW: plenty for a busy foyer, far too few to try references or names
+# one after another. Beyond it the family is asked, calmly, to see reception.
+KIOSK_LOOKUPS = 30
+LOOKUP_WINDOW = timedelta(minutes=10)
 _MAX_SCAN = 600  # characters: more than any token or link we print
 
 
@@ -104,7 +110,18 @@ def _scanned(typed: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+def _may_look_up() -> bool:
+    """Count one look-up by this screen; no once it has made too many lately."""
+    allowed = take_a_try(
+        f"kiosk|lookup|{g.kiosk.id}", now=clock.now(), limit=KIOSK_LOOKUPS, window=LOOKUP_WINDOW
+    )
+    db.session.commit()  # the count holds whatever the look-up finds
+    return allowed
+
+
 def _look_up(typed: str):
+    if not _may_look_up():
+        return flow.sorry("ask_reception")
     reference, booking_id = _scanned(typed)
     if reference is None:
         return flow.sorry("not_found")
@@ -165,6 +182,8 @@ def find():
     if note:
         flow.save(note=note)
         return flow.go("kiosk.booking_find")
+    if not _may_look_up():
+        return flow.sorry("ask_reception")
     matches = find_todays_bookings(g.hub.id, name, now=clock.now())[:MAX_MATCHES]
     if not matches:
         return flow.sorry("no_match")

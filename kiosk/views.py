@@ -129,6 +129,7 @@ def start():
 # Codes the "sorry" screen has its own words for; any other reads as "not found".
 SORRY_CODES = frozenset(
     {
+        "ask_reception",
         "already_checked_in",
         "too_early",
         "session_over",
