@@ -21,6 +21,7 @@ from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.places import lock_session
 from booking.references import new_reference, read_reference
+from booking.tokens import retire_links
 from frontdoor import timetable
 from frontdoor.areas import NO_AREA, Area, area_for_postcode
 from frontdoor.closures import sessions_on
@@ -302,6 +303,7 @@ def cancel_booking(
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason.strip()
+    retire_links(booking)
     queue_booking_message(booking, "cancelled", now=now, reason=reason.strip())
     return promote_waiting_list(session, now=now)
 
@@ -320,6 +322,7 @@ def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booki
             raise ServiceError("full", field="adults")
     booking.adults, booking.people = party.adults, party.people
     booking.children = list(party.children)
+    retire_links(booking)
     return promote_waiting_list(session, now=now)
 
 
@@ -343,6 +346,7 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     if clash is not None:
         raise ServiceError("duplicate", field="session", booking=clash)
     booking.session_id = target.id
+    retire_links(booking)
     db.session.flush()
     queue_booking_message(booking, "moved", now=now, event=str(target.id))
     return promote_waiting_list(source, now=now)
@@ -390,6 +394,7 @@ def cancel_session(session: Session, reason: str, *, now: datetime) -> int:
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancel_reason = reason.strip()
+        retire_links(booking)
         queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
     return len(affected)
 

@@ -19,6 +19,7 @@ from arrivals.checkin import (
 )
 from booking.availability import Availability, State, availability
 from booking.references import ALPHABET, read_reference
+from booking.site import booking_for_link
 from booking.tokens import CHECK_IN
 from booking.whats_on import whats_on
 from frontdoor import clock
@@ -28,7 +29,6 @@ from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
 from frontdoor.throttle import take_a_try
-from frontdoor.tokens import read_token
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 from kiosk.cards import card_scanned
@@ -104,9 +104,10 @@ def _scanned(typed: str) -> tuple[str | None, int | None]:
         candidates.append(parts.path.rstrip("/").rsplit("/", 1)[-1])
     secret = current_app.config["SECRET_KEY"]
     for candidate in candidates:
-        found = read_token(secret, CHECK_IN, candidate)
-        if found:
-            return found[1], found[0]
+        # A QR code from before a cancel or a change (or long over) finds nothing.
+        found = booking_for_link(secret, CHECK_IN, candidate, now=clock.now())
+        if isinstance(found, Booking):
+            return found.reference, found.id
     return None, None
 
 

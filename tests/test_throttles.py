@@ -3,6 +3,7 @@ sign-in by account, by (address, account) and gently by address; a kiosk's
 booking look-ups per screen; every "too many" answer says when to come back; and
 each refusal is a security event in the logs with nothing personal in it."""
 
+# ruff: noqa: F811  (pytest fixtures imported from other test modules)
 from __future__ import annotations
 
 import logging
@@ -114,7 +115,7 @@ def test_sign_in_failures_and_pauses_are_logged_without_anything_personal(client
 # --- the kiosk -------------------------------------------------------------------------------
 
 
-def _heading(screen) -> str:  # noqa: F811
+def _heading(screen) -> str:
     found = re.search(r'<h1 class="fd-title">([^<]*)</h1>', screen.html)
     return unescape(found.group(1)) if found else ""
 
@@ -123,7 +124,7 @@ def test_a_kiosk_typing_reference_after_reference_is_asked_to_see_reception(
     app,
     screen,
     place,
-    events,  # noqa: F811
+    events,
 ):
     _, reference = booked(app, place.massage)
     for number in range(KIOSK_LOOKUPS):
@@ -138,7 +139,7 @@ def test_a_kiosk_typing_reference_after_reference_is_asked_to_see_reception(
     assert "kiosk_throttled" in [record.getMessage() for record in events]
 
 
-def test_find_me_is_limited_per_kiosk_too(app, screen, place):  # noqa: F811
+def test_find_me_is_limited_per_kiosk_too(app, screen, place):
     booked(app, place.massage)
     for _ in range(KIOSK_LOOKUPS):
         screen.start("booking")
