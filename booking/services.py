@@ -476,12 +476,12 @@ def find_booking_from(
     return find_booking(typed, contact) if typed else None
 
 
-def stop_reminders(booking_id: int, reference: str) -> int:
-    """Reminders off for this booking and every other live booking made with the
-    same email or mobile; returns how many bookings changed (0 when already off).
-    Reminders already queued are skipped when their turn comes."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.reference != reference:
+def stop_reminders(public_id: str) -> int:
+    """Reminders off for the booking with this public id and every other live
+    booking made with the same email or mobile; returns how many bookings changed
+    (0 when already off). Reminders already queued are skipped when their turn comes."""
+    booking = db.session.scalar(select(Booking).where(Booking.public_id == public_id))
+    if booking is None:
         raise ServiceError("not_found")
     same_contact = [Booking.id == booking.id]
     if booking.contact_key:

@@ -55,12 +55,38 @@ def make_link_token(secret_key: str, purpose: str, public_id: str, version: int)
 def read_link_token(secret_key: str, purpose: str, token: str) -> tuple[str, int] | None:
     """(public id, version) from a genuine token of this purpose, else None."""
     try:
-        public_id, version = URLSafeSerializer(secret_key, salt=purpose).loads(token)
+        found = URLSafeSerializer(secret_key, salt=purpose).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
+    return _link(found)
+
+
+def _link(found: object) -> tuple[str, int] | None:
+    if not isinstance(found, list) or len(found) != 2:
+        return None
+    public_id, version = found
     if not isinstance(public_id, str) or not isinstance(version, int):
         return None
     return public_id, version
+
+
+def make_timed_link_token(secret_key: str, purpose: str, public_id: str, version: int) -> str:
+    """``make_link_token`` that also expires (``read_timed_link_token``)."""
+    return _serializer(secret_key, purpose).dumps([public_id, version])
+
+
+def read_timed_link_token(
+    secret_key: str, purpose: str, token: str, *, max_age_seconds: int
+) -> tuple[str, int] | str:
+    """(public id, version) from a genuine, unexpired token of this purpose;
+    else ``"expired"`` or ``"invalid"``."""
+    try:
+        found = _serializer(secret_key, purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        return "expired"
+    except (BadSignature, ValueError, TypeError):
+        return "invalid"
+    return _link(found) or "invalid"
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
