@@ -333,7 +333,6 @@ def _pause(key: str, limit: int, now: datetime, rules: ThrottleRules) -> datetim
     count, last = _failures(key, now - rules.window)
     if count < limit or last is None:
         return None
-    last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)  # SQLite keeps no zone
     pause = min(timedelta(minutes=2 ** (count - limit)), rules.max_pause)
     return last + pause if last + pause > now else None
 
