@@ -35,9 +35,9 @@ from kiosk.cards import card_scanned
 
 MAX_MATCHES = 6
 # Booking look-ups (a reference typed or scanned, or "find me") one screen may make
-# in LOOKUP_WINDOW: plenty for a busy foyer, far too few to try references or names
-# one after another. Beyond it the family is asked, calmly, to see reception.
-KIOSK_LOOKUPS = 30
+# in LOOKUP_WINDOW (``kiosk_lookups`` in the configuration, 30): plenty for a busy
+# foyer, far too few to try references or names one after another. Beyond it the
+# family is asked, calmly, to see reception.
 LOOKUP_WINDOW = timedelta(minutes=10)
 _MAX_SCAN = 600  # characters: more than any token or link we print
 
@@ -113,8 +113,9 @@ def _scanned(typed: str) -> tuple[str | None, int | None]:
 
 def _may_look_up() -> bool:
     """Count one look-up by this screen; no once it has made too many lately."""
+    limit = current_app.config["FRONTDOOR"].kiosk_lookups
     allowed = take_a_try(
-        f"kiosk|lookup|{g.kiosk.id}", now=clock.now(), limit=KIOSK_LOOKUPS, window=LOOKUP_WINDOW
+        f"kiosk|lookup|{g.kiosk.id}", now=clock.now(), limit=limit, window=LOOKUP_WINDOW
     )
     db.session.commit()  # the count holds whatever the look-up finds
     return allowed

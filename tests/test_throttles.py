@@ -14,7 +14,7 @@ from html import unescape
 import pytest
 
 from frontdoor import clock
-from kiosk.arrive import KIOSK_LOOKUPS
+from frontdoor.config import Config
 from tests.conftest import DEMO_PASSWORD, submit
 from tests.test_kiosk import booked, place, screen  # noqa: F401  (fixtures)
 
@@ -127,7 +127,7 @@ def test_a_kiosk_typing_reference_after_reference_is_asked_to_see_reception(
     events,
 ):
     _, reference = booked(app, place.massage)
-    for number in range(KIOSK_LOOKUPS):
+    for number in range(Config.kiosk_lookups):
         screen.start("booking")
         screen.post("/kiosk/reference", {"reference": f"ZZZZ{number:04d}"})
     screen.start("booking")
@@ -141,7 +141,7 @@ def test_a_kiosk_typing_reference_after_reference_is_asked_to_see_reception(
 
 def test_find_me_is_limited_per_kiosk_too(app, screen, place):
     booked(app, place.massage)
-    for _ in range(KIOSK_LOOKUPS):
+    for _ in range(Config.kiosk_lookups):
         screen.start("booking")
         screen.post("/kiosk/find", {"first_name": "Nobody"})
     screen.start("booking")

@@ -10,10 +10,10 @@ from booking.contact import Party
 from booking.services import change_party
 from booking.site import manage_token
 from frontdoor import clock
+from frontdoor.config import Config
 from frontdoor.extensions import db
 from frontdoor.models import Booking
 from frontdoor.templating import LANGUAGES
-from kiosk.arrive import KIOSK_LOOKUPS
 from tests.browser.test_kiosk_browser import _axe, _open_kiosk, _words
 from tests.test_kiosk import NOW, booked, place  # noqa: F401  (a fixture)
 
@@ -76,7 +76,7 @@ def test_a_busy_kiosk_asks_calmly_for_reception(
                     await fetch('/kiosk/scan', {method: 'POST', body});
                 }
             }""",
-            KIOSK_LOOKUPS + 1,
+            Config.kiosk_lookups + 1,
         )
         page.goto("/kiosk/sorry")
         heading = page.get_by_role("heading", level=1)
