@@ -97,3 +97,8 @@ def test_kiosk_start_again_forgets_the_visit_but_keeps_the_screen_paired(app, de
     # "cookies" would also delete the screen's pairing cookie: it must still work.
     assert client.get_cookie(COOKIE, path="/kiosk") is not None
     assert client.get("/kiosk/").status_code == 200
+
+
+def test_the_privacy_notice_names_the_session_cookie_as_sent(production, client):
+    assert "“__Host-frontdoor_session”" in production.test_client().get("/book/privacy").text
+    assert "“frontdoor_session”" in client.get("/book/privacy").text
