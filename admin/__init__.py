@@ -5,6 +5,15 @@ from flask import Blueprint, Flask
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.after_request
+def _never_cached(response):
+    """Every staff page shows someone's details (registers, the outbox, notes):
+    no browser or proxy keeps a copy, whichever view answered."""
+    from frontdoor.security import never_store
+
+    return never_store(response)
+
+
 def init_app(app: Flask) -> None:
     from admin import (  # noqa: F401  (routes register on import)
         account,

@@ -13,6 +13,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.oidc_staff import security_event
+from frontdoor.security import forget_site
 from frontdoor.staff import ThrottleRules, check_password
 from frontdoor.staff_auth import end_session, public
 from frontdoor.words.staff import for_staff
@@ -53,12 +54,16 @@ def sign_in_page():
             db.session.commit()  # keep the failure count
             form.form_errors.append(for_staff(error))
             form.password.errors = [for_staff(error)]
-            return render_template("admin/sign_in.html", form=form, title="Sign in"), (
-                429 if error.code == "paused" else 200
-            )
+            page = render_template("admin/sign_in.html", form=form, title="Sign in")
+            if error.code != "paused":
+                return page
+            wait = error.details["until"] - clock.now()
+            return page, 429, {"Retry-After": str(max(1, int(wait.total_seconds())))}
         db.session.commit()
         # A password alone opens no login: the second factor decides what comes next.
         return after_password(user, _safe_next(request.args.get("next")))
+    if request.args.get("signed_out"):
+        flash("You have signed out", "success")
     return render_template("admin/sign_in.html", form=form, title="Sign in")
 
 
@@ -66,5 +71,6 @@ def sign_in_page():
 @public
 def sign_out():
     end_session()
-    flash("You have signed out", "success")
-    return redirect(url_for("admin.sign_in_page"))
+    # The browser drops every cookie on this answer (Clear-Site-Data), a flashed
+    # message with them: the sign-in page says "signed out" from its address.
+    return forget_site(redirect(url_for("admin.sign_in_page", signed_out=1)))

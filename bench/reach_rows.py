@@ -169,7 +169,7 @@ class Writer:
             bookings.append(
                 f"{booking_id}\t{session_id}\tR{booking_id:07X}\t{status}\tpublic\t"
                 f"{fams.booking_party[party]}\t{name}\t\t\tf\t\ten\t{made}\t{made}\t"
-                f"{cancelled}\t\t{came or chr(92) + 'N'}\t{tail}\n"
+                f"{cancelled}\t\t{came or chr(92) + 'N'}\t{tail}\tbench{booking_id}\n"
             )
             if came:
                 visits.append(
@@ -217,7 +217,7 @@ COLUMNS = {
     "booking": "id, session_id, reference, status, source, adults, children, people,"
     " first_name, last_name, email, mobile, reminders, access_needs, language, created_at,"
     " confirmed_at, cancelled_at, cancel_reason, checked_in_at,"
-    " family_key, postcode_district, lsoa, imd_decile",
+    " family_key, postcode_district, lsoa, imd_decile, public_id",
     "visit": "id, hub_id, session_id, booking_id, kind, arrived_at, status, first_name,"
     " last_name, language, adults, children, child_bands,"
     " family_key, postcode_district, lsoa, imd_decile",

@@ -25,6 +25,7 @@ from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.services import BookingResult, booking_for_key, new_booking
 from booking.slots import BOOKED, CANCELLED, as_utc, check_slot, get_type, lock_practitioner
+from booking.tokens import retire_links
 from frontdoor.areas import area_for_postcode
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -126,6 +127,7 @@ def cancel_appointment(
     booking.cancelled_at = now
     booking.cancel_reason = reason.strip()
     appointment.status = CANCELLED
+    retire_links(booking)
     queue_booking_message(booking, "cancelled", now=now, reason=reason.strip())
 
 
@@ -172,6 +174,7 @@ def move_appointment(
     appointment.room_id = slot.room_id
     appointment.starts_at = slot.starts_at
     appointment.ends_at = slot.ends_at
+    retire_links(booking)
     appointment.held_until = slot.ends_at + timedelta(minutes=kind.buffer_minutes)
     db.session.flush()
     db.session.refresh(appointment, ["practitioner", "room"])

@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -37,8 +38,15 @@ from booking.services import (
     find_booking_from,
     waiting_position,
 )
-from booking.site import booking_or_404, calendar_host, manage_token, public_url, secret
-from booking.tokens import CHECK_IN, manage_link_expired
+from booking.site import (
+    LinkExpired,
+    booking_or_404,
+    calendar_host,
+    check_in_token,
+    manage_token,
+    public_url,
+)
+from booking.tokens import manage_link_expired
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -51,11 +59,17 @@ from frontdoor.models import (
     Session,
 )
 from frontdoor.qr import qr_svg
-from frontdoor.security import no_store
+from frontdoor.security import never_store, no_store
 from frontdoor.staff_auth import public
-from frontdoor.tokens import make_token
 
 # --- the confirmation and manage pages ------------------------------------------------------
+
+
+@bp.errorhandler(LinkExpired)
+def _link_expired(_error: LinkExpired):
+    """A link sent before a cancel or a change, or kept past the booking: gone, kindly."""
+    page = render_template("booking/link_expired.html", title=_("This link has expired"))
+    return never_store(make_response(page, 410))
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,7 @@ def confirmation(token: str):
     if (page := _over(booking, booked, clock.now())) is not None:
         return page
     confirmed = booking.status == BookingStatus.CONFIRMED
-    check_in = make_token(secret(), CHECK_IN, booking.id, booking.reference)
+    check_in = check_in_token(booking)
     return render_template(
         "booking/confirmation.html",
         **_details(booking, booked),
@@ -216,12 +230,12 @@ def cancel(token: str):
         except ServiceError as error:
             db.session.rollback()
             if error.code == "already_cancelled":
-                return redirect(url_for("booking.confirmation", token=token))
+                return redirect(url_for("booking.confirmation", token=manage_token(booking)))
             add_service_error(form, error)
         else:
             db.session.commit()
             flash(_("Your booking has been cancelled"), "success")
-            return redirect(url_for("booking.confirmation", token=token))
+            return redirect(url_for("booking.confirmation", token=manage_token(booking)))
     return _manage_page(booking, booked, _party_form(booking), form)
 
 
@@ -246,7 +260,7 @@ def change_who(token: str):
         else:
             db.session.commit()
             flash(_("Your booking has been changed"), "success")
-            return redirect(url_for("booking.confirmation", token=token))
+            return redirect(url_for("booking.confirmation", token=manage_token(booking)))
     return _manage_page(booking, booked, form, CancelForm(formdata=None))
 
 

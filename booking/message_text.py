@@ -18,7 +18,7 @@ from booking.tokens import MANAGE, STOP_REMINDERS
 from frontdoor.extensions import db
 from frontdoor.models import Booking, BookingStatus, OutboxMessage
 from frontdoor.outbox import Links, Rendered, register_template
-from frontdoor.tokens import make_timed_token, make_token
+from frontdoor.tokens import make_link_token, make_timed_link_token
 
 
 def _when(payload: dict) -> str:
@@ -37,13 +37,18 @@ def _booking_id(message: OutboxMessage) -> int:
 
 
 def _manage_link(message: OutboxMessage, links: Links) -> str:
-    token = make_token(links.secret_key, MANAGE, _booking_id(message), message.payload["reference"])
+    """The booking's manage link as it is when the message is sent, so a message
+    queued before a cancel or a change still carries a link that opens."""
+    booking = db.session.get_one(Booking, _booking_id(message))
+    token = make_link_token(links.secret_key, MANAGE, booking.public_id, booking.link_version)
     return links.url(f"/book/bookings/{token}")
 
 
 def stop_link(message: OutboxMessage, links: Links) -> str:
-    token = make_timed_token(
-        links.secret_key, STOP_REMINDERS, _booking_id(message), message.payload["reference"]
+    """Stops reminders whatever changed since (the version is not checked)."""
+    booking = db.session.get_one(Booking, _booking_id(message))
+    token = make_timed_link_token(
+        links.secret_key, STOP_REMINDERS, booking.public_id, booking.link_version
     )
     return links.url(f"/book/reminders/stop/{token}")
 

@@ -18,11 +18,11 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
-from frontdoor.tokens import read_timed_token
+from frontdoor.tokens import read_timed_link_token
 
 
-def _read(token: str) -> tuple[int, str] | str:
-    return read_timed_token(
+def _read(token: str) -> tuple[str, int] | str:
+    return read_timed_link_token(
         current_app.config["SECRET_KEY"],
         STOP_REMINDERS,
         token,
@@ -47,7 +47,7 @@ def stop_reminders_page(token: str):
     form = FlaskForm()
     if form.validate_on_submit():
         try:
-            stop_reminders(*found)
+            stop_reminders(found[0])
         except ServiceError:
             db.session.rollback()
             return _problem("invalid")

@@ -21,6 +21,7 @@ from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.places import lock_session
 from booking.references import new_reference, read_reference
+from booking.tokens import retire_links
 from frontdoor import timetable
 from frontdoor.areas import NO_AREA, Area, area_for_postcode
 from frontdoor.closures import sessions_on
@@ -302,6 +303,7 @@ def cancel_booking(
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason.strip()
+    retire_links(booking)
     queue_booking_message(booking, "cancelled", now=now, reason=reason.strip())
     return promote_waiting_list(session, now=now)
 
@@ -320,6 +322,7 @@ def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booki
             raise ServiceError("full", field="adults")
     booking.adults, booking.people = party.adults, party.people
     booking.children = list(party.children)
+    retire_links(booking)
     return promote_waiting_list(session, now=now)
 
 
@@ -343,6 +346,7 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     if clash is not None:
         raise ServiceError("duplicate", field="session", booking=clash)
     booking.session_id = target.id
+    retire_links(booking)
     db.session.flush()
     queue_booking_message(booking, "moved", now=now, event=str(target.id))
     return promote_waiting_list(source, now=now)
@@ -402,6 +406,7 @@ def cancel_session(
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
         booking.cancel_reason = reason.strip()
+        retire_links(booking)
         queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
     timetable.audit_session(
         "session.cancel", session, staff_id, f"Cancelled; {len(affected)} families told"
@@ -500,12 +505,12 @@ def find_booking_from(
     return find_booking(typed, contact) if typed else None
 
 
-def stop_reminders(booking_id: int, reference: str) -> int:
-    """Reminders off for this booking and every other live booking made with the
-    same email or mobile; returns how many bookings changed (0 when already off).
-    Reminders already queued are skipped when their turn comes."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.reference != reference:
+def stop_reminders(public_id: str) -> int:
+    """Reminders off for the booking with this public id and every other live
+    booking made with the same email or mobile; returns how many bookings changed
+    (0 when already off). Reminders already queued are skipped when their turn comes."""
+    booking = db.session.scalar(select(Booking).where(Booking.public_id == public_id))
+    if booking is None:
         raise ServiceError("not_found")
     same_contact = [Booking.id == booking.id]
     if booking.contact_key:

@@ -4,7 +4,7 @@ family chose before (a cookie), the manage link a booking's family holds, and
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,14 +17,15 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from booking.tokens import MANAGE
+from booking.tokens import CHECK_IN, MANAGE, link_stopped
+from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import (
     Booking,
     Hub,
     Session,
 )
-from frontdoor.tokens import make_token, read_token
+from frontdoor.tokens import make_link_token, read_link_token
 
 # "Never keep a copy" is shared with the partner's pages: it lives in frontdoor.
 
@@ -77,17 +78,43 @@ def calendar_host() -> str:
     return urlsplit(current_app.config["FRONTDOOR"].base_url).hostname or request.host
 
 
+class LinkExpired(Exception):
+    """A genuine link to a booking that has been cancelled or changed since it was
+    sent, or is over: the booking blueprint answers with the kind "expired" page."""
+
+
 def manage_token(booking: Booking) -> str:
-    return make_token(secret(), MANAGE, booking.id, booking.reference)
+    return make_link_token(secret(), MANAGE, booking.public_id, booking.link_version)
+
+
+def check_in_token(booking: Booking) -> str:
+    """What the booking's QR code holds, for the kiosk's scanner."""
+    return make_link_token(secret(), CHECK_IN, booking.public_id, booking.link_version)
+
+
+def booking_for_link(
+    secret_key: str, purpose: str, token: str, *, now: datetime
+) -> Booking | str | None:
+    """The booking a link of ``purpose`` names; ``"expired"`` for one sent before a
+    cancel or a change, or past its booking's end; None for anything else."""
+    found = read_link_token(secret_key, purpose, token)
+    if found is None:
+        return None
+    public_id, version = found
+    booking = db.session.scalar(select(Booking).where(Booking.public_id == public_id))
+    if booking is None:
+        return None
+    if version != booking.link_version or link_stopped(booking.occasion.ends_at, now):
+        return "expired"
+    return booking
 
 
 def booking_or_404(token: str) -> Booking:
-    """The booking (of a session or an appointment) a manage token names, or 404."""
-    found = read_token(secret(), MANAGE, token)
+    """The booking (of a session or an appointment) a manage token names; 404 for a
+    token that is not ours, ``LinkExpired`` for one that has stopped."""
+    found = booking_for_link(secret(), MANAGE, token, now=clock.now())
     if found is None:
         abort(404)
-    booking_id, reference = found
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.reference != reference:
-        abort(404)
-    return booking
+    if isinstance(found, str):
+        raise LinkExpired()
+    return found

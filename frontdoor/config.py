@@ -57,6 +57,9 @@ class Config:
     staff_idle_minutes: int = 30
     staff_session_hours: int = 12
     board_display_ends_at: str = "19:00"
+    # Booking look-ups (reference, QR code, "find me") one kiosk screen may make in
+    # 10 minutes before it asks the family to see reception. The benchmark raises it.
+    kiosk_lookups: int = 30
     # Seconds without a touch before a kiosk asks "Are you still there?"; when
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
@@ -157,11 +160,17 @@ class Config:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self),
-            "SESSION_COOKIE_NAME": "frontdoor_session",
+            # In production the session cookie (which also holds Flask-WTF's CSRF
+            # secret) is a __Host- cookie: Secure, Path=/ and no Domain, so no other
+            # site under the council's domain can set or overwrite it.
+            "SESSION_COOKIE_NAME": "__Host-frontdoor_session" if secure else "frontdoor_session",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": secure,
             "REMEMBER_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_NAME": "__Host-remember_token" if secure else "remember_token",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": 3600 * 8,
@@ -329,6 +338,7 @@ _NUMBERS = {
     "FRONTDOOR_NOTIFY_TIMEOUT_SECONDS": ("notify_timeout_seconds", float),
     "FRONTDOOR_MESSAGE_MAX_ATTEMPTS": ("message_max_attempts", int),
     "FRONTDOOR_MESSAGE_RETRY_SECONDS": ("message_retry_seconds", int),
+    "FRONTDOOR_KIOSK_LOOKUPS": ("kiosk_lookups", int),
     "FRONTDOOR_WORKERS": ("workers", int),
     "FRONTDOOR_THREADS": ("threads", int),
     "FRONTDOOR_DATABASE_CONNECTIONS": ("database_connections", int),

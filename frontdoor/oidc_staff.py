@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from frontdoor import audit, oidc
+from frontdoor import audit, oidc, security_events
 from frontdoor.config import Config
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -32,7 +32,7 @@ from frontdoor.models import Hub, Role, StaffUser
 from frontdoor.oidc import Identity
 from frontdoor.staff import describe_roles, find_by_email, open_login, set_roles
 
-log = logging.getLogger("frontdoor.security")
+log = logging.getLogger("frontdoor.sso")
 
 RoleAt = tuple[int | None, Role]
 
@@ -61,8 +61,9 @@ def sign_in(
 
 
 def security_event(reason: str) -> None:
-    """A refused sign-in in the log, by reason only: no email, subject, token or address."""
-    log.warning("sign-in refused", extra={"fields": {"event": "sign_in_refused", "reason": reason}})
+    """A refused sign-in in the security events (``frontdoor.security_events``), by
+    reason only: no email, subject or token."""
+    security_events.record("sign_in_refused", reason=reason)
 
 
 def log_refusal(error: ServiceError) -> None:

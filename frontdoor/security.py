@@ -1,4 +1,6 @@
-"""Security headers: a strict Content-Security-Policy with a nonce per response.
+"""Security headers: a strict Content-Security-Policy with a nonce per response,
+HTTPS only in production (HSTS), ``Retry-After`` on every "too many" answer, and
+"forget this site" (Clear-Site-Data) for the responses that end a person's use.
 
 No inline handlers and no eval: htmx runs with ``allowEval`` off (see the
 ``htmx-config`` meta tag in the base templates).
@@ -10,7 +12,20 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, g, make_response
+from flask import Flask, Response, current_app, g, make_response
+
+# Two years, the HSTS preload list's minimum is one. Only in production: a
+# developer's browser would otherwise refuse http://localhost for that long.
+HSTS = "max-age=63072000; includeSubDomains"
+# A "too many" answer that names no wait of its own: the longest throttle window.
+RETRY_AFTER_SECONDS = 15 * 60
+
+# Staff sign-out: the browser drops its copies of our pages, cookies and storage.
+FORGET_EVERYTHING = '"cache", "cookies", "storage"'
+# A kiosk's "start again": not "cookies", which would unpair the screen (its
+# pairing cookie is its credential); the visit itself lives in the session,
+# which the reset empties on the server's side.
+FORGET_THE_VISIT = '"cache", "storage"'
 
 
 def csp_nonce() -> str:
@@ -43,7 +58,22 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        if current_app.config["FRONTDOOR"].is_production:
+            response.headers["Strict-Transport-Security"] = HSTS
+        if response.status_code == 429:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
         return response
+
+
+def forget_site(response: Response, what: str = FORGET_EVERYTHING) -> Response:
+    """Ask the browser to forget what it holds of this site (Clear-Site-Data)."""
+    response.headers["Clear-Site-Data"] = what
+    return response
+
+
+def never_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def no_store(view: Callable) -> Callable:
@@ -52,8 +82,6 @@ def no_store(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return never_store(make_response(view(*args, **kwargs)))
 
     return wrapped

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
-from frontdoor import audit
+from frontdoor import audit, security_events
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
@@ -275,55 +275,111 @@ def reset_password(actor: StaffUser, user: StaffUser) -> str:
 # --- signing in -------------------------------------------------------------
 
 
+# How failed sign-ins are slowed (OWASP's "account lockout" advice, without the
+# lockout). Three counts of failures in the last ``window``, each a hash:
+#
+# - the (email, address) pair: after ``attempts`` failures, a pause of 1, 2, 4...
+#   minutes (at most ``max_pause``) before that email may try again from there;
+# - the account (the email, from anywhere): the same growing pause after
+#   ``account_attempts``, so a guesser spread over many addresses is slowed too;
+# - the address, after ``address_attempts`` failures against any emails: a much
+#   higher, gentler limit that holds back made-up and recently failed accounts
+#   only. A correct password for a known account with no recent failures always
+#   signs in, so fifty guesses from a hub's shared office connection never lock
+#   out the colleagues (or the council admin) behind it. While an address is over
+#   its limit every failure there reads as "paused", so its answers do not tell a
+#   guesser which emails are accounts.
+#
+# While paused, no password is checked. Failures, refusals and pauses are
+# security events (``frontdoor.security_events``): no email, the address as a tag.
+
+
 @dataclass(frozen=True)
 class ThrottleRules:
     attempts: int = 5
     window: timedelta = timedelta(minutes=15)
     max_pause: timedelta = timedelta(minutes=15)
-    # Many failures from one address against any emails: a slower, larger limit.
-    address_attempts: int = 50
+    account_attempts: int = 10
+    address_attempts: int = 100
 
 
-def _throttle_keys(email: str, address: str) -> tuple[str, str]:
-    # Keyed by email *and* address: someone elsewhere cannot lock a colleague out,
-    # and from one address the pause grows but never beyond ``max_pause``.
-    return _sha(f"pair|{email.lower()}|{address}"), _sha(f"address|{address}")
+@dataclass(frozen=True)
+class _Keys:
+    pair: str
+    account: str
+    address: str
+
+
+def _throttle_keys(email: str, address: str) -> _Keys:
+    email = email.lower()
+    return _Keys(
+        pair=_sha(f"pair|{email}|{address}"),
+        account=_sha(f"account|{email}"),
+        address=_sha(f"address|{address}"),
+    )
+
+
+def _failures(key: str, since: datetime) -> tuple[int, datetime | None]:
+    count, last = db.session.execute(
+        select(func.count(), func.max(SignInFailure.at)).where(
+            SignInFailure.key_hash == key, SignInFailure.at >= since
+        )
+    ).one()
+    return count, last
+
+
+def _pause(key: str, limit: int, now: datetime, rules: ThrottleRules) -> datetime | None:
+    """When failures under ``key`` stop pausing it, if they pause it now."""
+    count, last = _failures(key, now - rules.window)
+    if count < limit or last is None:
+        return None
+    pause = min(timedelta(minutes=2 ** (count - limit)), rules.max_pause)
+    return last + pause if last + pause > now else None
 
 
 def paused_until(email: str, address: str, now: datetime, rules: ThrottleRules) -> datetime | None:
-    pair_key, address_key = _throttle_keys(email, address)
-    since = now - rules.window
-    for key, limit in ((pair_key, rules.attempts), (address_key, rules.address_attempts)):
-        count, last = db.session.execute(
-            select(func.count(), func.max(SignInFailure.at)).where(
-                SignInFailure.key_hash == key, SignInFailure.at >= since
-            )
-        ).one()
-        if count >= limit and last is not None:
-            pause = min(timedelta(minutes=2 ** (count - limit)), rules.max_pause)
-            if last + pause > now:
-                return last + pause
-    return None
+    """The pause on this email: from this address, or from anywhere."""
+    keys = _throttle_keys(email, address)
+    return _pause(keys.pair, rules.attempts, now, rules) or _pause(
+        keys.account, rules.account_attempts, now, rules
+    )
+
+
+def _has_failed_lately(keys: _Keys, now: datetime, rules: ThrottleRules) -> bool:
+    return _failures(keys.account, now - rules.window)[0] > 0
 
 
 def check_password(
     email: str, password: str, *, address: str, now: datetime, rules: ThrottleRules
 ) -> StaffUser:
     """The account these credentials open, without signing in (a second factor may
-    come next). Raises ``paused`` (too many failures) or ``bad_credentials``: a
-    wrong email or password and a deactivated account read the same."""
+    come next). Raises ``paused`` (too many failures; ``until`` says when it ends) or
+    ``bad_credentials``: a wrong email or password and a deactivated account read the
+    same to the person signing in."""
     email = email.strip().lower()
-    if paused_until(email, address, now, rules):
-        raise ServiceError("paused")
+    keys = _throttle_keys(email, address)
+    if until := paused_until(email, address, now, rules):
+        security_events.record("sign_in_paused", address=address, rule="account")
+        raise ServiceError("paused", until=until)
+    busy_address = _pause(keys.address, rules.address_attempts, now, rules)
     user = find_by_email(email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
-        for key in _throttle_keys(email, address):
-            db.session.add(SignInFailure(key_hash=key, at=now))
+    right = verify_password(user.password_hash if user else None, password) and user is not None
+    if busy_address and not (right and not _has_failed_lately(keys, now, rules)):
+        if not right:
+            _count_failure(keys, now)
+        security_events.record("sign_in_paused", address=address, rule="address")
+        raise ServiceError("paused", until=busy_address)
+    if not right or user is None:
+        _count_failure(keys, now)
+        staff_id = user.id if user else None
+        security_events.record("sign_in_failed", address=address, staff_id=staff_id)
         raise ServiceError("bad_credentials")
     if not user.active:
+        security_events.record("sign_in_refused", address=address, staff_id=user.id)
         raise ServiceError("bad_credentials")
-    pair_key, _ = _throttle_keys(email, address)
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key_hash == pair_key))
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.key_hash.in_([keys.pair, keys.account]))
+    )
     return user
 
 
@@ -357,6 +413,11 @@ def open_login(
         "sign_in", staff_id=user.id, subject_type="staff_user", subject_id=user.id, detail=how
     )
     return token
+
+
+def _count_failure(keys: _Keys, now: datetime) -> None:
+    for key in (keys.pair, keys.account, keys.address):
+        db.session.add(SignInFailure(key_hash=key, at=now))
 
 
 def login_for_token(token: str) -> StaffLogin | None:

@@ -2,8 +2,12 @@
 signed with the app's secret under a salt that names the link's purpose, so a
 token made for one purpose never opens another's page.
 
-``booking.tokens`` (manage and "stop reminders" links) and ``directory.partner_checks``
-(the partner's check link) each name their purposes.
+``booking.tokens`` (manage, check-in and "stop reminders" links) and
+``directory.partner_checks`` (the partner's check link) each name their purposes.
+
+Anyone holding a link can read what it carries (the signature only stops it being
+changed): a booking's links carry its random public id and their version, never
+its id or reference (``make_link_token``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,48 @@ def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | N
     if not isinstance(record_id, int) or not isinstance(reference, str):
         return None
     return record_id, reference
+
+
+def make_link_token(secret_key: str, purpose: str, public_id: str, version: int) -> str:
+    """A token naming a record by its random public id, at a version of its links."""
+    return URLSafeSerializer(secret_key, salt=purpose).dumps([public_id, version])
+
+
+def read_link_token(secret_key: str, purpose: str, token: str) -> tuple[str, int] | None:
+    """(public id, version) from a genuine token of this purpose, else None."""
+    try:
+        found = URLSafeSerializer(secret_key, salt=purpose).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return _link(found)
+
+
+def _link(found: object) -> tuple[str, int] | None:
+    if not isinstance(found, list) or len(found) != 2:
+        return None
+    public_id, version = found
+    if not isinstance(public_id, str) or not isinstance(version, int):
+        return None
+    return public_id, version
+
+
+def make_timed_link_token(secret_key: str, purpose: str, public_id: str, version: int) -> str:
+    """``make_link_token`` that also expires (``read_timed_link_token``)."""
+    return _serializer(secret_key, purpose).dumps([public_id, version])
+
+
+def read_timed_link_token(
+    secret_key: str, purpose: str, token: str, *, max_age_seconds: int
+) -> tuple[str, int] | str:
+    """(public id, version) from a genuine, unexpired token of this purpose;
+    else ``"expired"`` or ``"invalid"``."""
+    try:
+        found = _serializer(secret_key, purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        return "expired"
+    except (BadSignature, ValueError, TypeError):
+        return "invalid"
+    return _link(found) or "invalid"
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:

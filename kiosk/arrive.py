@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, g, render_template, request
@@ -19,6 +19,7 @@ from arrivals.checkin import (
 )
 from booking.availability import Availability, State, availability
 from booking.references import ALPHABET, read_reference
+from booking.site import booking_for_link
 from booking.tokens import CHECK_IN
 from booking.whats_on import whats_on
 from frontdoor import clock
@@ -27,12 +28,17 @@ from frontdoor.extensions import db
 from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
-from frontdoor.tokens import read_token
+from frontdoor.throttle import take_a_try
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 from kiosk.cards import card_scanned
 
 MAX_MATCHES = 6
+# Booking look-ups (a reference typed or scanned, or "find me") one screen may make
+# in LOOKUP_WINDOW (``kiosk_lookups`` in the configuration, 30): plenty for a busy
+# foyer, far too few to try references or names one after another. Beyond it the
+# family is asked, calmly, to see reception.
+LOOKUP_WINDOW = timedelta(minutes=10)
 _MAX_SCAN = 600  # characters: more than any token or link we print
 
 
@@ -98,13 +104,26 @@ def _scanned(typed: str) -> tuple[str | None, int | None]:
         candidates.append(parts.path.rstrip("/").rsplit("/", 1)[-1])
     secret = current_app.config["SECRET_KEY"]
     for candidate in candidates:
-        found = read_token(secret, CHECK_IN, candidate)
-        if found:
-            return found[1], found[0]
+        # A QR code from before a cancel or a change (or long over) finds nothing.
+        found = booking_for_link(secret, CHECK_IN, candidate, now=clock.now())
+        if isinstance(found, Booking):
+            return found.reference, found.id
     return None, None
 
 
+def _may_look_up() -> bool:
+    """Count one look-up by this screen; no once it has made too many lately."""
+    limit = current_app.config["FRONTDOOR"].kiosk_lookups
+    allowed = take_a_try(
+        f"kiosk|lookup|{g.kiosk.id}", now=clock.now(), limit=limit, window=LOOKUP_WINDOW
+    )
+    db.session.commit()  # the count holds whatever the look-up finds
+    return allowed
+
+
 def _look_up(typed: str):
+    if not _may_look_up():
+        return flow.sorry("ask_reception")
     reference, booking_id = _scanned(typed)
     if reference is None:
         return flow.sorry("not_found")
@@ -165,6 +184,8 @@ def find():
     if note:
         flow.save(note=note)
         return flow.go("kiosk.booking_find")
+    if not _may_look_up():
+        return flow.sorry("ask_reception")
     matches = find_todays_bookings(g.hub.id, name, now=clock.now())[:MAX_MATCHES]
     if not matches:
         return flow.sorry("no_match")

@@ -16,6 +16,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Booking, HelpRequest, Visit
+from frontdoor.security import FORGET_THE_VISIT, forget_site
 from frontdoor.staff_auth import public
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import for_family
@@ -84,8 +85,7 @@ def reset():
     """Where the screen goes when a visit ends or nobody touched it for a while."""
     flow.clear(language=True)
     response = redirect(url_for("kiosk.home"), code=303)
-    response.headers["Clear-Site-Data"] = '"storage"'
-    return response
+    return forget_site(response, FORGET_THE_VISIT)
 
 
 @bp.route("/ping")
@@ -129,6 +129,7 @@ def start():
 # Codes the "sorry" screen has its own words for; any other reads as "not found".
 SORRY_CODES = frozenset(
     {
+        "ask_reception",
         "already_checked_in",
         "too_early",
         "session_over",

@@ -166,7 +166,7 @@ def security_log() -> Iterator[list[str]]:
             lines.append(formatter.format(record))
 
     handler = Collect()
-    logger = logging.getLogger("frontdoor.security")
+    logger = logging.getLogger("frontdoor.security_events")
     logger.addHandler(handler)
     try:
         yield lines

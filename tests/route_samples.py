@@ -30,7 +30,7 @@ from frontdoor.models import (
     SessionSeries,
     StaffUser,
 )
-from frontdoor.tokens import make_timed_token, make_token
+from frontdoor.tokens import make_link_token, make_timed_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
 
@@ -42,6 +42,15 @@ ACCOUNTS = {
     Role.PRACTITIONER: "practitioner@riverside.example",
     Role.RECEPTION: "reception@riverside.example",
 }
+
+
+def booking_token(app: Flask, purpose: str, booking_id: int) -> str:
+    """The booking's manage or check-in token (``booking.tokens``), as its links carry it."""
+    with app.app_context():
+        booking = db.session.get_one(Booking, booking_id)
+        return make_link_token(
+            app.config["SECRET_KEY"], purpose, booking.public_id, booking.link_version
+        )
 
 
 def rules(app: Flask):
@@ -110,7 +119,7 @@ def sample_values(app: Flask) -> dict[str, object]:
                 or _sample_booking(hub)
             ),
             # The family's own pages: the booking's manage link.
-            "token": make_token(app.config["SECRET_KEY"], MANAGE, booking_id, "SAMPLE01"),
+            "token": booking_token(app, MANAGE, booking_id),
             "hub": hub.slug,
             "series_id": db.session.scalar(select(SessionSeries.id).filter_by(hub_id=hub.id)),
             "session_id": db.session.scalar(select(Session.id).filter_by(hub_id=hub.id)),

@@ -3,6 +3,7 @@ each does its work once, however often or late it runs."""
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -39,7 +40,7 @@ from frontdoor.models import (
 from frontdoor.outbox import Links
 from frontdoor.retention import months_before, purge_expired
 from frontdoor.summary import queue_daily_summaries
-from frontdoor.tokens import make_timed_token
+from frontdoor.tokens import make_timed_link_token
 from tests.booking_fixtures import NOW, make_session
 from tests.conftest import csrf_from
 
@@ -203,6 +204,10 @@ def test_a_reminder_carries_a_working_link_that_stops_reminders(app, client):
         )
         booking_id, other_id = booking.id, other.id
     link = re.search(r"http://127\.0\.0\.1:5000(/book/reminders/stop/\S+)", body).group(1)
+    # The link names the booking by its random public id: no number to count on from.
+    readable = link.rsplit("/", 1)[1].split(".")[0]
+    readable = base64.urlsafe_b64decode(readable + "=" * (-len(readable) % 4)).decode()
+    assert f"[{booking_id}," not in readable and booking.reference not in readable
     page = client.get(link)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "Stop reminders" in page.get_data(as_text=True)
@@ -223,12 +228,12 @@ def test_a_tampered_or_expired_stop_link_gets_plain_words(app, client):
     with app.app_context():
         booking = _book(make_session())
         secret = current_app.config["SECRET_KEY"]
-        good = make_timed_token(secret, STOP_REMINDERS, booking.id, booking.reference)
+        good = make_timed_link_token(secret, STOP_REMINDERS, booking.public_id, 1)
 
         # Links are dated by the app's clock: one made 91 days ago has expired.
         now = clock.now()
         clock.freeze(now - timedelta(days=91))
-        expired = make_timed_token(secret, STOP_REMINDERS, booking.id, booking.reference)
+        expired = make_timed_link_token(secret, STOP_REMINDERS, booking.public_id, 1)
         clock.freeze(now)
         booking_id = booking.id
     tampered = client.get(f"/book/reminders/stop/{good[:-3]}abc")

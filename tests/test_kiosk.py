@@ -41,10 +41,11 @@ from frontdoor.models import (
 )
 from frontdoor.staff import create_staff
 from frontdoor.timetable import SeriesInput, save_series
-from frontdoor.tokens import make_token
+from frontdoor.tokens import make_link_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair, revoke
 from tests.conftest import csrf_from, sign_in
+from tests.route_samples import booking_token
 
 # Tuesday 24 November 2026, 09:30 in London (UTC in winter).
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -547,7 +548,7 @@ def test_a_reset_ends_the_visit_and_back_leads_only_to_the_start(app, screen, pl
     assert "Who is here today?" in screen.text
     response = screen.client.get("/kiosk/reset")
     assert response.status_code == 303 and response.headers["Location"] == "/kiosk/"
-    assert response.headers["Clear-Site-Data"] == '"storage"'
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     # Every screen of the visit, asked for again (Back), is the start screen.
     for url in ("/kiosk/booking/who", "/kiosk/booking", "/kiosk/sorry", "/kiosk/done"):
         screen.open(url)
@@ -597,7 +598,7 @@ def test_plus_and_minus_work_without_javascript(app, screen, place):
 
 def test_a_scanned_qr_code_checks_in_from_the_start_screen_and_is_never_shown(app, screen, place):
     booking_id, reference = booked(app, place.massage)
-    token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
+    token = booking_token(app, CHECK_IN, booking_id)
     screen.open("/kiosk/")
     screen.post("/kiosk/scan", {"code": token})
     assert "Hello, Amira" in screen.text
@@ -606,10 +607,8 @@ def test_a_scanned_qr_code_checks_in_from_the_start_screen_and_is_never_shown(ap
     assert "Thank you, Amira." in screen.text
     screen.never_addressed(token, reference)
     # A link that carries the token works too.
-    other_id, other_reference = booked(app, place.massage, "Ben", "Jones")
-    link = "http://127.0.0.1:5000/book/checkin?t=" + make_token(
-        app.config["SECRET_KEY"], CHECK_IN, other_id, other_reference
-    )
+    other_id, _other = booked(app, place.massage, "Ben", "Jones")
+    link = "http://127.0.0.1:5000/book/checkin?t=" + booking_token(app, CHECK_IN, other_id)
     screen.open("/kiosk/")
     screen.post("/kiosk/scan", {"code": link})
     assert "Hello, Ben" in screen.text
@@ -752,19 +751,23 @@ def test_malformed_references_and_codes_get_the_same_calm_message(app, screen, p
 
 
 def test_codes_from_elsewhere_find_nothing(app, screen, place):
-    booking_id, reference = booked(app, place.massage)
-    forged = make_token("someone-elses-secret", CHECK_IN, booking_id, reference)
-    wrong_purpose = make_token(app.config["SECRET_KEY"], "frontdoor.manage", booking_id, reference)
-    mismatched = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id + 1, reference)
-    for code in (forged, wrong_purpose, mismatched):
+    booking_id, _reference = booked(app, place.massage)
+    real = booking_token(app, CHECK_IN, booking_id)
+    with app.app_context():
+        public_id = db.session.get_one(Booking, booking_id).public_id
+    forged = make_link_token("someone-elses-secret", CHECK_IN, public_id, 1)
+    wrong_purpose = booking_token(app, "frontdoor.manage", booking_id)
+    mismatched = make_link_token(app.config["SECRET_KEY"], CHECK_IN, "no-such-booking", 1)
+    # A QR code from before a cancel or a change carries an older version.
+    stale = make_link_token(app.config["SECRET_KEY"], CHECK_IN, public_id, 2)
+    assert real != stale
+    for code in (forged, wrong_purpose, mismatched, stale):
         screen.open("/kiosk/")
         screen.post("/kiosk/scan", {"code": code})
         assert "We could not find that booking" in screen.text
-    other_id, other_ref = booked(app, place.elsewhere, "Ola", "Nowak")
+    other_id, _other_ref = booked(app, place.elsewhere, "Ola", "Nowak")
     screen.open("/kiosk/")
-    screen.post(
-        "/kiosk/scan", {"code": make_token(app.config["SECRET_KEY"], CHECK_IN, other_id, other_ref)}
-    )
+    screen.post("/kiosk/scan", {"code": booking_token(app, CHECK_IN, other_id)})
     assert "Your booking is at another family hub" in screen.text
     assert count(app, Visit) == 0
 
@@ -1128,14 +1131,16 @@ def test_parties_out_of_range_are_asked_again(app, screen, place, adults, childr
 
 
 def test_scanner_input_in_the_middle_of_another_task_is_calm(app, screen, place):
-    booking_id, reference = booked(app, place.massage)
+    booking_id, _reference = booked(app, place.massage)
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
     screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     # The scanner types into the name box and presses Enter.
-    token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
+    token = booking_token(app, CHECK_IN, booking_id)
     screen.post("/kiosk/drop-in/name", {"first_name": token})
-    assert "Please use letters only" in screen.text and token not in screen.html
+    # A check-in code is longer than any name, and not letters: asked for a name.
+    assert "Names must be 50 characters or fewer." in screen.text
+    assert token not in screen.html
     # Or the screen's scanner form sends it: it starts checking in for the booking.
     screen.post("/kiosk/scan", {"code": token})
     assert "Hello, Amira" in screen.text

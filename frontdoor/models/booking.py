@@ -6,6 +6,7 @@ whichever kind it is. Capacity and slot rules live in ``booking/``.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
 # The statuses of a booking that holds a place or waits for one.
 LIVE_STATUSES = ("confirmed", "waiting")
+
+
+def new_public_id() -> str:
+    """A booking's name in its links: random, so no link tells of any other booking."""
+    return secrets.token_urlsafe(16)
 
 
 class BookingStatus(StrEnum):
@@ -59,6 +65,10 @@ class Booking(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), unique=True)
     reference: Mapped[str] = mapped_column(String(8), unique=True)
+    # What the family's manage and check-in links name it by (never the id), and
+    # the links' version: a cancel or a change bumps it, and older links stop.
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+    link_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED)
     source: Mapped[str] = mapped_column(String(10), default=BookingSource.PUBLIC)
     # The party: adults, and each child by age band. ``people`` is their sum,

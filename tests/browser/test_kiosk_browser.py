@@ -17,9 +17,9 @@ from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Visit
 from frontdoor.templating import LANGUAGES
-from frontdoor.tokens import make_token
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
+from tests.route_samples import booking_token
 from tests.test_kiosk import booked, place  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -112,8 +112,8 @@ def test_check_in_by_reference_on_the_keypad(app, kiosk_page, place):  # noqa: F
 
 def test_a_scanned_qr_code_starts_checking_in(app, kiosk_page, place):  # noqa: F811
     page = kiosk_page
-    booking_id, reference = booked(app, place.massage)
-    token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
+    booking_id, _reference = booked(app, place.massage)
+    token = booking_token(app, CHECK_IN, booking_id)
     page.goto("/kiosk/")
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
     page.keyboard.type(token)  # a scanner types fast, then presses Enter
@@ -210,8 +210,8 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
 ):
     _ = _words(app, language)
     # A booked family's counters start from the two age bands they booked for.
-    booking_id, reference = booked(app, place.massage, children=("0-1", "3-5"))
-    token = make_token(app.config["SECRET_KEY"], CHECK_IN, booking_id, reference)
+    booking_id, _reference = booked(app, place.massage, children=("0-1", "3-5"))
+    token = booking_token(app, CHECK_IN, booking_id)
     # axe is injected as a script, which the page's own policy rightly refuses.
     page = _open_kiosk(app, browser, live_server, place.hub_id, bypass_csp=True)
 
