@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+import ssl
 from abc import ABC, abstractmethod
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -84,7 +85,9 @@ class SmtpChannel(Channel):
                 config.smtp_host, config.smtp_port, timeout=config.smtp_timeout_seconds
             )
             if config.smtp_starttls:
-                smtp.starttls()
+                # smtplib's own default checks no certificate: anyone in between
+                # could offer one of their own and read every email.
+                smtp.starttls(context=ssl.create_default_context())
             if config.smtp_username:
                 smtp.login(config.smtp_username, config.smtp_password)
             self._smtp = smtp

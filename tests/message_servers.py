@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 import threading
 import uuid
 from contextlib import contextmanager
@@ -59,9 +60,16 @@ class SmtpHandler:
 
 
 @contextmanager
-def smtp_server(handler: SmtpHandler | None = None):
+def smtp_server(handler: SmtpHandler | None = None, tls: ssl.SSLContext | None = None):
+    """A real SMTP server; with ``tls`` it offers STARTTLS and refuses mail without it."""
     handler = handler or SmtpHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=tls,
+        require_starttls=tls is not None,
+    )
     controller.start()
     try:
         yield controller.port, handler
