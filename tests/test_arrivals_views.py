@@ -157,7 +157,9 @@ def test_help_details_are_for_practitioners_and_every_opening_is_audited(
         response = client.get(f"/admin/arrivals/help/{asked}")
         assert response.status_code == 200 and "Money and bills" in _text(response)
     with app.app_context():
-        audits = db.session.scalars(select(AuditEvent).filter_by(subject_id=asked)).all()
+        audits = db.session.scalars(
+            select(AuditEvent).filter_by(subject_type="help_request", subject_id=asked)
+        ).all()
         assert [a.action for a in audits] == ["help_request.view"] * 2
         assert all("Bea" not in a.detail for a in audits)
     # Another hub's practitioner may not.

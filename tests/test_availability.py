@@ -374,8 +374,8 @@ def test_a_drop_in_register_lists_the_families_who_came_with_their_times(app, cl
         act("visit", ben.id, "done", staff_id=lead, now=start + timedelta(minutes=40))
         db.session.commit()
         slug = found.hub.slug
+    clock.freeze(start + timedelta(minutes=45))  # signed in then: a sign-in idles out
     sign_in(client, f"session_lead@{slug}.example", "a-long-password")
-    clock.freeze(start + timedelta(minutes=45))
 
     response = client.get(f"/admin/sessions/{session_id}/register")
 
@@ -407,8 +407,8 @@ def test_a_register_open_to_both_shows_who_booked_who_dropped_in_and_when_they_c
         walk_in(session_id, 1, children=1)
         db.session.commit()
         slug, start = found.hub.slug, found.starts_at
+    clock.freeze(start + timedelta(minutes=15))  # signed in then: a sign-in idles out
     sign_in(client, f"session_lead@{slug}.example", "a-long-password")
-    clock.freeze(start + timedelta(minutes=15))
 
     page = words(client.get(f"/admin/sessions/{session_id}/register"))
 

@@ -148,7 +148,7 @@ def test_ill_see_them_twice_the_first_answer_stands(app):
     see = f"/admin/connections/{connection_id}/see"
     first = grace.post(see, data={"csrf_token": csrf_from(mine), "back": "arrivals"})
     assert first.location.endswith("/admin/arrivals/mine")
-    clock.freeze(NOW + timedelta(hours=1))
+    clock.freeze(NOW + timedelta(minutes=20))  # later, and still signed in (idle < 30 minutes)
     again = grace.post(see, data={"csrf_token": csrf_from(mine)}, follow_redirects=True)
     assert "the first answer stands" in again.get_data(as_text=True)
     with app.app_context():

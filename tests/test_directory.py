@@ -223,7 +223,7 @@ def test_mark_as_checked_records_who_and_when_and_shows_it_to_families_again(app
         db.session.commit()
     page = manager.get(f"/admin/directory/services/{service_id}").get_data(as_text=True)
     assert "Due for checking" in page
-    clock.freeze(NOW + timedelta(hours=1))
+    clock.freeze(NOW + timedelta(minutes=20))  # later, and still signed in (idle < 30 minutes)
     response = _form(
         manager,
         f"/admin/directory/services/{service_id}/checked",
@@ -233,7 +233,7 @@ def test_mark_as_checked_records_who_and_when_and_shows_it_to_families_again(app
     assert response.status_code == 302
     with app.app_context():
         service = db.session.get(PartnerService, service_id)
-        assert service.last_checked_at == NOW + timedelta(hours=1)
+        assert service.last_checked_at == NOW + timedelta(minutes=20)
         assert service.last_checked_by == "Priya Shah"
         (event,) = _audit("partner_service.checked")
         assert event.staff_id == _staff_id() and event.subject_id == service_id
