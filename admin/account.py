@@ -29,7 +29,7 @@ def account():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@staff_required()
+@staff_required(before_password_change=True)
 def account_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -47,7 +47,12 @@ def account_password():
             db.session.commit()
             flash("Your password was changed. Other browsers were signed out", "success")
             return redirect(url_for("admin.account"))
-    return render_template("admin/account/password.html", form=form, title="Change your password")
+    return render_template(
+        "admin/account/password.html",
+        form=form,
+        must_change=staff().must_change_password,
+        title="Change your password",
+    )
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -101,13 +101,15 @@ def change_password(
     user: StaffUser, *, current: str, new: str, keep_token: str, now: datetime
 ) -> None:
     """Change one's own password: the current one first, the new one by the usual
-    rules. Every other browser is signed out; this one stays signed in.
+    rules. Every other browser is signed out; this one stays signed in. A password
+    someone else generated is now the person's own (``must_change_password``).
     Raises ``wrong_password`` or ``weak_password``."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("wrong_password", field="current")
     if problem := password_problem(new):
         raise ServiceError("weak_password", field="new", message=problem)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     _end_all_but(user.id, _sha(keep_token), now)
     audit.record(
         "staff.change_password",
