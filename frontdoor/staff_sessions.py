@@ -120,6 +120,42 @@ def change_password(
     )
 
 
+# --- one's own open sign-ins (Your account: "Where you are signed in") -----------------
+
+
+def open_logins_of(user: StaffUser, *, now: datetime, rules: SessionRules) -> list[StaffLogin]:
+    """``user``'s sign-ins still open at ``now``, newest first: their browsers and the
+    board displays they added. The caller shows when and what, never a token."""
+    logins = db.session.scalars(
+        select(StaffLogin)
+        .where(StaffLogin.user_id == user.id, StaffLogin.ended_at.is_(None))
+        .order_by(StaffLogin.created_at.desc(), StaffLogin.id.desc())
+    )
+    return [login for login in logins if still_open(login, now=now, rules=rules)]
+
+
+def is_this_browser(login: StaffLogin, token: str) -> bool:
+    return login.token_hash == _sha(token)
+
+
+def sign_out_there(user: StaffUser, login_id: int, *, now: datetime) -> bool:
+    """End one of ``user``'s own open sign-ins ("Sign out there"), audited. False when
+    ``login_id`` is not an open sign-in of theirs (someone else's is never touched)."""
+    login = db.session.get(StaffLogin, login_id)
+    if login is None or login.user_id != user.id or login.ended_at is not None:
+        return False
+    end_login(login, now=now)
+    what = "a board display" if login.board_display_id is not None else "another browser"
+    audit.record(
+        "staff.sign_out_there",
+        staff_id=user.id,
+        subject_type="staff_user",
+        subject_id=user.id,
+        detail=f"Signed out of {what}",
+    )
+    return True
+
+
 # --- reception board displays ---------------------------------------------------------
 
 
