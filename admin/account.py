@@ -1,5 +1,5 @@
-"""One's own account (password, second factor, signing out everywhere), and an
-admin ending someone else's sign-ins."""
+"""One's own account (password, second factor, where one is signed in, signing out
+there or everywhere), and an admin ending someone else's sign-ins."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from frontdoor import clock, totp
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Role, StaffUser
-from frontdoor.staff_auth import staff, staff_required
-from frontdoor.staff_sessions import change_password, end_sessions_of, sign_out_everywhere
+from frontdoor.staff_auth import session_rules, staff, staff_required
+from frontdoor.staff_sessions import (
+    change_password,
+    end_sessions_of,
+    is_this_browser,
+    open_logins_of,
+    sign_out_everywhere,
+    sign_out_there,
+)
 from frontdoor.words.staff import add_service_errors
 
 
@@ -21,15 +28,17 @@ from frontdoor.words.staff import add_service_errors
 @staff_required()
 def account():
     me = staff()
+    logins = open_logins_of(me, now=clock.now(), rules=session_rules())
     return render_template(
         "admin/account/account.html",
         enrolled=totp.is_enrolled(me.id),
+        logins=[(login, is_this_browser(login, current_user.token)) for login in logins],
         title="Your account",
     )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@staff_required()
+@staff_required(before_password_change=True)
 def account_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -47,7 +56,12 @@ def account_password():
             db.session.commit()
             flash("Your password was changed. Other browsers were signed out", "success")
             return redirect(url_for("admin.account"))
-    return render_template("admin/account/password.html", form=form, title="Change your password")
+    return render_template(
+        "admin/account/password.html",
+        form=form,
+        must_change=staff().must_change_password,
+        title="Change your password",
+    )
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -59,6 +73,16 @@ def account_sign_out_everywhere():
     session.clear()
     flash("You have signed out everywhere", "success")
     return redirect(url_for("admin.sign_in_page"))
+
+
+@bp.post("/account/sign-ins/<int:login_id>/end")
+@staff_required()
+def account_sign_out_there(login_id: int):
+    if not sign_out_there(staff(), login_id, now=clock.now()):
+        abort(404)
+    db.session.commit()
+    flash("You were signed out there", "success")
+    return redirect(url_for("admin.account"))
 
 
 @bp.post("/staff/<int:staff_id>/sessions/end")

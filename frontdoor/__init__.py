@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     )
     from frontdoor.extensions import babel, csrf, db, htmx, migrate
 
+    app.session_interface = security.Sha256SessionInterface()
     logs.init_app(app)
     db.init_app(app)
     migrate.init_app(

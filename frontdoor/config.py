@@ -140,6 +140,9 @@ class Config:
     # Front Door role: ((group, role, hub slug or "" for council admin), ...).
     oidc_group_claim: str = "groups"
     oidc_group_roles: tuple[tuple[str, str, str], ...] = ()
+    # A value the ID token's ``amr`` claim must list (e.g. "mfa": Entra ID lists it
+    # when the person did multi-factor authentication); empty means not checked.
+    oidc_required_amr: str = ""
     # Off: staff sign in only through single sign-on; the password form is gone.
     password_sign_in: bool = True
 
@@ -329,6 +332,7 @@ _TEXT = {
     "FRONTDOOR_OIDC_ISSUER": "oidc_issuer",
     "FRONTDOOR_OIDC_LABEL": "oidc_label",
     "FRONTDOOR_OIDC_GROUP_CLAIM": "oidc_group_claim",
+    "FRONTDOOR_OIDC_REQUIRED_AMR": "oidc_required_amr",
     "FRONTDOOR_BOARD_DISPLAY_ENDS_AT": "board_display_ends_at",
     "FRONTDOOR_METRICS_TOKEN": "metrics_token",
 }

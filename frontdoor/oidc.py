@@ -6,8 +6,10 @@ fresh state, nonce and PKCE (S256) verifier for the browser's session to keep;
 verifier) and believes the ID token only when every check passes: signed by a key
 the pinned issuer publishes, with an asymmetric algorithm; issued by that issuer
 (another tenant of the same provider signs with the same keys, so the issuer is
-what tells them apart); for this client; not expired; and carrying this browser's
-nonce. Who the identity is in Front Door is ``frontdoor.oidc_staff``'s question.
+what tells them apart); for this client; not expired; carrying this browser's
+nonce; and, when the council asks (``FRONTDOOR_OIDC_REQUIRED_AMR``), saying in its
+``amr`` claim that the person signed in that way (e.g. "mfa"). Who the identity
+is in Front Door is ``frontdoor.oidc_staff``'s question.
 
 Every refusal is ``ServiceError("sso_failed", reason=...)``: one sentence for the
 person, a reason code for the security log.
@@ -186,7 +188,17 @@ def _verified_claims(config: Config, tokens: Mapping[str, Any], nonce: str) -> C
         raise ServiceError("sso_failed", reason=f"bad_{error.claim}") from error
     if not claims.get("nonce"):
         raise ServiceError("sso_failed", reason="bad_nonce")
+    if not _has_required_amr(config, claims.get("amr")):
+        raise ServiceError("sso_failed", reason="amr_missing")
     return claims
+
+
+def _has_required_amr(config: Config, amr: object) -> bool:
+    """The council can require how the person signed in at the provider (e.g. "mfa"):
+    the ``amr`` claim (RFC 8176) must then list it."""
+    if not config.oidc_required_amr:
+        return True
+    return isinstance(amr, list) and config.oidc_required_amr in amr
 
 
 def _decode(config: Config, id_token: str) -> jwt.Token:

@@ -1,6 +1,7 @@
 """Security headers: a strict Content-Security-Policy with a nonce per response,
 HTTPS only in production (HSTS), ``Retry-After`` on every "too many" answer, and
-"forget this site" (Clear-Site-Data) for the responses that end a person's use.
+"forget this site" (Clear-Site-Data) for the responses that end a person's use, and
+the session cookie signed with HMAC-SHA-256.
 
 No inline handlers and no eval: htmx runs with ``allowEval`` off (see the
 ``htmx-config`` meta tag in the base templates).
@@ -8,11 +9,13 @@ No inline handlers and no eval: htmx runs with ``allowEval`` off (see the
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, make_response
+from flask.sessions import SecureCookieSessionInterface
 
 # Two years, the HSTS preload list's minimum is one. Only in production: a
 # developer's browser would otherwise refuse http://localhost for that long.
@@ -26,6 +29,14 @@ FORGET_EVERYTHING = '"cache", "cookies", "storage"'
 # pairing cookie is its credential); the visit itself lives in the session,
 # which the reset empties on the server's side.
 FORGET_THE_VISIT = '"cache", "storage"'
+
+
+class Sha256SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, signed with HMAC-SHA-256 rather than Flask's
+    default SHA-1 (ASVS 11.4.1). A cookie signed the old way is refused, so
+    everyone signed in before the change signs in once more."""
+
+    digest_method = staticmethod(hashlib.sha256)
 
 
 def csp_nonce() -> str:

@@ -212,6 +212,7 @@ def add_staff(
         password=password,
         roles=wanted,
     )
+    user.must_change_password = True
     _audit(actor, "staff.create", user, f"Added {user.name} with {describe_roles(wanted)}", wanted)
     return user, password
 
@@ -268,6 +269,7 @@ def reset_password(actor: StaffUser, user: StaffUser) -> str:
     """Give ``user`` a new generated password (returned once) and sign them out."""
     password = generate_password()
     set_password(user, password)
+    user.must_change_password = True
     _audit(actor, "staff.reset_password", user, "Password reset and signed out everywhere", set())
     return password
 

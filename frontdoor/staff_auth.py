@@ -166,7 +166,10 @@ def _active_hubs() -> list[Hub]:
 
 
 def staff_required(
-    *roles: Role, board_display: bool = False, before_second_factor: bool = False
+    *roles: Role,
+    board_display: bool = False,
+    before_second_factor: bool = False,
+    before_password_change: bool = False,
 ) -> Callable[[F], F]:
     """Signed in, and holding one of ``roles``: at the hub the request names, or
     (when it names none) at some hub. Views that load a record by id check the
@@ -175,7 +178,10 @@ def staff_required(
     A reception board display is refused everywhere but views that say
     ``board_display=True`` (its hub's board). Where a second factor is required,
     someone without one is sent to set it up first, from every view but those
-    that say ``before_second_factor=True`` (setting it up)."""
+    that say ``before_second_factor=True`` (setting it up). Someone signed in with a
+    password a manager or admin generated is sent to change it first, from every
+    view but those that say ``before_password_change=True`` or
+    ``before_second_factor=True``."""
     allowed = frozenset(roles) or ALL_ROLES
 
     def decorate(view: F) -> F:
@@ -187,6 +193,8 @@ def staff_required(
                 abort(403)
             if not before_second_factor and _second_factor_missing():
                 return redirect(url_for("admin.account_second_factor"))
+            if not (before_password_change or before_second_factor) and _must_change_password():
+                return redirect(url_for("admin.account_password"))
             hub = hub_from_request()
             if hub is not None:
                 require_role_at(hub.id, allowed)
@@ -210,6 +218,14 @@ def _second_factor_missing() -> bool:
     if current_user.board_hub_id is not None or current_user.single_sign_on:
         return False
     return not totp.is_enrolled(current_user.user.id)
+
+
+def _must_change_password() -> bool:
+    """A person signed in with a generated password. Not a board display (it is not
+    the person at the keyboard), nor a single sign-on (no password was used)."""
+    if current_user.board_hub_id is not None or current_user.single_sign_on:
+        return False
+    return bool(current_user.user.must_change_password)
 
 
 def in_background(view: F) -> F:

@@ -101,13 +101,15 @@ def change_password(
     user: StaffUser, *, current: str, new: str, keep_token: str, now: datetime
 ) -> None:
     """Change one's own password: the current one first, the new one by the usual
-    rules. Every other browser is signed out; this one stays signed in.
+    rules. Every other browser is signed out; this one stays signed in. A password
+    someone else generated is now the person's own (``must_change_password``).
     Raises ``wrong_password`` or ``weak_password``."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("wrong_password", field="current")
     if problem := password_problem(new):
         raise ServiceError("weak_password", field="new", message=problem)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     _end_all_but(user.id, _sha(keep_token), now)
     audit.record(
         "staff.change_password",
@@ -116,6 +118,42 @@ def change_password(
         subject_id=user.id,
         detail="Changed their password; other browsers signed out",
     )
+
+
+# --- one's own open sign-ins (Your account: "Where you are signed in") -----------------
+
+
+def open_logins_of(user: StaffUser, *, now: datetime, rules: SessionRules) -> list[StaffLogin]:
+    """``user``'s sign-ins still open at ``now``, newest first: their browsers and the
+    board displays they added. The caller shows when and what, never a token."""
+    logins = db.session.scalars(
+        select(StaffLogin)
+        .where(StaffLogin.user_id == user.id, StaffLogin.ended_at.is_(None))
+        .order_by(StaffLogin.created_at.desc(), StaffLogin.id.desc())
+    )
+    return [login for login in logins if still_open(login, now=now, rules=rules)]
+
+
+def is_this_browser(login: StaffLogin, token: str) -> bool:
+    return login.token_hash == _sha(token)
+
+
+def sign_out_there(user: StaffUser, login_id: int, *, now: datetime) -> bool:
+    """End one of ``user``'s own open sign-ins ("Sign out there"), audited. False when
+    ``login_id`` is not an open sign-in of theirs (someone else's is never touched)."""
+    login = db.session.get(StaffLogin, login_id)
+    if login is None or login.user_id != user.id or login.ended_at is not None:
+        return False
+    end_login(login, now=now)
+    what = "a board display" if login.board_display_id is not None else "another browser"
+    audit.record(
+        "staff.sign_out_there",
+        staff_id=user.id,
+        subject_type="staff_user",
+        subject_id=user.id,
+        detail=f"Signed out of {what}",
+    )
+    return True
 
 
 # --- reception board displays ---------------------------------------------------------

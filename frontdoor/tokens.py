@@ -5,12 +5,17 @@ token made for one purpose never opens another's page.
 ``booking.tokens`` (manage, check-in and "stop reminders" links) and
 ``directory.partner_checks`` (the partner's check link) each name their purposes.
 
+Every token is signed with HMAC-SHA-256 (``SIGNER_KWARGS``), not itsdangerous's
+default SHA-1 (ASVS 11.4.1).
+
 Anyone holding a link can read what it carries (the signature only stops it being
 changed): a booking's links carry its random public id and their version, never
 its id or reference (``make_link_token``).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from itsdangerous import (
     BadSignature,
@@ -21,6 +26,13 @@ from itsdangerous import (
 )
 
 from frontdoor import clock
+
+# HMAC-SHA-256 for every signature (itsdangerous signs with SHA-1 unless told).
+SIGNER_KWARGS = {"digest_method": hashlib.sha256}
+
+
+def _untimed(secret_key: str, purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=purpose, signer_kwargs=SIGNER_KWARGS)
 
 
 class _ClockSigner(TimestampSigner):
@@ -33,13 +45,13 @@ class _ClockSigner(TimestampSigner):
 
 def make_token(secret_key: str, purpose: str, record_id: int, reference: str) -> str:
     """A token that never expires (a booking's QR code, a hub card)."""
-    return URLSafeSerializer(secret_key, salt=purpose).dumps([record_id, reference])
+    return _untimed(secret_key, purpose).dumps([record_id, reference])
 
 
 def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | None:
     """(record id, reference) from a genuine token of this purpose, else None."""
     try:
-        record_id, reference = URLSafeSerializer(secret_key, salt=purpose).loads(token)
+        record_id, reference = _untimed(secret_key, purpose).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(record_id, int) or not isinstance(reference, str):
@@ -49,13 +61,13 @@ def read_token(secret_key: str, purpose: str, token: str) -> tuple[int, str] | N
 
 def make_link_token(secret_key: str, purpose: str, public_id: str, version: int) -> str:
     """A token naming a record by its random public id, at a version of its links."""
-    return URLSafeSerializer(secret_key, salt=purpose).dumps([public_id, version])
+    return _untimed(secret_key, purpose).dumps([public_id, version])
 
 
 def read_link_token(secret_key: str, purpose: str, token: str) -> tuple[str, int] | None:
     """(public id, version) from a genuine token of this purpose, else None."""
     try:
-        found = URLSafeSerializer(secret_key, salt=purpose).loads(token)
+        found = _untimed(secret_key, purpose).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     return _link(found)
@@ -90,7 +102,9 @@ def read_timed_link_token(
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=purpose, signer=_ClockSigner)
+    return URLSafeTimedSerializer(
+        secret_key, salt=purpose, signer=_ClockSigner, signer_kwargs=SIGNER_KWARGS
+    )
 
 
 def make_timed_token(secret_key: str, purpose: str, record_id: int, reference: str) -> str:

@@ -6,6 +6,8 @@ A paired kiosk and a demo account per role come from here too.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Select, select
@@ -130,6 +132,7 @@ def sample_values(app: Flask) -> dict[str, object]:
             ),
             "device_id": _a_kiosk(hub.id),
             "display_id": _a_board_display(hub.id),
+            "login_id": _a_login(),
             # Days the hub is closed: a year of bank holidays, and one closed day.
             "year": 2027,
             "closure_id": db.session.scalar(select(HubClosure.id).filter_by(hub_id=hub.id)),
@@ -223,6 +226,21 @@ def _a_board_display(hub_id: int) -> int:
         display, _ = add_board_display(manager, hub_id, "Reception", now=clock.now())
         db.session.commit()
     return display.id
+
+
+def _a_login() -> int:
+    """An open sign-in of the practitioner's ("Sign out there" on Your account)."""
+    from frontdoor.models import StaffLogin
+    from frontdoor.staff import open_login
+
+    user = db.session.scalar(select(StaffUser).filter_by(email=ACCOUNTS[Role.PRACTITIONER]))
+    login_id = db.session.scalar(select(StaffLogin.id).filter_by(user_id=user.id))
+    if login_id is None:
+        now = clock.now()
+        open_login(user, now=now, expires_at=now + timedelta(hours=12))
+        db.session.commit()
+        login_id = db.session.scalar(select(StaffLogin.id).filter_by(user_id=user.id))
+    return login_id
 
 
 def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riverside") -> None:

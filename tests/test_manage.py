@@ -437,7 +437,8 @@ def test_manager_adds_staff_with_roles_and_a_password_shown_once(app, signed_in)
 
     newcomer = app.test_client()
     sign_in(newcomer, "chloe@riverside.example", password)
-    assert newcomer.get("/admin/").status_code == 200
+    # Signed in, and asked first to replace the password the manager saw.
+    assert newcomer.get("/admin/").headers["Location"] == "/admin/account/password"
     assert "Chloé O&#39;Neill" in client.get("/admin/staff").text
 
 
@@ -638,7 +639,7 @@ def test_password_reset_ends_sessions_and_the_new_password_works(app, signed_in)
     old = submit(colleague, "/admin/sign-in", {"email": PRACTITIONER, "password": DEMO_PASSWORD})
     assert "Enter a correct email address and password" in old.text
     sign_in(colleague, PRACTITIONER, password)
-    assert colleague.get("/admin/").status_code == 200
+    assert colleague.get("/admin/").headers["Location"] == "/admin/account/password"
 
     (event,) = audit_events(app, "staff.reset_password")
     assert (event.staff_id, event.subject_id) == (staff_id(app, MANAGER), practitioner)

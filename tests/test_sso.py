@@ -113,6 +113,40 @@ def test_a_bad_id_token_signs_nobody_in(app, demo, client, sso, security_log, ch
     assert _staff(app, TOM).oidc_subject is None
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"claims": {"amr": ["pwd"]}}, {"remove": ("amr",)}],
+    ids=["password-only", "no-amr"],
+)
+def test_a_council_that_requires_mfa_refuses_a_token_without_it(
+    app, demo, client, sso, security_log, change
+):
+    subject = sso.account(TOM)
+    sso.next_id_token(**change)
+    with configure_sso(app, sso, "http://127.0.0.1", oidc_required_amr="mfa"):
+        _refused_with(client, _sign_in(client, sso, subject), FAILED)
+    assert reasons(security_log) == ["amr_missing"]
+    assert _staff(app, TOM).oidc_subject is None
+
+
+def test_a_council_that_requires_mfa_signs_in_a_token_that_says_mfa(
+    app, demo, client, sso, security_log
+):
+    subject = sso.account(TOM)
+    sso.next_id_token({"amr": ["pwd", "mfa"]})
+    with configure_sso(app, sso, "http://127.0.0.1", oidc_required_amr="mfa"):
+        _sign_in(client, sso, subject)
+        assert _signed_in_as(client) == "Tom Reid"
+    assert security_log == []
+
+
+def test_the_amr_claim_is_not_checked_unless_the_council_asks(app, demo, client, sso):
+    subject = sso.account(TOM)
+    sso.next_id_token({"amr": ["pwd"]})
+    _sign_in(client, sso, subject)
+    assert _signed_in_as(client) == "Tom Reid"
+
+
 def test_an_id_token_with_an_earlier_sign_ins_nonce_is_refused(
     app, demo, client, sso, security_log
 ):
@@ -359,3 +393,10 @@ def test_a_single_sign_on_login_is_not_asked_for_front_doors_own_second_factor(
         assert _signed_in_as(client) == "Tom Reid"
     finally:
         app.config["FRONTDOOR"].second_factor_required = False
+
+
+def test_the_required_amr_is_read_from_the_environment(monkeypatch, tmp_path):
+    assert _load(monkeypatch, tmp_path).oidc_required_amr == ""
+    assert (
+        _load(monkeypatch, tmp_path, FRONTDOOR_OIDC_REQUIRED_AMR="mfa").oidc_required_amr == "mfa"
+    )

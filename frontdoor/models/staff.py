@@ -44,6 +44,9 @@ class StaffUser(Base):
     last_sign_in_at: Mapped[datetime | None]
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # A password a manager or admin generated (a new account, a reset) is known to
+    # someone else: its holder changes it before any other staff page opens.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Languages spoken (codes) and help-request topics this person can talk
     # about, so the board suggests the best greeter; empty means "not said".
     # Kept as comma-separated text: staff rows are compared (DISTINCT) in queries.
