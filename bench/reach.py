@@ -257,7 +257,10 @@ def _check_ins(app, url: str, label: str) -> list[Result]:
     try:
         with (
             tempfile.TemporaryDirectory() as tmp,
-            Gunicorn(Path(tmp), env={"FRONTDOOR_DATABASE_URL": url}) as server,
+            Gunicorn(
+                Path(tmp),
+                env={"FRONTDOOR_DATABASE_URL": url, **kiosk_checkin.ONE_SCREEN_FOR_ALL},
+            ) as server,
         ):
             (taps, wall), cpu = _served(
                 server,
