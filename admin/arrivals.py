@@ -136,7 +136,6 @@ def _render_board(hub: Hub, *, mine: bool):
         note=note,
         **_board_context(hub, mine=mine),
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -347,7 +346,6 @@ def arrivals_help(help_id: int):
             claimed_by=db.session.get(StaffUser, asked.claimed_by_id or 0),
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -367,7 +365,6 @@ def arrivals_roll_call():
             hub=hub,
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -83,7 +83,6 @@ def _show_code(display: BoardDisplay, code: str):
             title=f"Pair {display.name}",
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

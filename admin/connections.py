@@ -170,7 +170,6 @@ def connections_mine():
         title="My connections",
         **mine_groups(staff().id),
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -37,7 +37,6 @@ from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, Role, StaffUser
-from frontdoor.security import no_store
 from frontdoor.staff_auth import hubs_for, staff, staff_required
 from frontdoor.words.staff import add_service_errors
 
@@ -99,7 +98,6 @@ def _page(
 
 @bp.route("/data-protection", methods=["GET", "POST"])
 @staff_required(MANAGER)
-@no_store
 def family_records():
     form = FindFamilyForm()
     if not form.validate_on_submit():
@@ -111,7 +109,6 @@ def family_records():
 
 @bp.post("/data-protection/download")
 @staff_required(MANAGER)
-@no_store
 def family_records_download():
     form = DownloadForm()
     record = _look_up(form, "subject_access.download") if form.validate_on_submit() else None
@@ -156,7 +153,6 @@ def find_family_again(typed: str) -> FamilyRecord | None:
 
 @bp.post("/data-protection/erase")
 @staff_required(MANAGER)
-@no_store
 def family_records_erase():
     form = EraseForm()
 
@@ -169,7 +165,6 @@ def family_records_erase():
 
 @bp.post("/data-protection/correct")
 @staff_required(MANAGER)
-@no_store
 def family_records_correct():
     form = CorrectForm()
 
@@ -214,7 +209,6 @@ def _family_subjects(reference: str) -> tuple[tuple[str, int], ...]:
 
 @bp.route("/audit")
 @staff_required(MANAGER)
-@no_store
 def audit_log():
     form = AuditSearchForm(request.args)
     # Council admins also see council-wide events (sign-ins, staff with roles at several hubs).

@@ -32,7 +32,6 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.fields import new_nonce, read_nonce, whole_id
 from frontdoor.models import Appointment, Visit
-from frontdoor.security import no_store
 from frontdoor.staff_auth import require_role_at, staff, staff_required
 from frontdoor.words.staff import for_staff
 
@@ -166,14 +165,12 @@ def _times(source: Source, type_id: int) -> dict[str, Any]:
 
 @bp.route("/follow-up/visit/<int:visit_id>/appointment", methods=["GET", "POST"])
 @staff_required(*CONNECT_ROLES)
-@no_store
 def follow_up_appointment_visit(visit_id: int):
     return _appointment(visit_id, None)
 
 
 @bp.route("/follow-up/help/<int:help_id>/appointment", methods=["GET", "POST"])
 @staff_required(*CONNECT_ROLES)
-@no_store
 def follow_up_appointment_help(help_id: int):
     return _appointment(None, help_id)
 
@@ -204,13 +201,11 @@ def _place(visit_id: int | None, help_id: int | None):
 
 @bp.route("/follow-up/visit/<int:visit_id>/session", methods=["GET", "POST"])
 @staff_required(*CONNECT_ROLES)
-@no_store
 def follow_up_session_visit(visit_id: int):
     return _place(visit_id, None)
 
 
 @bp.route("/follow-up/help/<int:help_id>/session", methods=["GET", "POST"])
 @staff_required(*CONNECT_ROLES)
-@no_store
 def follow_up_session_help(help_id: int):
     return _place(None, help_id)

@@ -42,7 +42,6 @@ def _show_code(device: KioskDevice, code: str):
             title=f"Pair {device.name}",
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

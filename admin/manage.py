@@ -379,7 +379,6 @@ def _show_password(user: StaffUser, password: str, title: str):
             "admin/manage/staff_password.html", person=user, password=password, title=title
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

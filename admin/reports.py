@@ -15,7 +15,6 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub
-from frontdoor.security import no_store
 from frontdoor.staff_auth import hubs_for, staff, staff_required
 from frontdoor.words.staff import add_service_errors
 from reports.access import REPORT_ROLES, report_for
@@ -61,7 +60,6 @@ def _where(hubs: list[Hub]) -> str:
 
 @bp.route("/reports")
 @staff_required(*REPORT_ROLES)
-@no_store
 def reports():
     form, hubs = _form()
     made = _report(form, hubs)
@@ -91,7 +89,6 @@ def _download(text: str, name: str, hubs: list[Hub], what: str) -> Response:
 
 @bp.route("/reports/figure.csv")
 @staff_required(*REPORT_ROLES)
-@no_store
 def report_figure_csv():
     form, hubs = _form()
     made = _report(form, hubs)
@@ -105,7 +102,6 @@ def report_figure_csv():
 
 @bp.route("/reports/return.csv")
 @staff_required(*REPORT_ROLES)
-@no_store
 def report_return_csv():
     form, hubs = _form()
     made = _report(form, hubs)

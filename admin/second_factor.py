@@ -99,7 +99,6 @@ def _show_recovery_codes(codes: list[str], target: str):
             title="Your recovery codes",
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -136,7 +135,6 @@ def sign_in_code():
     template = "admin/account/enrol.html" if enrolling else "admin/account/code.html"
     title = "Set up your second factor" if enrolling else "Enter your code"
     response = make_response(render_template(template, form=form, title=title, **context), status)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -167,7 +165,6 @@ def account_second_factor():
             "admin/account/enrol.html", form=form, title="Set up your second factor", **context
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
