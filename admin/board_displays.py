@@ -50,9 +50,7 @@ def board_displays():
 def board_display_new():
     hubs = hubs_for(staff(), [MANAGER])
     form = BoardDisplayForm()
-    form.hub_id.choices = [(hub.id, hub.name) for hub in hubs]
-    if len(hubs) == 1 and not form.is_submitted():
-        form.hub_id.data = hubs[0].id
+    form.offer(hubs)
     if form.validate_on_submit():
         require_role_at(form.hub_id.data, [MANAGER])
         try:

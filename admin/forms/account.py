@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from admin.forms import Required
-from frontdoor.fields import CleanForm, whole_id
+from admin.forms.kiosks import ScreenForm, screen_name
+from frontdoor.fields import CleanForm
 
 
 class CodeForm(CleanForm):
@@ -48,20 +47,8 @@ class ChangePasswordForm(CleanForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class BoardDisplayForm(CleanForm):
-    hub_id = SelectField(
-        "Hub", coerce=whole_id, widget=GovSelect(), validators=[Required("Choose the hub")]
-    )
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        description="Where the screen is, like Reception desk.",
-        validators=[
-            Required("Enter a name for the screen"),
-            Length(max=120, message="Name must be 120 characters or fewer"),
-        ],
-        filters=[lambda value: (value or "").strip()],
-    )
+class BoardDisplayForm(ScreenForm):
+    name = screen_name("like Reception desk")
     submit = SubmitField("Add board display", widget=GovSubmitInput())
 
 
