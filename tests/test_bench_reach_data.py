@@ -6,6 +6,7 @@ a second run with the same scale reuses the data instead of making it again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import date, timedelta
@@ -121,3 +122,32 @@ def test_a_second_run_with_the_same_scale_reuses_the_data(reach_url):
         db.session.remove()
         db.engine.dispose()
     assert [json.loads(p)["hubs"] for p in marker] == [1]
+
+
+def test_data_made_before_a_new_migration_is_upgraded_in_place_not_made_again(reach_url):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade
+
+    app = reach_app(reach_url)
+    first = ensure(app, SMALL, log=lambda _: None)
+    with app.app_context():
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        head = script.get_current_head()
+        downgrade(revision="-1")
+        behind = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.execute(
+            text("UPDATE bench_reach_marker SET params = :p"),
+            {"p": json.dumps({**dataclasses.asdict(SMALL), "schema": [behind]})},
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    again = ensure(app, SMALL, log=lambda _: None)
+
+    assert again.reused and again.counts == first.counts
+    with app.app_context():
+        assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == head
+        assert db.session.scalar(select(func.count()).select_from(Visit)) == first.counts["visit"]
+        db.session.remove()
+        db.engine.dispose()
