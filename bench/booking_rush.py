@@ -183,7 +183,7 @@ def _build_hub() -> None:
     db.session.commit()
 
 
-def _fresh_session(title: str) -> tuple[str, int]:
+def _fresh_session(title: str, places: int = PLACES) -> tuple[str, int]:
     """A new weekly series with 20 places; its session two days from now is open to book."""
     hub = db.session.scalar(select(Hub).filter_by(slug="rush"))
     room = db.session.scalar(select(Room).filter_by(hub_id=hub.id))
@@ -199,7 +199,7 @@ def _fresh_session(title: str) -> tuple[str, int]:
             start_date=today,
             start_time=clock_time(10),
             end_time=clock_time(11),
-            capacity=PLACES,
+            capacity=places,
             booking_mode="booking",
             room_id=room.id,
         ),
@@ -287,22 +287,37 @@ async def _attempt(client, url: str, family: Family) -> Attempt:
     return Attempt(status, ms, outcome)
 
 
-async def _rush(url: str, families: int, htmx: bool) -> tuple[list[Attempt], float]:
+async def prepare(url: str, people: list[Family]) -> None:
+    """Each family opens the booking form (not timed): its cookie, token and nonce."""
     import aiohttp
 
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     jar = aiohttp.DummyCookieJar()  # each family's cookie travels in its own header
-    people = [Family(n, htmx) for n in range(families)]
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=jar) as c:
         gate = asyncio.Semaphore(PREPARE_AT_ONCE)
         await asyncio.gather(*(_prepare(c, url, family, gate) for family in people))
+
+
+async def post_all(url: str, people: list[Family]) -> tuple[list[Attempt], float]:
+    """Every prepared family posts the form at the same moment, each on a connection of
+    its own (its phone); the attempts and the seconds they took."""
+    import aiohttp
+
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+    jar = aiohttp.DummyCookieJar()
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, cookie_jar=jar) as c:
         started = time.perf_counter()
         attempts = await asyncio.gather(*(_attempt(c, url, family) for family in people))
         wall = time.perf_counter() - started
     return list(attempts), wall
+
+
+async def _rush(url: str, families: int, htmx: bool) -> tuple[list[Attempt], float]:
+    people = [Family(n, htmx) for n in range(families)]
+    await prepare(url, people)
+    return await post_all(url, people)
 
 
 def _round(server: Gunicorn, app, families: int, htmx: bool) -> Result:

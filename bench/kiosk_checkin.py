@@ -50,7 +50,7 @@ _ASSET = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 _CSS_URL = re.compile(r"url\(([^)]+)\)")
 
 
-def _build() -> tuple[str, list[str]]:
+def _build(families: int = FAMILIES) -> tuple[str, list[str]]:
     """A hub with a session that started 10 minutes ago and 500 families booked."""
     now = clock.now()
     council = Organisation(name="Bench Council", slug="bench-kiosk")
@@ -77,7 +77,7 @@ def _build() -> tuple[str, list[str]]:
             start_date=local.date(),
             start_time=starts,
             end_time=clock_time(23, 59),
-            capacity=500,
+            capacity=max(families, 500),
             booking_mode="booking",
             booking_closes_minutes=0,
             room_id=room.id,
@@ -86,7 +86,7 @@ def _build() -> tuple[str, list[str]]:
     )
     session_id = series.sessions[0].id
     references = []
-    for n in range(FAMILIES):
+    for n in range(families):
         booked = book_session(
             session_id,
             Party(1, ("0-1",)),
@@ -229,8 +229,8 @@ async def _baseline_rate(base: str) -> list[float]:
     return samples
 
 
-def _baseline() -> Result:
-    """Bare Flask + one INSERT under the same server and client, for scale."""
+def baseline_table() -> None:
+    """The table the yardstick inserts into."""
     from sqlalchemy import create_engine, text
 
     from bench.common import POSTGRES_URL
@@ -239,6 +239,11 @@ def _baseline() -> Result:
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE IF NOT EXISTS bench_baseline (at timestamptz)"))
     engine.dispose()
+
+
+def _baseline() -> Result:
+    """Bare Flask + one INSERT under the same server and client, for scale."""
+    baseline_table()
     with (
         tempfile.TemporaryDirectory() as tmp,
         Gunicorn(Path(tmp), app="bench.baseline_app:app", ready="/") as server,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from bench import kiosk_checkin
+from bench import cpu, kiosk_checkin
 from bench.booking_rush import Gunicorn
 from bench.common import POSTGRES_URL, Result, bench_app, postgres_available, timed
 from bench.reach_data import REACH_URL, Scale, ensure, reach_app
@@ -198,39 +198,23 @@ def _reports_timed(report, hub_ids: list[int], covered: date, last: date) -> lis
     ]
 
 
-def _cpu_seconds(group: int, database: str) -> float:
-    """CPU used so far by gunicorn (its process group) and the PostgreSQL backends
-    serving ``database``: per request, comparable on a busy machine and a quiet one."""
-    ticks = 0
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            serves = f" {database} ".encode() in (proc / "cmdline").read_bytes().replace(
-                b"\0", b" "
-            )
-        except OSError:
-            continue
-        if int(fields[2]) == group or serves:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def _served(server: Gunicorn, url: str, go) -> tuple[object, float]:
-    """Run ``go(mark)``; CPU seconds from ``mark()`` (or the start) to the end."""
+    """Run ``go(mark)``; CPU seconds gunicorn and PostgreSQL used for the database in
+    ``url``, from ``mark()`` (or the start) to the end (``bench.cpu``)."""
     assert server.process is not None
-    database = url.rsplit("/", 1)[1]
-    before = [_cpu_seconds(server.process.pid, database)]
+    root, databases = server.process.pid, (url.rsplit("/", 1)[1],)
+    before = [cpu.read(root, databases)]
 
     def mark() -> None:
-        before[0] = _cpu_seconds(server.process.pid, database)
+        before[0] = cpu.read(root, databases)
 
     outcome = go(mark)
-    return outcome, _cpu_seconds(server.process.pid, database) - before[0]
+    return outcome, cpu.between(before[0], cpu.read(root, databases)).total
 
 
 def _yardstick() -> tuple[Result, float, float]:
     """Bare Flask + one INSERT (the kiosk bench's yardstick): its rate and CPU each."""
-    kiosk_checkin._baseline()  # makes its table
+    kiosk_checkin.baseline_table()
     with (
         tempfile.TemporaryDirectory() as tmp,
         Gunicorn(Path(tmp), app="bench.baseline_app:app", ready="/") as server,
