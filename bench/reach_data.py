@@ -122,9 +122,7 @@ def _upgraded(scale: Scale, wanted: str, log):
     migration costs seconds here; generating again costs minutes)."""
     from flask_migrate import upgrade
 
-    for params, *found in db.session.execute(
-        text("SELECT params, last_day, seconds, counts FROM bench_reach_marker")
-    ):
+    for params in db.session.execute(text("SELECT params FROM bench_reach_marker")).scalars():
         if {k: v for k, v in json.loads(params).items() if k != "schema"} != asdict(scale):
             continue
         if params != wanted:
