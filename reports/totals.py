@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, delete, func, insert, literal, select, text, union
+from sqlalchemy import Date, case, delete, func, insert, literal, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from frontdoor import clock, counting
@@ -124,17 +124,20 @@ def _keep_totals(day: date, totals: Counter[Cell]) -> int:
 
 def _keep_families(day: date, start: datetime, end: datetime) -> int:
     """Each family that arrived on ``day``, once per hub and session, with the area
-    they gave that day (any arrival that gave one)."""
+    they gave at that hub that day (any arrival there that gave one, at any session:
+    a family that gave its postcode at the morning session has that area at the
+    afternoon one too, so it is not counted under "not known" as well)."""
     family = counting.family_sql()
     session = func.coalesce(Visit.session_id, 0)
+    at_hub = (Visit.hub_id, family)
     reached = (
         select(
             literal(day, Date),
             Visit.hub_id,
             session,
             family,
-            func.max(Visit.postcode_district),
-            func.max(Visit.imd_decile),
+            func.max(func.max(Visit.postcode_district)).over(partition_by=at_hub),
+            func.max(func.max(Visit.imd_decile)).over(partition_by=at_hub),
         )
         .select_from(Visit)
         .outerjoin(Booking, Booking.id == Visit.booking_id)
@@ -147,46 +150,50 @@ def _keep_families(day: date, start: datetime, end: datetime) -> int:
 
 
 def _refresh_first_seen(first: date, last: date) -> None:
-    """Each family's first day at the council, again from the days kept, for every
-    family the days rebuilt could have changed: those reached in them, and those
-    first seen in them (a correction may have moved them later, or away)."""
-    in_range = ReachFamilyDay.day.between(first, last)
-    touched = union(
-        select(ReachFamilyDay.family).where(in_range),
-        select(ReachFirstSeen.family).where(ReachFirstSeen.first_day.between(first, last)),
+    """Each family's first day at the council, kept right after ``first``..``last``
+    are rebuilt, reading only what the rebuild could change. The days before
+    ``first`` are as they were, so a first day before ``first`` still holds. Any
+    other is the earliest of the family's days in the range and, for the families
+    first seen in it (a correction may have moved them later, or away), its days
+    after. So the nightly week reads its own week, not every earlier day of every
+    family in it."""
+    rfd, seen = ReachFamilyDay, ReachFirstSeen
+    moved = select(seen.family).where(seen.first_day.between(first, last))
+    days = union_all(
+        select(rfd.hub_id, rfd.family, rfd.day).where(rfd.day.between(first, last)),
+        select(rfd.hub_id, rfd.family, rfd.day).where(rfd.day > last, rfd.family.in_(moved)),
+    ).subquery()
+    earliest = (
+        select(Hub.organisation_id, days.c.family, func.min(days.c.day))
+        .join(Hub, Hub.id == days.c.hub_id)
+        .group_by(Hub.organisation_id, days.c.family)
     )
-    kept = (
-        select(Hub.organisation_id, ReachFamilyDay.family, func.min(ReachFamilyDay.day))
-        .join(Hub, Hub.id == ReachFamilyDay.hub_id)
-        .where(ReachFamilyDay.family.in_(touched))
-        .group_by(Hub.organisation_id, ReachFamilyDay.family)
-    )
-    # Explicitly correlated: left to itself the inner query would take its own copy
-    # of reach_first_seen (a cross product of every family and every hub).
-    still_kept = (
-        select(ReachFamilyDay.family)
-        .join(Hub, Hub.id == ReachFamilyDay.hub_id)
-        .where(
-            ReachFamilyDay.family == ReachFirstSeen.family,
-            Hub.organisation_id == ReachFirstSeen.organisation_id,
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(seen).from_select(["organisation_id", "family", "first_day"], earliest)
+    held = case((seen.first_day < first, seen.first_day), else_=upsert.excluded.first_day)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["organisation_id", "family"], set_={"first_day": held}
         )
-        .correlate(ReachFirstSeen)
+    )
+    # First seen in the range, and no longer came at all: no day of theirs is kept
+    # where their first day says. Explicitly correlated: left to itself the inner
+    # query would take its own copy of reach_first_seen.
+    still_kept = (
+        select(rfd.family)
+        .join(Hub, Hub.id == rfd.hub_id)
+        .where(
+            rfd.family == seen.family,
+            rfd.day == seen.first_day,
+            Hub.organisation_id == seen.organisation_id,
+        )
+        .correlate(seen)
         .exists()
     )
     db.session.execute(
-        delete(ReachFirstSeen)
-        .where(ReachFirstSeen.first_day.between(first, last), ~still_kept)
+        delete(seen)
+        .where(seen.first_day.between(first, last), ~still_kept)
         .execution_options(synchronize_session=False)
-    )
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(ReachFirstSeen).from_select(
-        ["organisation_id", "family", "first_day"], kept
-    )
-    db.session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=["organisation_id", "family"],
-            set_={"first_day": upsert.excluded.first_day},
-        )
     )
 
 
