@@ -129,3 +129,40 @@ def notify_server(recorder: NotifyRecorder | None = None):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def redirecting_server():
+    """A local HTTP server that answers every address with ``302`` to ``/elsewhere``
+    on itself, and records every path asked for: ``/elsewhere`` among them means a
+    client followed the redirect."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self):
+            asked.append(self.path)
+            if self.path == "/elsewhere":
+                payload = b'{"issuer": "followed"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+            else:
+                payload = b""
+                self.send_response(302)
+                self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
