@@ -60,6 +60,12 @@ class Config:
     # Booking look-ups (reference, QR code, "find me") one kiosk screen may make in
     # 10 minutes before it asks the family to see reception. The benchmark raises it.
     kiosk_lookups: int = 30
+    # Bookings (places, waiting lists, appointments) the public booking site takes
+    # from one client address in ``public_booking_window_minutes`` (ASVS 2.4.1): a
+    # household or a library PC books a few; a script making up emails to fill a
+    # session's places is stopped. Staff booking for a family is never limited.
+    public_bookings_per_address: int = 10
+    public_booking_window_minutes: int = 60
     # Seconds without a touch before a kiosk asks "Are you still there?"; when
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
@@ -343,6 +349,8 @@ _NUMBERS = {
     "FRONTDOOR_MESSAGE_MAX_ATTEMPTS": ("message_max_attempts", int),
     "FRONTDOOR_MESSAGE_RETRY_SECONDS": ("message_retry_seconds", int),
     "FRONTDOOR_KIOSK_LOOKUPS": ("kiosk_lookups", int),
+    "FRONTDOOR_PUBLIC_BOOKINGS_PER_ADDRESS": ("public_bookings_per_address", int),
+    "FRONTDOOR_PUBLIC_BOOKING_WINDOW_MINUTES": ("public_booking_window_minutes", int),
     "FRONTDOOR_WORKERS": ("workers", int),
     "FRONTDOOR_THREADS": ("threads", int),
     "FRONTDOOR_DATABASE_CONNECTIONS": ("database_connections", int),
@@ -419,7 +427,13 @@ def _check_staff_sessions(config: Config) -> None:
 
 
 def _check_server(config: Config) -> None:
-    for attribute in ("workers", "threads", "database_wait_seconds"):
+    for attribute in (
+        "workers",
+        "threads",
+        "database_wait_seconds",
+        "public_bookings_per_address",
+        "public_booking_window_minutes",
+    ):
         if getattr(config, attribute) <= 0:
             raise ConfigError(f"FRONTDOOR_{attribute.upper()} must be more than 0")
     database_pool(config)  # refuses a budget of connections too small for the workers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -573,3 +574,29 @@ def test_the_demo_has_appointments_to_book(app, demo, client):
         assert sum(len(v) for v in found.values()) > 10
         assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
     assert client.get("/book/riverside/appointments").status_code == 200
+
+
+@pytest.fixture
+def one_booking_an_hour(app: Flask):
+    """The council allows one public booking per address an hour."""
+    config = app.config["FRONTDOOR"]
+    app.config["FRONTDOOR"] = replace(config, public_bookings_per_address=1)
+    yield
+    app.config["FRONTDOOR"] = config
+
+
+def test_appointments_count_towards_the_bookings_one_address_may_make(
+    app, client, practice, one_booking_an_hour
+):
+    first = _book_url(practice)
+    assert client.post(first, data={**FAMILY, **_form(client, first)}).status_code == 302
+    second = _book_url(practice, who=practice.staff[1])
+    refused = client.post(
+        second,
+        data={**FAMILY, **_form(client, second), "email": "bea@example.com"},
+        headers={"Accept-Language": "pl"},
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    page = refused.get_data(as_text=True)
+    assert "Za dużo rezerwacji" in page and "spróbuj ponownie za 60 min." in page
+    assert _bookings(app) == 1
