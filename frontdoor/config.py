@@ -20,6 +20,8 @@ SCHEDULER_JOB_THREADS = 4
 SCHEDULER_CONNECTIONS = SCHEDULER_JOB_THREADS + 2
 # A bearer token anyone could guess would open /metrics to the world.
 METRICS_TOKEN_LENGTH = 32
+# Pwned Passwords' range API (frontdoor/pwned.py), used in production unless turned off.
+PWNED_PASSWORDS_URL = "https://api.pwnedpasswords.com/range"
 
 
 class ConfigError(RuntimeError):
@@ -151,6 +153,12 @@ class Config:
     oidc_required_amr: str = ""
     # Off: staff sign in only through single sign-on; the password form is gone.
     password_sign_in: bool = True
+    # Where new staff passwords are checked against the breach corpus (Pwned
+    # Passwords' range API: only 5 hex characters of a SHA-1 leave the machine,
+    # frontdoor/pwned.py). Unset: PWNED_PASSWORDS_URL in production, where the
+    # server reaches GOV.UK Notify over the internet anyway, and off elsewhere;
+    # "off" turns it off.
+    pwned_passwords_url: str | None = None
 
     @property
     def single_sign_on(self) -> bool:
@@ -341,6 +349,7 @@ _TEXT = {
     "FRONTDOOR_OIDC_REQUIRED_AMR": "oidc_required_amr",
     "FRONTDOOR_BOARD_DISPLAY_ENDS_AT": "board_display_ends_at",
     "FRONTDOOR_METRICS_TOKEN": "metrics_token",
+    "FRONTDOOR_PWNED_PASSWORDS_URL": "pwned_passwords_url",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -419,6 +428,12 @@ def _check_channels(config: Config) -> None:
 def _check_staff_sessions(config: Config) -> None:
     if config.second_factor_required is None:
         config.second_factor_required = config.is_production
+    if config.pwned_passwords_url is None:
+        config.pwned_passwords_url = PWNED_PASSWORDS_URL if config.is_production else ""
+    if config.pwned_passwords_url.strip().lower() == "off":
+        config.pwned_passwords_url = ""
+    if config.is_production and config.pwned_passwords_url.startswith("http://"):
+        raise ConfigError("FRONTDOOR_PWNED_PASSWORDS_URL must be https (or off)")
     if config.staff_idle_minutes <= 0 or config.staff_session_hours <= 0:
         raise ConfigError("FRONTDOOR_STAFF_IDLE_MINUTES and _SESSION_HOURS must be more than 0")
     hours, _, minutes = config.board_display_ends_at.partition(":")
