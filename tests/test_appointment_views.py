@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -574,15 +573,6 @@ def test_the_demo_has_appointments_to_book(app, demo, client):
         assert sum(len(v) for v in found.values()) > 10
         assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
     assert client.get("/book/riverside/appointments").status_code == 200
-
-
-@pytest.fixture
-def one_booking_an_hour(app: Flask):
-    """The council allows one public booking per address an hour."""
-    config = app.config["FRONTDOOR"]
-    app.config["FRONTDOOR"] = replace(config, public_bookings_per_address=1)
-    yield
-    app.config["FRONTDOOR"] = config
 
 
 def test_appointments_count_towards_the_bookings_one_address_may_make(

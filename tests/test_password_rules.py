@@ -6,19 +6,17 @@ five characters of the password's SHA-1 (ASVS 6.2.12)."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
 
 from frontdoor.config import PWNED_PASSWORDS_URL, ConfigError, load_config
 from frontdoor.passwords import context_words, password_problem
-from tests.conftest import DEMO_PASSWORD, submit
-from tests.message_servers import free_port
+from tests.conftest import DEMO_PASSWORD, changed_config, submit
+from tests.message_servers import QuietHandler, free_port, http_server
 from tests.oidc_fixtures import security_log  # noqa: F401  (a fixture)
 
 LEAD = "lead@riverside.example"  # Grace Okafor, at the demo council's Riverside hub
@@ -91,41 +89,25 @@ class RangeApi:
 
 @contextmanager
 def range_api(api: RangeApi) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             api.asked.append((self.path, dict(self.headers)))
             prefix = self.path.rsplit("/", 1)[-1].upper()
+            counts = {**dict.fromkeys(api.padding, 0), **dict.fromkeys(api.breached, 12)}
             lines = [f"{'0' * 35}:3"]  # some other breached hash with this prefix
-            for password, count in [(p, 12) for p in api.breached] + [(p, 0) for p in api.padding]:
-                if _sha1(password).startswith(prefix):
-                    lines.append(f"{_sha1(password)[5:]}:{count}")
-            payload = "\r\n".join(lines).encode()
-            self.send_response(api.status)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            lines += [
+                f"{_sha1(password)[5:]}:{count}"
+                for password, count in counts.items()
+                if _sha1(password).startswith(prefix)
+            ]
+            self.answer(api.status, "\r\n".join(lines).encode(), "text/plain")
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/range"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(Handler) as base_url:
+        yield f"{base_url}/range"
 
 
-@contextmanager
-def breach_check_at(app: Flask, url: str) -> Iterator[None]:
-    config = app.config["FRONTDOOR"]
-    app.config["FRONTDOOR"] = replace(config, pwned_passwords_url=url)
-    try:
-        yield
-    finally:
-        app.config["FRONTDOOR"] = config
+def breach_check_at(app: Flask, url: str):
+    return changed_config(app, pwned_passwords_url=url)
 
 
 BREACHED = "tangerine-lamp-orbit"  # long and uncommon, but in our stand-in's breach

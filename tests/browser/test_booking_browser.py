@@ -6,7 +6,6 @@ The live server runs in this process, so the clock frozen here is the server's t
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -166,15 +165,6 @@ def test_the_last_place_going_while_a_family_types_offers_the_waiting_list_in_pl
         )
     finally:
         other.context.close()
-
-
-@pytest.fixture
-def one_booking_an_hour(app):
-    """The council allows one public booking per address an hour."""
-    config = app.config["FRONTDOOR"]
-    app.config["FRONTDOOR"] = replace(config, public_bookings_per_address=1)
-    yield
-    app.config["FRONTDOOR"] = config
 
 
 def test_a_phone_over_the_bookings_limit_is_shown_a_calm_page_in_its_language(
