@@ -103,6 +103,8 @@ class Gunicorn:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
+            # Every simulated family books from 127.0.0.1.
+            "FRONTDOOR_PUBLIC_BOOKINGS_PER_ADDRESS": "1000000",
             **self.extra_env,
         }
         command = [

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from booking import bp
 from booking.appointments import book_appointment
 from booking.forms import AppointmentForm
-from booking.site import manage_token
+from booking.site import address_limit, manage_token, too_many_bookings
 from booking.slots import Slot, find_slot, first_name, free_slots
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -213,9 +213,12 @@ def appointment_book(hub: str, type_id: int):
                 source=BookingSource.PUBLIC,
                 idempotency_key=form.idempotency_key(),
                 postcode=form.postcode.data or "",
+                address_limit=address_limit(),
             )
         except ServiceError as error:
             db.session.rollback()
+            if error.code == "too_many_bookings":
+                return too_many_bookings()
             if error.code in SLOT_GONE:
                 return _slot_gone(place, kind, starts_at, error)
             form.show_service_error(error)

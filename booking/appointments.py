@@ -23,7 +23,13 @@ from sqlalchemy.orm import joinedload
 
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
-from booking.services import BookingResult, booking_for_key, new_booking
+from booking.services import (
+    AddressLimit,
+    BookingResult,
+    booking_for_key,
+    count_public_booking,
+    new_booking,
+)
 from booking.slots import BOOKED, CANCELLED, as_utc, check_slot, get_type, lock_practitioner
 from booking.tokens import retire_links
 from frontdoor.areas import area_for_postcode
@@ -51,8 +57,10 @@ def book_appointment(
     source: str = BookingSource.PUBLIC,
     idempotency_key: str | None = None,
     postcode: str = "",
+    address_limit: AddressLimit | None = None,
 ) -> BookingResult:
-    """Book one slot with one practitioner, under the practitioner's lock.
+    """Book one slot with one practitioner, under the practitioner's lock. The
+    public site passes its ``address_limit`` (``count_public_booking``).
 
     The same form submitted twice (same ``idempotency_key``) gives the first
     booking back with ``created=False``. A ``postcode`` is kept only as its area.
@@ -65,6 +73,7 @@ def book_appointment(
     kind = get_type(type_id)
     party.check(kind.hub.settings.max_party_size)
     slot = check_slot(kind, practitioner, starts_at, now=now, public=source == BookingSource.PUBLIC)
+    count_public_booking(address_limit, now=now)
     appointment = Appointment(
         hub_id=kind.hub_id,
         type_id=kind.id,

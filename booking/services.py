@@ -132,9 +132,11 @@ def book_session(
     join_waiting_list: bool = False,
     card_key: str | None = None,
     postcode: str = "",
+    address_limit: AddressLimit | None = None,
 ) -> BookingResult:
     """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
     A hub card the family showed at the kiosk (``card_key``) names the booking's family.
+    The public site passes its ``address_limit`` (``count_public_booking``).
 
     A full session raises ``full`` unless the family asked for the waiting list.
     The same form submitted twice (same ``idempotency_key``) gives the first result.
@@ -156,6 +158,7 @@ def book_session(
         return BookingResult(earlier, created=False)
     if not fits and not join_waiting_list:
         raise ServiceError("full")
+    count_public_booking(address_limit, now=now)
     assert session is not None  # _decide refused a missing session
     booking = new_booking(
         party,
@@ -171,6 +174,29 @@ def book_session(
     )
     queue_booking_message(booking, "booked" if fits else "waiting", now=now)
     return BookingResult(booking)
+
+
+@dataclass(frozen=True)
+class AddressLimit:
+    """At most ``bookings`` new bookings from one client ``address`` in ``window``
+    (``public_bookings_per_address`` and ``public_booking_window_minutes``)."""
+
+    address: str
+    bookings: int
+    window: timedelta
+
+
+def count_public_booking(limit: AddressLimit | None, *, now: datetime) -> None:
+    """Count a new booking against its address (``frontdoor.throttle``, by a hash
+    of the address), or raise ``too_many_bookings`` once the address has made its
+    limit. The count joins the booking's transaction, so a booking that fails is
+    not counted and a form sent twice counts once. No limit: staff, the kiosk."""
+    if limit is None:
+        return
+    if not take_a_try(
+        f"public_booking|{limit.address}", now=now, limit=limit.bookings, window=limit.window
+    ):
+        raise ServiceError("too_many_bookings")
 
 
 def new_booking(

@@ -1,6 +1,7 @@
 """What the public booking site's pages share: the hub a page is about, the hub a
 family chose before (a cookie), the manage link a booking's family holds, and
-"never keep a copy" for pages with a family's details."""
+"never keep a copy" for pages with a family's details, and how many bookings one
+address may make."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
+    Response,
     abort,
     current_app,
+    make_response,
+    render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from booking.services import AddressLimit
 from booking.tokens import CHECK_IN, MANAGE, link_stopped
 from frontdoor import clock
-from frontdoor.extensions import db
+from frontdoor.extensions import db, htmx
 from frontdoor.models import (
     Booking,
     Hub,
@@ -118,3 +124,33 @@ def booking_or_404(token: str) -> Booking:
     if isinstance(found, str):
         raise LinkExpired()
     return found
+
+
+# --- how many bookings one address may make --------------------------------------------
+
+
+def address_limit() -> AddressLimit:
+    """The public site's limit on new bookings from this request's client address."""
+    config = current_app.config["FRONTDOOR"]
+    return AddressLimit(
+        request.remote_addr or "",
+        config.public_bookings_per_address,
+        timedelta(minutes=config.public_booking_window_minutes),
+    )
+
+
+def too_many_bookings() -> Response:
+    """A calm page for an address that has made its limit: 429, with when to come
+    back (``Retry-After``) in the header and in words. htmx swaps no 429 into the
+    form, so an htmx request is told (``HX-Redirect``) to load this page whole."""
+    minutes = current_app.config["FRONTDOOR"].public_booking_window_minutes
+    if htmx:
+        response = make_response("", 429)
+        response.headers["HX-Redirect"] = url_for("booking.too_many_bookings_page")
+    else:
+        html = render_template(
+            "booking/too_many_bookings.html", title=_("Too many bookings"), minutes=minutes
+        )
+        response = make_response(html, 429)
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response

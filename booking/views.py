@@ -38,12 +38,14 @@ from booking.services import (
 from booking.site import (
     HUB_COOKIE,
     HUB_COOKIE_AGE,
+    address_limit,
     calendar_host,
     hub_or_404,
     manage_token,
     public_url,
     remembered_hub,
     session_or_404,
+    too_many_bookings,
 )
 from booking.whats_on import timetable_ahead
 from booking.whats_on import whats_on as whats_on_at
@@ -250,11 +252,14 @@ def book(hub: str, session_id: int):
                 idempotency_key=form.idempotency_key(),
                 join_waiting_list=bool(form.waiting_list.data),
                 postcode=form.postcode.data or "",
+                address_limit=address_limit(),
             )
         except ServiceError as error:
             db.session.rollback()
             if error.code == "full":  # the last place went in the last moment
                 return _just_filled(session, tally(session))
+            if error.code == "too_many_bookings":
+                return too_many_bookings()
             add_service_error(form, error)
         else:
             db.session.commit()
@@ -273,6 +278,13 @@ def book(hub: str, session_id: int):
         max_party=place.settings.max_party_size,
         title=_("Join the waiting list") if available.state == State.FULL else _("Book a place"),
     )
+
+
+@bp.route("/too-many-bookings")
+@public
+def too_many_bookings_page():
+    """Where an htmx booking form over its address's limit sends the browser."""
+    return too_many_bookings()
 
 
 def _confirm(booking: Booking):
@@ -311,7 +323,10 @@ def _retention_months() -> int:
 @public
 def privacy():
     return render_template(
-        "booking/privacy.html", retention_months=_retention_months(), title=_("Privacy notice")
+        "booking/privacy.html",
+        retention_months=_retention_months(),
+        booking_window_minutes=current_app.config["FRONTDOOR"].public_booking_window_minutes,
+        title=_("Privacy notice"),
     )
 
 

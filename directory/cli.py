@@ -7,7 +7,6 @@ into the directory (a file, or an http(s) address), matched on service ids.
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +20,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Organisation
+from frontdoor.outbound import RedirectRefused, open_url
 from frontdoor.words.staff import for_staff
 
 directory_cli = AppGroup("directory", help="The directory of partner services.")
@@ -29,8 +29,7 @@ FETCH_SECONDS = 60
 
 def _open(source: str) -> IO[bytes]:
     if source.startswith(("http://", "https://")):
-        # S310: the address is one a council administrator typed, and only http(s).
-        return urllib.request.urlopen(source, timeout=FETCH_SECONDS)  # noqa: S310
+        return open_url(source, timeout=FETCH_SECONDS)
     return Path(source).open("rb")
 
 
@@ -54,6 +53,8 @@ def import_command(source: str, slug: str | None, max_mb: int) -> None:
     try:
         with _open(source) as stream:
             feed = parse_feed(read_feed(stream, max_bytes=max_mb * 2**20), max_bytes=max_mb * 2**20)
+    except RedirectRefused as error:
+        raise click.ClickException(f"Could not read {source}: {error}") from None
     except OSError as error:
         raise click.ClickException(f"Could not read {source}: {type(error).__name__}") from None
     except ServiceError as error:

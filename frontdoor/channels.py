@@ -18,6 +18,7 @@ from email.utils import formatdate
 from frontdoor.config import Config
 from frontdoor.extensions import db
 from frontdoor.models import OutboxMessage, RecordedMessage
+from frontdoor.outbound import RedirectRefused, http_session
 from frontdoor.outbox import Rendered, forgets_recipient
 
 
@@ -153,6 +154,7 @@ class NotifyChannel(Channel):
             base_url=config.notify_base_url,
             timeout=config.notify_timeout_seconds,
         )
+        self.client.request_session = http_session()
 
     def send(self, message: OutboxMessage, rendered: Rendered) -> str:
         from notifications_python_client.errors import HTTPError
@@ -173,6 +175,10 @@ class NotifyChannel(Channel):
                     reference=message.idempotency_key,
                 )
         except HTTPError as error:
+            if isinstance(error.__cause__, RedirectRefused):
+                raise SendError(
+                    "notify answered with a redirect, not followed", permanent=False
+                ) from None
             status = error.status_code
             # 400: Notify will never send it (a bad address, say). 403: a wrong key,
             # which a manager can fix, so keep trying. 429 and 5xx: busy or down.

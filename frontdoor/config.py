@@ -20,6 +20,8 @@ SCHEDULER_JOB_THREADS = 4
 SCHEDULER_CONNECTIONS = SCHEDULER_JOB_THREADS + 2
 # A bearer token anyone could guess would open /metrics to the world.
 METRICS_TOKEN_LENGTH = 32
+# Pwned Passwords' range API (frontdoor/pwned.py), used in production unless turned off.
+PWNED_PASSWORDS_URL = "https://api.pwnedpasswords.com/range"
 
 
 class ConfigError(RuntimeError):
@@ -60,6 +62,12 @@ class Config:
     # Booking look-ups (reference, QR code, "find me") one kiosk screen may make in
     # 10 minutes before it asks the family to see reception. The benchmark raises it.
     kiosk_lookups: int = 30
+    # Bookings (places, waiting lists, appointments) the public booking site takes
+    # from one client address in ``public_booking_window_minutes`` (ASVS 2.4.1): a
+    # household or a library PC books a few; a script making up emails to fill a
+    # session's places is stopped. Staff booking for a family is never limited.
+    public_bookings_per_address: int = 10
+    public_booking_window_minutes: int = 60
     # Seconds without a touch before a kiosk asks "Are you still there?"; when
     # set, it overrides every hub's own kiosk setting (tests use a short one).
     kiosk_idle_seconds: int | None = None
@@ -145,6 +153,12 @@ class Config:
     oidc_required_amr: str = ""
     # Off: staff sign in only through single sign-on; the password form is gone.
     password_sign_in: bool = True
+    # Where new staff passwords are checked against the breach corpus (Pwned
+    # Passwords' range API: only 5 hex characters of a SHA-1 leave the machine,
+    # frontdoor/pwned.py). Unset: PWNED_PASSWORDS_URL in production, where the
+    # server reaches GOV.UK Notify over the internet anyway, and off elsewhere;
+    # "off" turns it off.
+    pwned_passwords_url: str | None = None
 
     @property
     def single_sign_on(self) -> bool:
@@ -335,6 +349,7 @@ _TEXT = {
     "FRONTDOOR_OIDC_REQUIRED_AMR": "oidc_required_amr",
     "FRONTDOOR_BOARD_DISPLAY_ENDS_AT": "board_display_ends_at",
     "FRONTDOOR_METRICS_TOKEN": "metrics_token",
+    "FRONTDOOR_PWNED_PASSWORDS_URL": "pwned_passwords_url",
 }
 _NUMBERS = {
     "FRONTDOOR_SMTP_PORT": ("smtp_port", int),
@@ -343,6 +358,8 @@ _NUMBERS = {
     "FRONTDOOR_MESSAGE_MAX_ATTEMPTS": ("message_max_attempts", int),
     "FRONTDOOR_MESSAGE_RETRY_SECONDS": ("message_retry_seconds", int),
     "FRONTDOOR_KIOSK_LOOKUPS": ("kiosk_lookups", int),
+    "FRONTDOOR_PUBLIC_BOOKINGS_PER_ADDRESS": ("public_bookings_per_address", int),
+    "FRONTDOOR_PUBLIC_BOOKING_WINDOW_MINUTES": ("public_booking_window_minutes", int),
     "FRONTDOOR_WORKERS": ("workers", int),
     "FRONTDOOR_THREADS": ("threads", int),
     "FRONTDOOR_DATABASE_CONNECTIONS": ("database_connections", int),
@@ -411,6 +428,12 @@ def _check_channels(config: Config) -> None:
 def _check_staff_sessions(config: Config) -> None:
     if config.second_factor_required is None:
         config.second_factor_required = config.is_production
+    if config.pwned_passwords_url is None:
+        config.pwned_passwords_url = PWNED_PASSWORDS_URL if config.is_production else ""
+    if config.pwned_passwords_url.strip().lower() == "off":
+        config.pwned_passwords_url = ""
+    if config.is_production and config.pwned_passwords_url.startswith("http://"):
+        raise ConfigError("FRONTDOOR_PWNED_PASSWORDS_URL must be https (or off)")
     if config.staff_idle_minutes <= 0 or config.staff_session_hours <= 0:
         raise ConfigError("FRONTDOOR_STAFF_IDLE_MINUTES and _SESSION_HOURS must be more than 0")
     hours, _, minutes = config.board_display_ends_at.partition(":")
@@ -419,7 +442,13 @@ def _check_staff_sessions(config: Config) -> None:
 
 
 def _check_server(config: Config) -> None:
-    for attribute in ("workers", "threads", "database_wait_seconds"):
+    for attribute in (
+        "workers",
+        "threads",
+        "database_wait_seconds",
+        "public_bookings_per_address",
+        "public_booking_window_minutes",
+    ):
         if getattr(config, attribute) <= 0:
             raise ConfigError(f"FRONTDOOR_{attribute.upper()} must be more than 0")
     database_pool(config)  # refuses a budget of connections too small for the workers

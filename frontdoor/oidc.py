@@ -34,6 +34,7 @@ from requests import RequestException
 
 from frontdoor.config import Config
 from frontdoor.errors import ServiceError
+from frontdoor.outbound import no_redirects
 
 SCOPE = "openid email profile"
 # Signatures only a key the provider keeps private can make: never "none", and never
@@ -71,17 +72,19 @@ _providers: dict[tuple[str, str], _Provider] = {}
 
 
 def _session(config: Config, redirect_uri: str = "") -> OAuth2Session:
-    return OAuth2Session(
-        config.oidc_client_id,
-        config.oidc_client_secret,
-        scope=SCOPE,
-        redirect_uri=redirect_uri or None,
-        code_challenge_method="S256",
+    return no_redirects(
+        OAuth2Session(
+            config.oidc_client_id,
+            config.oidc_client_secret,
+            scope=SCOPE,
+            redirect_uri=redirect_uri or None,
+            code_challenge_method="S256",
+        )
     )
 
 
 def _fetch_json(url: str) -> Any:
-    with OAuth2Session() as http:
+    with no_redirects(OAuth2Session()) as http:
         response = http.get(url, timeout=TIMEOUT_SECONDS, withhold_token=True)
     response.raise_for_status()
     return response.json()

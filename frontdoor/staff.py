@@ -27,7 +27,8 @@ from frontdoor.models import (
     StaffRole,
     StaffUser,
 )
-from frontdoor.passwords import generate_password, hash_password, password_problem, verify_password
+from frontdoor.password_rules import check_new_password
+from frontdoor.passwords import generate_password, hash_password, verify_password
 
 
 def _sha(text: str) -> str:
@@ -61,8 +62,9 @@ def create_staff(
         raise ServiceError("duplicate_email", field="email")
     if not name.strip():
         raise ServiceError("name_required", field="name")
-    if problem := password_problem(password):
-        raise ServiceError("weak_password", field="password", message=problem)
+    check_new_password(
+        password, organisation_id=organisation_id, email=email, name=name, field="password"
+    )
     user = StaffUser(
         organisation_id=organisation_id,
         email=email,
@@ -88,8 +90,13 @@ def set_roles(user: StaffUser, roles: Iterable[tuple[int | None, Role]]) -> None
 
 def set_password(user: StaffUser, password: str) -> None:
     """Change a password and end every signed-in browser of that person."""
-    if problem := password_problem(password):
-        raise ServiceError("weak_password", field="password", message=problem)
+    check_new_password(
+        password,
+        organisation_id=user.organisation_id,
+        email=user.email,
+        name=user.name,
+        field="password",
+    )
     user.password_hash = hash_password(password)
     end_logins(user.id)
 

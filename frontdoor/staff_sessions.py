@@ -30,7 +30,8 @@ from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import BoardDisplay, StaffLogin, StaffUser
-from frontdoor.passwords import hash_password, password_problem, verify_password
+from frontdoor.password_rules import check_new_password
+from frontdoor.passwords import hash_password, verify_password
 from frontdoor.staff import end_logins, open_login
 
 PAIRING_LIFETIME = timedelta(minutes=30)
@@ -106,8 +107,9 @@ def change_password(
     Raises ``wrong_password`` or ``weak_password``."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("wrong_password", field="current")
-    if problem := password_problem(new):
-        raise ServiceError("weak_password", field="new", message=problem)
+    check_new_password(
+        new, organisation_id=user.organisation_id, email=user.email, name=user.name, field="new"
+    )
     user.password_hash = hash_password(new)
     user.must_change_password = False
     _end_all_but(user.id, _sha(keep_token), now)

@@ -2,10 +2,11 @@
 
 Every counted try is a row in the table that throttles staff sign-in, keyed by a
 hash of who tried and what, so the limit holds across processes and no address,
-session or kiosk is stored as written. Finding a booking from the public site and
-sending a service's details by text both use it, and so do a kiosk's booking
-look-ups (per screen). Each "no" is a security event named after the source's
-first part (``find_throttled``), with nothing of the rest of the source in it.
+session or kiosk is stored as written. Finding a booking from the public site,
+making one there (per address) and sending a service's details by text use it,
+and so do a kiosk's booking look-ups (per screen). Each "no" is a security event
+named after the source's first part (``find_throttled``), with nothing of the rest
+of the source in it.
 """
 
 from __future__ import annotations

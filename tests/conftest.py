@@ -12,6 +12,8 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -143,6 +145,24 @@ def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
         db.session.remove()
+
+
+@contextmanager
+def changed_config(app: Flask, **changes: object) -> Iterator[None]:
+    """The app's settings with ``changes`` while the block runs (a council's choice)."""
+    config = app.config["FRONTDOOR"]
+    app.config["FRONTDOOR"] = replace(config, **changes)
+    try:
+        yield
+    finally:
+        app.config["FRONTDOOR"] = config
+
+
+@pytest.fixture
+def one_booking_an_hour(app: Flask) -> Iterator[None]:
+    """The council allows one public booking per address an hour."""
+    with changed_config(app, public_bookings_per_address=1):
+        yield
 
 
 @pytest.fixture

@@ -77,6 +77,34 @@ def smtp_server(handler: SmtpHandler | None = None, tls: ssl.SSLContext | None =
         controller.stop()
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A stand-in's request handler that keeps the test output clean."""
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status: int, payload: bytes, content_type: str, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]):
+    """A real HTTP server on loopback, in a thread, for as long as the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class NotifyRecorder:
     """Requests seen (path, headers, JSON body), and the statuses to answer with in turn."""
@@ -90,7 +118,7 @@ class NotifyRecorder:
 def notify_server(recorder: NotifyRecorder | None = None):
     recorder = recorder or NotifyRecorder()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -111,21 +139,28 @@ def notify_server(recorder: NotifyRecorder | None = None):
                 }
             else:
                 answer = {"status_code": status, "errors": [{"error": "Exception", "message": ""}]}
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.answer(status, json.dumps(answer).encode(), "application/json")
 
-        def log_message(self, *args):
-            pass
+    with http_server(Handler) as base_url:
+        yield base_url, recorder
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", recorder
-    finally:
-        server.shutdown()
-        server.server_close()
+
+@contextmanager
+def redirecting_server():
+    """A local HTTP server that answers every address with ``302`` to ``/elsewhere``
+    on itself, and records every path asked for: ``/elsewhere`` among them means a
+    client followed the redirect."""
+    asked: list[str] = []
+
+    class Handler(QuietHandler):
+        def _answer(self):
+            asked.append(self.path)
+            if self.path == "/elsewhere":
+                self.answer(200, b'{"issuer": "followed"}', "application/json")
+            else:
+                self.answer(302, b"", "text/plain", Location="/elsewhere")
+
+        do_GET = do_POST = _answer
+
+    with http_server(Handler) as base_url:
+        yield base_url, asked

@@ -573,3 +573,20 @@ def test_the_demo_has_appointments_to_book(app, demo, client):
         assert sum(len(v) for v in found.values()) > 10
         assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
     assert client.get("/book/riverside/appointments").status_code == 200
+
+
+def test_appointments_count_towards_the_bookings_one_address_may_make(
+    app, client, practice, one_booking_an_hour
+):
+    first = _book_url(practice)
+    assert client.post(first, data={**FAMILY, **_form(client, first)}).status_code == 302
+    second = _book_url(practice, who=practice.staff[1])
+    refused = client.post(
+        second,
+        data={**FAMILY, **_form(client, second), "email": "bea@example.com"},
+        headers={"Accept-Language": "pl"},
+    )
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    page = refused.get_data(as_text=True)
+    assert "Za dużo rezerwacji" in page and "spróbuj ponownie za 60 min." in page
+    assert _bookings(app) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,6 +28,7 @@ from frontdoor.models import (
 from frontdoor.tokens import make_link_token
 from tests.booking_fixtures import NOW, make_session
 from tests.conftest import DEMO_PASSWORD, csrf_from
+from tests.oidc_fixtures import security_log  # noqa: F401  (a fixture)
 
 # A Monday: the demo's Baby Massage at Riverside is on Tuesday 24th at 13:30 (UTC in November).
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -698,6 +700,38 @@ def test_find_a_booking_allows_ten_tries_in_fifteen_minutes_from_one_address(sit
     assert attempt("203.0.113.9").status_code == 200  # someone else is not blocked
     clock.freeze(MONDAY + timedelta(minutes=16))
     assert attempt("198.51.100.7").status_code == 200
+
+
+def _book_from(client, url: str, address: str, n: int):
+    """One family at ``address`` books (or joins the waiting list) with its own email."""
+    data = {**FAMILY, **open_form(client, url), "email": f"parent{n}@example.com"}
+    return client.post(url, data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_one_address_makes_ten_bookings_an_hour_then_is_asked_calmly_to_wait(
+    app,
+    client,
+    security_log,  # noqa: F811  (a fixture)
+):
+    hub, session_id = small_session(app, capacity=8)
+    url = book_url(hub, session_id)
+    for n in range(10):  # eight places, then two on the waiting list
+        assert _book_from(client, url, "198.51.100.7", n).status_code == 302
+    refused = _book_from(client, url, "198.51.100.7", 10)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert "Too many bookings" in text_of(refused)
+    assert "please try again in 60 minutes" in text_of(refused)
+    assert "ask at the hub's reception or phone them" in text_of(refused)
+    assert count(app) == 10
+    events = [json.loads(line) for line in security_log]
+    assert [e["event"] for e in events] == ["public_booking_throttled"]
+    assert "198.51.100.7" not in security_log[0] and "parent10" not in security_log[0]
+
+    assert _book_from(client, url, "203.0.113.9", 11).status_code == 302  # another household
+    clock.freeze(clock.now() + timedelta(minutes=61))
+    assert _book_from(client, url, "198.51.100.7", 12).status_code == 302
+    assert count(app) == 12
+    assert "internet address for 60 minutes" in text_of(client.get("/book/privacy"))
 
 
 # --- about the service ----------------------------------------------------------------------

@@ -183,6 +183,28 @@ def test_cancelled_bookings_are_folded_away(app, signed_in):
 # --- booking on a family's behalf ------------------------------------------------------------
 
 
+def test_staff_booking_family_after_family_from_one_desk_are_never_limited(app, signed_in):
+    # The public site's limit is ten bookings an hour from one address; reception
+    # booking for the families in front of them is not held to it.
+    session_id = upcoming(app)
+    set_capacity_directly(app, session_id, 20)
+    client = signed_in("reception@riverside.example")
+    page = f"/admin/sessions/{session_id}/book"
+    for n in range(12):
+        token, nonce = form_page(client, page)
+        data = {"csrf_token": token, "nonce": nonce, "adults": "1", "children_0_1": "1"}
+        data |= {"first_name": f"Parent{n}", "mobile": f"07700 900{n:03d}"}
+        made = client.post(page, data=data, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+        assert made.status_code == 302, n
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Booking).filter_by(session_id=session_id)
+            )
+            == 12
+        )
+
+
 def test_staff_book_for_a_family_and_a_double_submit_makes_one_booking(app, signed_in):
     session_id = upcoming(app)
     client = signed_in("reception@riverside.example")

@@ -46,6 +46,7 @@ KIOSK = (
 # Families' refusals that are a whole page rather than a sentence.
 WHOLE_PAGES = {
     "too_many_attempts": "templates/booking/too_many.html",
+    "too_many_bookings": "templates/booking/too_many_bookings.html",
     # And on the kiosk, its "sorry" screen (kiosk.views.SORRY_CODES).
     "too_many_texts": "templates/booking/support_text_limit.html",
 }
@@ -68,6 +69,7 @@ FAMILY_ONLY = {
     "checked_in": "staff may cancel a booking after check-in",
     "too_far": "staff may book an appointment any day ahead",
     "too_many_attempts": "only the public site finds a booking by reference",
+    "too_many_bookings": "only the public site limits bookings per address",
     "too_many_texts": "only families ask for a service's details by text",
     "unknown_topic": "only the kiosk asks for help",
     "invalid_code": "shown on the kiosk being paired, in the kiosk's languages",

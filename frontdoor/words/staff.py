@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 
 from frontdoor.errors import ServiceError
+from frontdoor.passwords import MIN_LENGTH
 
 _TRY_AGAIN = "Sorry, that could not be done. Try again"
 
@@ -232,6 +233,19 @@ def _not_imported(details: Mapping[str, object]) -> str:
 
 
 # Codes whose words need more of the error's details than a ``{name}`` or two.
+WEAK_PASSWORD = {
+    "too_short": f"Password must be at least {MIN_LENGTH} characters",
+    "too_long": "Password must be 200 characters or fewer",
+    "common": "Choose a password that is harder to guess",
+    "context": (
+        "Choose a password that is not built from your name or email, Front Door, "
+        "family hub, or the council's or a hub's name"
+    ),
+    "breached": (
+        "That password has appeared in a data breach, so others may try it. Choose a different one"
+    ),
+}
+
 _FROM_DETAILS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "already_claimed": _already_claimed,
     "oruk_missing_id": lambda details: (
@@ -245,8 +259,10 @@ _FROM_DETAILS: dict[str, Callable[[Mapping[str, object]], str]] = {
     "duplicate": _duplicate,
     "name_too_long": _too_long("Name", "Enter a shorter name"),
     "reason_too_long": _too_long("Reason", "Enter a shorter reason"),
-    # The password rules word their own refusals (frontdoor.passwords).
-    "weak_password": lambda details: str(details.get("message") or "Choose a different password"),
+    # Why a new password will not do (frontdoor.passwords, frontdoor.password_rules).
+    "weak_password": lambda details: WEAK_PASSWORD.get(
+        str(details.get("reason")), "Choose a different password"
+    ),
 }
 
 CODES = frozenset(_WORDS) | frozenset(_FROM_DETAILS)

@@ -16,6 +16,7 @@ from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import Booking, Session
 from tests.booking_fixtures import make_session
+from tests.browser.test_kiosk_browser import _axe
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -164,3 +165,38 @@ def test_the_last_place_going_while_a_family_types_offers_the_waiting_list_in_pl
         )
     finally:
         other.context.close()
+
+
+def test_a_phone_over_the_bookings_limit_is_shown_a_calm_page_in_its_language(
+    app, browser, live_server, one_booking_an_hour
+):
+    with app.app_context():
+        session_id = make_session(capacity=5)
+        hub = db.session.get(Session, session_id).hub.slug
+    book = f"/book/{hub}/sessions/{session_id}/book"
+    # CSP bypassed only so that axe can be added to the page.
+    phone = browser.new_context(base_url=live_server, bypass_csp=True, viewport=PHONE).new_page()
+    arabic = browser.new_context(
+        base_url=live_server, bypass_csp=True, extra_http_headers={"Accept-Language": "ar"}
+    ).new_page()
+    try:
+        phone.goto(book)
+        fill_in_family(phone, "Bea", "bea@example.com")
+        phone.get_by_role("button", name="Book a place").click()
+        phone.get_by_role("heading", name="Booking confirmed").wait_for()
+
+        phone.goto(book)
+        fill_in_family(phone, "Ana", "ana@example.com")
+        phone.get_by_role("button", name="Book a place").click()  # sent by htmx
+        expect(phone.get_by_role("heading", name="Too many bookings")).to_be_visible()
+        expect(phone.get_by_text("please try again in 60 minutes")).to_be_visible()
+        assert _axe(phone) == []
+
+        answer = arabic.goto("/book/too-many-bookings")
+        assert answer is not None and answer.status == 429
+        expect(arabic.get_by_role("heading", name="عدد كبير جدًا من الحجوزات")).to_be_visible()
+        assert arabic.locator("main .govuk-grid-row").get_attribute("dir") == "rtl"
+        assert _axe(arabic) == []
+    finally:
+        phone.context.close()
+        arabic.context.close()
