@@ -140,15 +140,20 @@ def test_the_lead_welcomes_the_rooms_families_on_one_card(app, ctx):  # noqa: F8
     assert shown.families == 6  # the building still counts every family
 
 
-def test_the_room_card_reads_as_the_wall_says_it(app, ctx, client):  # noqa: F811
+def test_the_room_card_reads_the_same_on_the_wall_and_the_desks_board(app, ctx, client):  # noqa: F811
     _lead_welcomes_the_room(ctx.play)
     for n in range(3):
         _drop_in(ctx, f"Regular{n}", first_time=False)
     _drop_in(ctx, "Nell", first_time=True)
+    request_help(ctx.hub_id, topic="money", now=NOW + timedelta(minutes=9), first_name="Bea")
+    db.session.commit()
     sign_in(client, "manager@test.example", "a-long-password")
-    page = client.get("/admin/arrivals/wall?hub=testhub").get_data(as_text=True)
-    assert "4 families, 1 here for the first time, Sam K." in page
-    assert "Regular0" not in page and "Nell" in page
+    for path in ("/admin/arrivals/wall?hub=testhub", "/admin/arrivals?hub=testhub"):
+        page = client.get(path).get_data(as_text=True)
+        assert "4 families, 1 here for the first time, Sam K." in page, path
+        assert "Regular0" not in page and "Nell" in page, path
+        # Reception reads the request to talk to someone before anyone waiting.
+        assert page.index("Asked to talk to someone") < page.index("Waiting to be greeted"), path
 
 
 def test_a_series_without_the_setting_greets_each_family_by_name(app, ctx):  # noqa: F811
