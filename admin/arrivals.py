@@ -1,5 +1,6 @@
-"""The live arrivals board, a practitioner's own arrivals, the fire roll call,
-the desk's check-in by hand, help request details, and today's duty rota.
+"""The live arrivals board, its full-screen wall display for reception, a
+practitioner's own arrivals, the fire roll call, the desk's check-in by hand,
+help request details, and today's duty rota.
 
 The board is live over server-sent events (``/admin/arrivals/stream``): every
 change publishes an event (``frontdoor.events``) and each open board fetches its
@@ -50,7 +51,7 @@ from frontdoor.models import (
     Visit,
 )
 from frontdoor.staff_auth import hubs_for, in_background, require_role_at, staff, staff_required
-from frontdoor.templating import LANGUAGES, page_or_fragment
+from frontdoor.templating import LANGUAGES, language_for_staff, page_or_fragment
 from frontdoor.topics import TOPIC_LABELS
 from frontdoor.words.staff import for_staff, staff_words
 
@@ -119,7 +120,6 @@ def _board_context(hub: Hub, *, mine: bool) -> dict[str, object]:
         # Families colleagues introduced to me here, still to see: on my own list only.
         "introduced": introduced_to(me.id, hub.id, to_see_only=True) if mine else [],
         "contact_words": CONTACT_WORDS,
-        "languages": LANGUAGES,
         "board_url": url_for("admin.arrivals_mine" if mine else "admin.arrivals", hub=hub.slug),
         "stream_url": url_for("admin.arrivals_stream", hub=hub.slug),
     }
@@ -143,6 +143,23 @@ def _render_board(hub: Hub, *, mine: bool):
 @staff_required(*BOARD_ROLES, board_display=True)
 def arrivals():
     return _render_board(_hub(), mine=False)
+
+
+@bp.route("/arrivals/wall")
+@staff_required(*BOARD_ROLES, board_display=True)
+def arrivals_wall():
+    """The board full-screen, for the reception wall: read from across the room,
+    never acted on (a paired board display lands here, ``admin.board_displays``)."""
+    hub = _hub()
+    return page_or_fragment(
+        "admin/arrivals/wall.html",
+        "admin/arrivals/_wall.html",
+        title=_("Arrivals"),
+        board=boards.board(hub.id, now=clock.now()),
+        hub=hub,
+        board_url=url_for("admin.arrivals_wall", hub=hub.slug),
+        stream_url=url_for("admin.arrivals_stream", hub=hub.slug),
+    )
 
 
 @bp.route("/arrivals/mine")
@@ -249,7 +266,7 @@ def arrivals_undo():
 def arrivals_check_in():
     hub = _hub()
     form = WalkInForm()
-    form.language.choices = [(code, lang["name"]) for code, lang in LANGUAGES.items()]
+    form.language.choices = [(code, language_for_staff(code)) for code in LANGUAGES]
     sessions = drop_ins_now(hub.id, clock.now())
     form.session.choices = [("", _("Just visiting, or not for a session"))] + [
         (str(s.id), f"{s.series.title}, {s.starts_at.astimezone(clock.LONDON):%H:%M}")
@@ -342,7 +359,7 @@ def arrivals_help(help_id: int):
             asked=asked,
             hub=asked.hub,
             topic=TOPIC_LABELS.get(asked.topic, asked.topic),
-            language=LANGUAGES.get(asked.language, {}).get("name", asked.language),
+            language=language_for_staff(asked.language),
             claimed_by=db.session.get(StaffUser, asked.claimed_by_id or 0),
         )
     )

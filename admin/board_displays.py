@@ -1,6 +1,7 @@
 """Reception board displays: a manager adds one for a hub and gets a one-time
-pairing code; the reception PC that enters it shows that hub's arrivals board,
-and nothing else, until the end of the working day (frontdoor.staff_sessions)."""
+pairing code; the reception PC that enters it shows that hub's arrivals board as
+a full-screen wall display (``admin.arrivals_wall``), and nothing else, until the
+end of the working day (frontdoor.staff_sessions)."""
 
 from __future__ import annotations
 
@@ -114,7 +115,7 @@ def board_display_pair():
             slug = display.hub.slug
             db.session.commit()
             start_session(owner, token)
-            return redirect(url_for("admin.arrivals", hub=slug))
+            return redirect(url_for("admin.arrivals_wall", hub=slug))
     return render_template(
         "admin/board_displays/pair.html", form=form, title="Pair a board display"
     )

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
-from arrivals.greeters import DutyRota, duty_staff, greeters_for, local_day
+from arrivals.cards import Place, Row, board_order, place_of, room_card
+from arrivals.greeters import DutyRota, duty_staff, greeters_for, local_day, welcomed_by_lead
 from frontdoor.errors import ServiceError
 from frontdoor.events import latest_event_id
 from frontdoor.extensions import db
@@ -56,8 +57,12 @@ def since(row: Visit | HelpRequest) -> datetime:
 
 def level_for(row: Visit | HelpRequest, now: datetime, minutes: int) -> int:
     """0 fine, 1 amber (waited N minutes), 2 red (2N; urgent help after 2 minutes).
-    Only someone still waiting to be greeted escalates."""
+    Only someone still waiting to be greeted escalates, and never a family the
+    lead welcomes with the room (``welcomed_by_lead``): the board and the scheduled
+    escalation (``arrivals.jobs``) both ask here."""
     if row.status != VisitStatus.WAITING:
+        return 0
+    if isinstance(row, Visit) and welcomed_by_lead(row):
         return 0
     waited = now - since(row)
     if isinstance(row, HelpRequest) and row.urgent and waited >= URGENT_AFTER:
@@ -67,36 +72,6 @@ def level_for(row: Visit | HelpRequest, now: datetime, minutes: int) -> int:
     if waited >= timedelta(minutes=minutes):
         return 1
     return 0
-
-
-@dataclass
-class Row:
-    subject: str  # "visit" or "help"
-    id: int
-    version: int
-    status: str
-    name: str  # first name and last initial
-    what: str
-    since: datetime
-    waited_seconds: int
-    level: int
-    greeters: list[StaffUser]
-    claimed_by: StaffUser | None
-    adults: int = 0
-    children: int = 0
-    language: str = "en"
-    first_time: bool | None = None
-    urgent: bool = False
-    private_room: bool = False
-    room: str | None = None
-
-    @property
-    def greeter_ids(self) -> list[int]:
-        return [s.id for s in self.greeters]
-
-    @property
-    def key(self) -> str:
-        return f"{self.subject}-{self.id}"
 
 
 @dataclass
@@ -122,6 +97,11 @@ class Board:
     children: int
     duty: list[StaffUser]
     last_event_id: int
+
+    @property
+    def cards(self) -> list[Row]:
+        """Every card, in the order reception reads them (``board_order``)."""
+        return board_order([*self.help, *self.waiting, *self.with_staff])
 
     def only_for(self, staff_id: int) -> Board:
         """The board as one practitioner's own: theirs to greet, or claimed by them."""
@@ -255,15 +235,18 @@ def board(hub_id: int, *, now: datetime) -> Board:
             private_room=item.private_room,
         )
 
-    visit_rows = [row(v) for v in visits]
-    help_rows = [row(h) for h in helps]
+    rooms = _rooms(visits, now)
+    grouped = {v.id for v in visits if v.status == VisitStatus.WAITING and welcomed_by_lead(v)}
+    cards = board_order(
+        [*(row(v) for v in visits if v.id not in grouped), *(row(h) for h in helps), *rooms]
+    )
     return Board(
         hub=hub,
         now=now,
         minutes=minutes,
-        waiting=[r for r in visit_rows if r.status == VisitStatus.WAITING],
-        help=[r for r in help_rows if r.status == VisitStatus.WAITING],
-        with_staff=[r for r in [*visit_rows, *help_rows] if r.status != VisitStatus.WAITING],
+        waiting=[r for r in cards if place_of(r) == Place.WAITING],
+        help=[r for r in cards if place_of(r) in (Place.URGENT_HELP, Place.HELP)],
+        with_staff=[r for r in cards if place_of(r) == Place.WITH_STAFF],
         expected=expected(hub_id, now=now),
         families=len(visits),
         adults=sum(v.adults for v in visits),
@@ -271,6 +254,25 @@ def board(hub_id: int, *, now: datetime) -> Board:
         duty=rota.practitioners,
         last_event_id=latest_event_id(hub_id),
     )
+
+
+def _rooms(visits: list[Visit], now: datetime) -> list[Row]:
+    """One card per session whose lead welcomes the room and has drop-in families
+    waiting for that welcome; its counts take in the session's first-timers."""
+    waiting: dict[int, list[Visit]] = {}
+    for visit in visits:
+        if visit.status == VisitStatus.WAITING and welcomed_by_lead(visit) and visit.session_id:
+            waiting.setdefault(visit.session_id, []).append(visit)
+    cards = []
+    for session_id, families in waiting.items():
+        session = families[0].session
+        if session is None:  # never: welcomed_by_lead asks for a session
+            continue
+        in_room = [v for v in visits if v.session_id == session_id and v.kind == VisitKind.DROP_IN]
+        cards.append(
+            room_card(session, in_room, waiting=families, now=now, room=_visit_room(families[0]))
+        )
+    return cards
 
 
 def expected(hub_id: int, *, now: datetime) -> list[Expected]:

@@ -129,17 +129,34 @@ def best_matches(
     return [p for p in candidates if score(p) == best] if best else list(candidates)
 
 
+def welcomed_by_lead(visit: Visit) -> bool:
+    """A drop-in family at a session whose series says "the lead welcomes the
+    room": the lead greets them with the room, so the board shows them on one card
+    for the session and they never escalate one by one. A family here for the first
+    time still comes to someone by name (as does every help request)."""
+    return (
+        visit.kind == VisitKind.DROP_IN
+        and visit.first_time is not True
+        and visit.session is not None
+        and visit.session.series.lead_welcomes_room
+        and bool(visit.session.series.leads)
+    )
+
+
 def greeters_for(row: Visit | HelpRequest, rota: DutyRota) -> list[StaffUser]:
     """Who should greet them: an appointment's practitioner; a booked session's
-    lead; for drop-ins, walk-ins and help requests today's duty practitioners
-    (those who speak their language and know the topic, where staff said), or,
-    with nobody on duty, the drop-in session's lead. Empty: anyone may."""
+    lead, or a drop-in session's lead where the lead welcomes the room; for other
+    drop-ins, walk-ins and help requests today's duty practitioners (those who
+    speak their language and know the topic, where staff said), or, with nobody on
+    duty, the drop-in session's lead. Empty: anyone may."""
     if isinstance(row, HelpRequest):
         return best_matches(rota.practitioners, language=row.language, topic=row.topic)
     if row.booking is not None and row.booking.appointment is not None:
         return [row.booking.appointment.practitioner]
     if row.kind == VisitKind.BOOKING and (leads := _leads(row)):
         return leads
+    if welcomed_by_lead(row):
+        return _leads(row)
     if duty := rota.practitioners:
         return best_matches(duty, language=row.language)
     return _leads(row)

@@ -28,16 +28,29 @@ from frontdoor.clock import LONDON
 from frontdoor.config import PROJECT_ROOT
 from frontdoor.extensions import htmx
 
-# Languages the product ships, named in their own script. ``dir`` drives layout.
+# Languages the product ships, named in their own script (``name``, what a family
+# chooses from) and in English (``english``, for staff). ``dir`` drives layout.
 LANGUAGES: dict[str, dict[str, str]] = {
-    "en": {"name": "English", "dir": "ltr"},
-    "pl": {"name": "Polski", "dir": "ltr"},
-    "ro": {"name": "Română", "dir": "ltr"},
-    "uk": {"name": "Українська", "dir": "ltr"},
-    "bn": {"name": "বাংলা", "dir": "ltr"},
-    "ur": {"name": "اردو", "dir": "rtl"},
-    "ar": {"name": "العربية", "dir": "rtl"},
+    "en": {"name": "English", "english": "English", "dir": "ltr"},
+    "pl": {"name": "Polski", "english": "Polish", "dir": "ltr"},
+    "ro": {"name": "Română", "english": "Romanian", "dir": "ltr"},
+    "uk": {"name": "Українська", "english": "Ukrainian", "dir": "ltr"},
+    "bn": {"name": "বাংলা", "english": "Bengali", "dir": "ltr"},
+    "ur": {"name": "اردو", "english": "Urdu", "dir": "rtl"},
+    "ar": {"name": "العربية", "english": "Arabic", "dir": "rtl"},
 }
+
+
+def language_for_staff(code: str) -> str:
+    """A language as staff see it: in English with its own name beside, "Polish
+    (Polski)"; "another language" for one the product does not ship (a family
+    who chose "other" on the kiosk)."""
+    language = LANGUAGES.get(code)
+    if language is None:
+        return "another language"
+    if language["english"] == language["name"]:
+        return language["english"]
+    return f"{language['english']} ({language['name']})"
 
 
 def select_locale() -> str:
@@ -136,6 +149,7 @@ def init_app(app: Flask) -> None:
         time=lambda v: _local(v).strftime("%H:%M") if isinstance(v, datetime) else "",
         day=lambda v: format_date(v, "EEEE d MMMM") if isinstance(v, date) else "",
         datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
+        language_for_staff=language_for_staff,
     )
 
     app.context_processor(page_globals)

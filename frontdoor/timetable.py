@@ -119,6 +119,7 @@ class SeriesInput:
     booking_closes_minutes: int = 60
     skip_bank_holidays: bool = True
     lead_ids: list[int] = field(default_factory=list)
+    lead_welcomes_room: bool = False
 
     @property
     def duration_minutes(self) -> int:
@@ -292,6 +293,7 @@ def save_series(
         "booking_opens_days",
         "booking_closes_minutes",
         "skip_bank_holidays",
+        "lead_welcomes_room",
     ):
         setattr(series, name, getattr(data, name))
     series.title = data.title.strip()
@@ -312,7 +314,8 @@ def save_series(
         subject_id=series.id,
         hub_id=series.hub_id,
         detail=f"{series.title}: {result.created} added, {result.updated} changed, "
-        f"{result.removed} removed, {result.flagged} flagged",
+        f"{result.removed} removed, {result.flagged} flagged"
+        + ("; the lead welcomes the room" if series.lead_welcomes_room else ""),
     )
     return result
 

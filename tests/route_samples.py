@@ -243,8 +243,9 @@ def _a_login() -> int:
     return login_id
 
 
-def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riverside") -> None:
-    """Sign ``client`` in as a new reception board display for one hub."""
+def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riverside") -> str:
+    """Sign ``client`` in as a new reception board display for one hub; returns
+    where the display was sent."""
     from frontdoor.staff_sessions import add_board_display
 
     with app.app_context():
@@ -258,6 +259,7 @@ def pair_board_display(client: FlaskClient, app: Flask, hub_slug: str = "riversi
     token = csrf_from(page)
     response = client.post("/admin/board-display/pair", data={"code": code, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
 
 
 def _a_kiosk(hub_id: int) -> int:

@@ -81,7 +81,7 @@ def test_a_board_display_gets_its_hubs_board_and_no_other_staff_route(app, demo,
     values = sample_values(app)
     pair_board_display(client, app, "riverside")
     token = csrf_from(client.get("/admin/arrivals?hub=riverside").get_data(as_text=True))
-    board = {"/admin/arrivals", "/admin/arrivals/stream"}
+    board = {"/admin/arrivals", "/admin/arrivals/wall", "/admin/arrivals/stream"}
     wrong = []
     for rule, _ in staff_routes(app):
         url = url_of(rule, values)

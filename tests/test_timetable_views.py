@@ -101,6 +101,19 @@ def test_lead_creates_a_weekly_series_and_sees_it_in_the_week(app, signed_in):
     assert series_count(app) == before + 1
 
 
+def test_a_lead_says_they_welcome_the_room_and_the_series_form_remembers(app, signed_in):
+    client = signed_in(LEAD)
+    page = text(client.get(NEW))
+    assert "The lead welcomes the room" in page
+    assert submit(client, NEW, series_form(lead_welcomes_room="y")).status_code == 302
+    with app.app_context():
+        series = db.session.scalar(select(SessionSeries).filter_by(title="Toddler Yoga"))
+        assert series.lead_welcomes_room is True
+        edit = f"/admin/timetable/series/{series.id}?hub=riverside"
+    checkbox = text(client.get(edit)).split('name="lead_welcomes_room"')[1].split(">")[0]
+    assert "checked" in checkbox
+
+
 def test_week_view_shows_local_times_and_both_neighbouring_weeks(signed_in):
     client = signed_in(LEAD)
 

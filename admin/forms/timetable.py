@@ -115,6 +115,13 @@ class SeriesForm(CleanForm):
         description="Session leads and practitioners at this hub",
         widget=GovCheckboxesInput(),
     )
+    lead_welcomes_room = BooleanField(
+        "The lead welcomes the room",
+        description="Drop-in families show on the arrivals board as one card per session, "
+        "for the lead to welcome together. First-timers and requests to talk to someone "
+        "still come to someone by name",
+        widget=GovCheckboxInput(),
+    )
     # The service checks the range, so 0 and 501 get the same words as everywhere.
     capacity = WholeNumberField(
         "Capacity",
@@ -171,6 +178,7 @@ class SeriesForm(CleanForm):
             room_id=self.room_id.data,
             age_bands=self.age_bands.data,
             lead_ids=self.lead_ids.data,
+            lead_welcomes_room=self.lead_welcomes_room.data,
             weekdays=self.weekdays.data,
             interval_weeks=answered(self.interval_weeks.data),
             start_date=answered(self.start_date.data),

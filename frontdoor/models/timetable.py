@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -95,6 +96,9 @@ class SessionSeries(Base):
     booking_opens_days: Mapped[int] = mapped_column(default=14)
     booking_closes_minutes: Mapped[int] = mapped_column(default=60)
     skip_bank_holidays: Mapped[bool] = mapped_column(default=True)
+    # "The lead welcomes the room": its drop-in families are one card on the
+    # board, greeted by the lead together (``arrivals.greeters.welcomed_by_lead``).
+    lead_welcomes_room: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
