@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from frontdoor.templating import LANGUAGES
-from tests.browser.test_kiosk_browser import _open_kiosk
+from tests.browser.test_kiosk_browser import kiosk_page  # noqa: F401  (a fixture)
 from tests.test_kiosk import place  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -23,13 +23,6 @@ _SPILLING_TILES = """() => [...document.querySelectorAll('#main-content button')
     + ` ${tile.scrollWidth}x${tile.scrollHeight} in ${tile.clientWidth}x${tile.clientHeight}`)"""
 
 
-@pytest.fixture
-def kiosk_page(app, browser, live_server, place):  # noqa: F811
-    page = _open_kiosk(app, browser, live_server, place.hub_id)
-    yield page
-    page.context.close()
-
-
 def _choose(page, language: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=LANGUAGES[language]["name"], exact=True).click()
@@ -37,7 +30,7 @@ def _choose(page, language: str) -> None:
     page.evaluate("async () => { await document.fonts.ready; }")
 
 
-def test_the_language_choice_comes_first_on_the_home_screen(kiosk_page):
+def test_the_language_choice_comes_first_on_the_home_screen(kiosk_page):  # noqa: F811
     page = kiosk_page
     page.goto("/kiosk/")
     first = page.locator("#main-content > *").first
@@ -49,7 +42,7 @@ def test_the_language_choice_comes_first_on_the_home_screen(kiosk_page):
 
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080), (1280, 800)], ids=str)
-def test_no_label_spills_out_of_its_tile_in_any_language(kiosk_page, size):
+def test_no_label_spills_out_of_its_tile_in_any_language(kiosk_page, size):  # noqa: F811
     page = kiosk_page
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto("/kiosk/")
@@ -71,7 +64,7 @@ def _fonts_drawing(page, selector: str) -> list[dict]:
     return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
 
 
-def test_bengali_is_drawn_in_the_bengali_font_the_app_ships(kiosk_page):
+def test_bengali_is_drawn_in_the_bengali_font_the_app_ships(kiosk_page):  # noqa: F811
     page = kiosk_page
     page.goto("/kiosk/")
     _choose(page, "bn")
@@ -85,7 +78,7 @@ def test_bengali_is_drawn_in_the_bengali_font_the_app_ships(kiosk_page):
     assert any("Noto Sans Bengali" in family for family in loaded)
 
 
-def test_the_english_home_is_within_150_kb_on_first_load_fonts_included(kiosk_page):
+def test_the_english_home_is_within_150_kb_on_first_load_fonts_included(kiosk_page):  # noqa: F811
     page = kiosk_page
     page.goto("/kiosk/")
     page.evaluate("async () => { await document.fonts.ready; }")
