@@ -494,12 +494,15 @@ def test_languages_named_in_their_own_script_set_lang_and_direction(screen, monk
     screen.post("/kiosk/language", {"language": "ar"})
     assert '<html lang="ar" dir="rtl"' in screen.html
     assert (
-        'value="ar" lang="ar" dir="rtl"\n            class="fd-toggle" aria-pressed="true"'
-        in screen.html
+        'value="ar" lang="ar" dir="rtl"\n'
+        '          class="fd-language fd-language-name" aria-pressed="true"' in screen.html
     )
     screen.start("talk")
     screen.post("/kiosk/talk", {"topic": "other"})
-    assert '<option value="ar" lang="ar" selected>العربية</option>' in screen.html
+    assert (
+        '<option value="ar" lang="ar" class="fd-language-name" selected>العربية</option>'
+        in screen.html
+    )
     screen.open("/kiosk/reset")  # the next family starts in English again
     assert '<html lang="en" dir="ltr"' in screen.html
 
