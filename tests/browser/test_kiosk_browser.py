@@ -275,6 +275,8 @@ def test_in_arabic_the_kiosk_reads_right_to_left(app, kiosk_page, place):  # noq
     expect(page.locator('html[lang="ar"][dir="rtl"]')).to_have_count(1)
     choices = page.locator(".fd-choices")
     assert choices.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    # The Arabic font swaps in when it arrives: measure the layout after it has.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     first = page.get_by_role("button", name=_("I have a booking")).bounding_box()
     second = page.get_by_role("button", name=_("I'm here for a drop-in")).bounding_box()
     assert abs(first["y"] - second["y"]) < 2, "two columns at 1080x1920"
