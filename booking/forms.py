@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Mapping
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -226,6 +227,11 @@ def check_contact(form: FlaskForm, missing: str) -> bool:
     return valid
 
 
+def page_language() -> str:
+    """Messages to a family start in the language they are reading the page in."""
+    return str(get_locale() or "en")
+
+
 class BookingForm(PartyForm):
     first_name = first_name_field()
     last_name = last_name_field()
@@ -251,7 +257,7 @@ class BookingForm(PartyForm):
     language = SelectField(
         _l("Language for messages"),
         widget=GovSelect(),
-        default="en",
+        default=page_language,
         validate_choice=False,
         validators=[_check_choice(LANGUAGES, _l("Choose a language from the list"))],
     )
