@@ -104,3 +104,12 @@ def test_gov_uk_words_on_a_form_with_errors_are_in_the_pages_language(site, clie
     assert re.search(re.escape(hidden_prefix) + r"\s*" + re.escape(error), html)
     assert translated("pl", "Skip to main content") in page and "Skip to main content" not in page
     assert translated("pl", "Back") in page
+
+
+def test_who_a_session_is_for_is_in_the_familys_language(site, client):  # noqa: F811
+    session_id = session_id_of(site, "Baby Massage")
+    session_page = text_of(client.get(f"/book/riverside/sessions/{session_id}?lang=pl"))
+    whats_on = text_of(client.get(WHATS_ON))
+    for page in (session_page, whats_on):
+        assert translated("pl", "Babies under 1") in page and "0 to 1" not in page
+    assert translated("pl", "Parents and carers") in whats_on
