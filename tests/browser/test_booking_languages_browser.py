@@ -13,23 +13,20 @@ names, categories) are not counted: they are shown as staff wrote them.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.models import AppointmentType, Hub, Room, ServiceCategory, SessionSeries
 from frontdoor.templating import LANGUAGES
 from tests.browser.test_kiosk_browser import _axe, _words
-from tests.conftest import DEMO_PASSWORD
+from tests.test_booking_site import site  # noqa: F401  (the demo council, on a Monday)
 from tests.test_translations import _strings, booking_site_messages, catalog
 
 pytestmark = pytest.mark.browser
 
-MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PHONE = {"width": 390, "height": 844}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 CONSENT = (
@@ -112,27 +109,15 @@ def english_left_in(app, code: str):
     return check
 
 
-@pytest.fixture
-def demo(app):
-    from frontdoor.demo import load_demo
-
-    clock.freeze(MONDAY)
-    with app.app_context():
-        load_demo(password=DEMO_PASSWORD, today=clock.today())
-        db.session.commit()
-        db.session.remove()
-    return app
-
-
 def phone(browser, live_server, **options):
     return browser.new_context(base_url=live_server, viewport=PHONE, **options).new_page()
 
 
-def test_the_check_finds_english_on_an_english_page(demo, browser, live_server):
+def test_the_check_finds_english_on_an_english_page(site, browser, live_server):  # noqa: F811
     page = phone(browser, live_server)
     try:
         page.goto("/book/riverside/")
-        found = english_left_in(demo, "pl")(page)
+        found = english_left_in(site, "pl")(page)
         assert any("'Find your booking'" in line for line in found), found
         assert any("'Privacy notice'" in line for line in found), found
     finally:
@@ -141,10 +126,13 @@ def test_the_check_finds_english_on_an_english_page(demo, browser, live_server):
 
 @pytest.mark.parametrize("code", ["ar", "pl"])
 def test_a_family_books_on_a_phone_in_their_language_from_the_chooser(
-    demo, browser, live_server, code
+    site,  # noqa: F811
+    browser,
+    live_server,
+    code,
 ):
-    _ = _words(demo, code)
-    english_left = english_left_in(demo, code)
+    _ = _words(site, code)
+    english_left = english_left_in(site, code)
     page = phone(browser, live_server)
     try:
         page.goto("/book/riverside/")
@@ -201,8 +189,13 @@ BOOKING_PAGES = (
 
 
 @pytest.mark.parametrize("code", ["en", "ar", "ur"])
-def test_booking_pages_have_no_accessibility_faults_axe_can_find(demo, browser, live_server, code):
-    _ = _words(demo, code)
+def test_booking_pages_have_no_accessibility_faults_axe_can_find(
+    site,  # noqa: F811
+    browser,
+    live_server,
+    code,
+):
+    _ = _words(site, code)
     page = phone(browser, live_server, bypass_csp=True)
     try:
         page.goto(f"/book/riverside/?lang={code}")
