@@ -14,14 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from booking import bp
 from booking.appointments import book_appointment
-from booking.forms import AppointmentForm
+from booking.forms import AppointmentForm, page_language
 from booking.site import address_limit, manage_token, too_many_bookings
 from booking.slots import Slot, find_slot, first_name, free_slots
 from frontdoor import clock
@@ -208,7 +207,7 @@ def appointment_book(hub: str, type_id: int):
                 practitioner.id,
                 starts_at,
                 form.party(),
-                form.contact(_language()),
+                form.contact(page_language()),
                 now=now,
                 source=BookingSource.PUBLIC,
                 idempotency_key=form.idempotency_key(),
@@ -256,7 +255,3 @@ def appointment_book(hub: str, type_id: int):
     # The page may show back what a family typed: no one may keep a copy.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _language() -> str:
-    return str(get_locale() or "en")

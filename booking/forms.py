@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Mapping
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -37,7 +38,7 @@ from booking.contact import MAX_NAME, Contact, Party
 from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.fields import CleanForm, read_nonce
-from frontdoor.models import CHILD_BANDS
+from frontdoor.models import AGE_BANDS, CHILD_BANDS
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import family_words, for_family, lazy_family_words
 
@@ -65,6 +66,16 @@ CHILD_BAND_WORDS = {
     "3-5": _l("3 to 5 years"),
     "5-11": _l("5 to 11 years"),
     "11-19": _l("11 to 19 years"),
+}
+
+
+# Who a session is for, in families' words: the hub's age bands ("0 to 1" in
+# frontdoor.models.AGE_BANDS) as families read them, in the same order.
+AGE_BAND_WORDS = {
+    band: {"pregnancy": _l("Pregnancy"), "parents": _l("Parents and carers")}.get(
+        band, CHILD_BAND_WORDS.get(band, band)
+    )
+    for band in AGE_BANDS
 }
 
 
@@ -226,6 +237,11 @@ def check_contact(form: FlaskForm, missing: str) -> bool:
     return valid
 
 
+def page_language() -> str:
+    """Messages to a family start in the language they are reading the page in."""
+    return str(get_locale() or "en")
+
+
 class BookingForm(PartyForm):
     first_name = first_name_field()
     last_name = last_name_field()
@@ -251,7 +267,7 @@ class BookingForm(PartyForm):
     language = SelectField(
         _l("Language for messages"),
         widget=GovSelect(),
-        default="en",
+        default=page_language,
         validate_choice=False,
         validators=[_check_choice(LANGUAGES, _l("Choose a language from the list"))],
     )

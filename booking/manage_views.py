@@ -25,6 +25,7 @@ from booking import bp
 from booking.appointments import cancel_appointment
 from booking.calendar import CalendarEvent, calendar_file
 from booking.forms import (
+    AGE_BAND_WORDS,
     CancelForm,
     ChangePartyForm,
     FindForm,
@@ -52,7 +53,6 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.family import give_hub_card
 from frontdoor.models import (
-    AGE_BANDS,
     Booking,
     BookingStatus,
     Hub,
@@ -128,7 +128,7 @@ def _details(booking: Booking, booked: Booked) -> dict[str, object]:
         "hub": booked.hub,
         "token": manage_token(booking),
         "reference": show_reference(booking.reference),
-        "age_bands": AGE_BANDS,
+        "age_bands": AGE_BAND_WORDS,
     }
 
 

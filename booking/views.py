@@ -27,6 +27,7 @@ from booking import bp
 from booking.availability import State, Tally, availability, tally
 from booking.calendar import CalendarEvent, calendar_feed
 from booking.forms import (
+    AGE_BAND_WORDS,
     BookingForm,
     add_service_error,
     carried_answers,
@@ -141,7 +142,7 @@ def whats_on(hub: str):
         week=week,
         listing=listing,
         categories=categories,
-        age_bands=AGE_BANDS,
+        age_bands=AGE_BAND_WORDS,
         ages=ages,
         category=category,
         words=words,
@@ -219,7 +220,7 @@ def session_page(hub: str, session_id: int):
         session=session,
         series=session.series,
         available=availability(session, now),
-        age_bands=AGE_BANDS,
+        age_bands=AGE_BAND_WORDS,
         title=session.series.title,
     )
 

@@ -22,6 +22,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException
@@ -46,14 +47,15 @@ class ServiceError(Exception):
         self.details = details
 
 
+# Words for families (the booking site, the kiosk) as for staff: in the page's language.
 PAGES = {
-    400: ("Sorry, there is a problem with that request", "Please go back and try again."),
-    403: ("You do not have access to this page", "Ask a manager if you think you should."),
-    404: ("Page not found", "If you typed the web address, check it is correct."),
-    405: ("Sorry, there is a problem with that request", "Please go back and try again."),
-    413: ("That was too large to send", "Please go back and send less."),
-    429: ("Too many attempts", "Please wait a few minutes and try again."),
-    500: ("Sorry, there is a problem with the service", "Please try again later."),
+    400: (_l("Sorry, there is a problem with that request"), _l("Please go back and try again.")),
+    403: (_l("You do not have access to this page"), _l("Ask a manager if you think you should.")),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
+    405: (_l("Sorry, there is a problem with that request"), _l("Please go back and try again.")),
+    413: (_l("That was too large to send"), _l("Please go back and send less.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Please try again later.")),
 }
 
 
@@ -148,9 +150,11 @@ def init_app(app: Flask) -> None:
     def _csrf(error: CSRFError):
         return _page(
             400,
-            "Your form had expired",
-            "For your security, forms expire. Go back, refresh the page and try again: "
-            "nothing you saved before has been lost.",
+            _l("Your form had expired"),
+            _l(
+                "For your security, forms expire. Go back, refresh the page and try again: "
+                "nothing you saved before has been lost."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -10,6 +10,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlencode
 
 import jinja2
 from flask import Flask, current_app, redirect, render_template, request, session
@@ -23,6 +24,7 @@ from jinja2 import (
     StrictUndefined,
     Undefined,
 )
+from markupsafe import Markup, escape
 
 from frontdoor.clock import LONDON
 from frontdoor.config import PROJECT_ROOT
@@ -64,6 +66,42 @@ def text_direction(locale: str) -> str:
     return LANGUAGES.get(locale, {}).get("dir", "ltr")
 
 
+# A page's language chooser links back to the same page with ``?lang=``.
+LANGUAGE_LINK = "lang"
+
+
+def remember_chosen_language() -> None:
+    """A family who followed a language link keeps that language for the visit.
+    A code we do not ship means English, quietly (an old or hand-typed link)."""
+    chosen = request.args.get(LANGUAGE_LINK)
+    if chosen is not None:
+        session["language"] = chosen if chosen in LANGUAGES else "en"
+
+
+def language_links() -> list[dict[str, object]]:
+    """The chooser: every language in its own name, each a link to this page in it."""
+    here = str(get_locale() or "en")
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != LANGUAGE_LINK]
+    return [
+        {
+            "code": code,
+            "name": language["name"],
+            "dir": language["dir"],
+            "current": code == here,
+            "href": request.path + "?" + urlencode([*kept, (LANGUAGE_LINK, code)]),
+        }
+        for code, language in LANGUAGES.items()
+    ]
+
+
+def html_lang() -> Markup:
+    """The value for GOV.UK's ``htmlLang``: its template writes ``lang="…"`` on
+    <html> and has no slot for ``dir``, so this closes ``lang`` and adds ``dir``
+    (right to left for Arabic and Urdu)."""
+    locale = str(get_locale() or "en")
+    return Markup('{}" dir="{}').format(escape(locale), text_direction(locale))
+
+
 def page_or_fragment(page: str, fragment: str, **context: object):
     """Render ``fragment`` for an htmx request, else ``page`` (which includes it)."""
     wants_fragment = bool(htmx) and not htmx.history_restore_request
@@ -89,6 +127,8 @@ def page_globals() -> dict[str, object]:
     return {
         "council_name": current_app.config["FRONTDOOR"].council_name,
         "get_locale": get_locale,
+        "html_lang": html_lang,
+        "language_links": language_links,
         "text_direction": text_direction,
     }
 
@@ -153,3 +193,4 @@ def init_app(app: Flask) -> None:
     )
 
     app.context_processor(page_globals)
+    app.before_request(remember_chosen_language)

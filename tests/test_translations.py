@@ -1,5 +1,6 @@
-"""Every kiosk string, and every sentence of the families' catalogue of refusals,
-is translated into every language the kiosk offers.
+"""Every kiosk string, every string of the public booking site (its pages, forms,
+messages and the GOV.UK component words it shows), and every sentence of the
+families' catalogue of refusals, is translated into every language the kiosk offers.
 
 The words are found the way ``pybabel extract`` finds them (babel.cfg's method
 map), so adding a string without translating it fails here.
@@ -37,6 +38,23 @@ def _kiosk_sources() -> list[tuple[str, Path]]:
     return [("jinja2", path) for path in templates] + [("python", path) for path in python]
 
 
+def _booking_site_sources() -> list[tuple[str, Path]]:
+    """What a family reads on the booking site on their phone, and in its emails
+    and texts: its own templates, the page shell and error pages it shares with
+    staff, GOV.UK words we word ourselves, and the Python that words its forms,
+    flash messages and messages."""
+    templates = ROOT / "templates"
+    pages = sorted((templates / "booking").rglob("*.html"))
+    pages += sorted(templates.glob("_family_*.html"))
+    pages += [templates / "layouts" / "base.html", *sorted((templates / "errors").glob("*.html"))]
+    pages += sorted((templates / "govuk_frontend_jinja").rglob("*.html"))
+    pages = [page for page in pages if not page.name.startswith("kiosk")]
+    python = sorted((ROOT / "booking").glob("*.py"))
+    python += [ROOT / "directory" / "family_views.py", ROOT / "frontdoor" / "errors.py"]
+    python += [ROOT / "frontdoor" / "topics.py", ROOT / "frontdoor" / "templating.py"]
+    return [("jinja2", path) for path in pages] + [("python", path) for path in python]
+
+
 # What families are told when a rule says no, on the booking site and the kiosk.
 FAMILY_WORDS = ROOT / "frontdoor" / "words" / "families.py"
 
@@ -55,6 +73,10 @@ def messages_in(sources: list[tuple[str, Path]]) -> dict[str, set[str]]:
 
 def kiosk_messages() -> dict[str, set[str]]:
     return messages_in(_kiosk_sources())
+
+
+def booking_site_messages() -> dict[str, set[str]]:
+    return messages_in(_booking_site_sources())
 
 
 def family_word_messages() -> dict[str, set[str]]:
@@ -89,6 +111,19 @@ def untranslated(code: str, messages: dict[str, set[str]]) -> list[str]:
 def test_every_kiosk_string_is_translated(code):
     missing = untranslated(code, kiosk_messages())
     assert not missing, f"{code}: untranslated kiosk strings:\n" + "\n".join(missing)
+
+
+def test_the_booking_site_has_strings_to_translate():
+    messages = booking_site_messages()
+    assert len(messages) > 300
+    for english in ("Book a place", "There is a problem", "Error", "Skip to main content"):
+        assert english in messages, english
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_booking_site_string_is_translated(code):
+    missing = untranslated(code, booking_site_messages())
+    assert not missing, f"{code}: untranslated booking site strings:\n" + "\n".join(missing)
 
 
 def test_the_families_catalogue_has_sentences_to_translate():
