@@ -187,7 +187,7 @@ def email_field() -> StringField:
 
 def mobile_field() -> StringField:
     return StringField(
-        _l("UK mobile number"),
+        _l("Mobile number"),
         widget=GovTextInput(),
         validators=[Length(max=30, message=lazy_family_words("invalid_mobile"))],
     )

@@ -5,27 +5,48 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from frontdoor.errors import ServiceError
 
-_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+# A UK mobile as the hubs have always kept it. Checked by hand, not by ``phonenumbers``:
+# its metadata rejects Ofcom's drama range (07700 900xxx) that staff use to try things.
+_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+# Number types that can take a text: some countries (the US, Canada) don't tell the two apart.
+_TEXTABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 def normalise_mobile(typed: str) -> str:
-    """A UK mobile as +447xxxxxxxxx; raises ``invalid_mobile``."""
+    """A mobile from any country, kept as E.164 (+447xxxxxxxxx for a UK one, as
+    always). Typed without a country code it is taken as a UK number. Raises
+    ``invalid_mobile`` for a landline as for junk: neither can take a text."""
     digits = re.sub(r"[\s().-]", "", typed or "")
-    if not _MOBILE.match(digits):
+    if _UK_MOBILE.match(digits):
+        return "+44" + digits[-10:]
+    try:
+        number = phonenumbers.parse(digits, "GB")
+    except phonenumbers.NumberParseException:
+        raise ServiceError("invalid_mobile", field="mobile") from None
+    if not phonenumbers.is_valid_number(number) or (
+        phonenumbers.number_type(number) not in _TEXTABLE
+    ):
         raise ServiceError("invalid_mobile", field="mobile")
-    return "+44" + digits[-10:]
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def show_mobile(stored: str) -> str:
-    """A stored mobile (+447xxxxxxxxx) as people in the UK write it: 07xxx xxxxxx."""
-    if not stored.startswith("+44") or len(stored) != 13:
+    """A stored mobile as people write it: 07xxx xxxxxx for a UK one (as people in
+    the UK write it), +48 512 345 678 for one from abroad."""
+    if stored.startswith("+44") and len(stored) == 13:
+        national = "0" + stored[3:]
+        return f"{national[:5]} {national[5:]}"
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
         return stored
-    national = "0" + stored[3:]
-    return f"{national[:5]} {national[5:]}"
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalise_email(typed: str, field: str = "email") -> str:

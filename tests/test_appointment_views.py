@@ -191,7 +191,7 @@ def test_mistakes_in_the_form_are_listed_and_nothing_is_booked(app, client, prac
         "Enter the number of adults as a whole number",
         "Enter your first name",
         "Enter an email address in the correct format",
-        "Enter a UK mobile number",
+        "Enter a mobile number, not a landline",
         "Choose an age group for each child",
     ):
         assert words in text

@@ -449,7 +449,7 @@ def test_the_same_form_sent_twice_makes_one_booking_and_shows_it_both_times(site
         ({"adults": ""}, "Enter the number of adults coming, or 0"),
         ({"child_1": "toddler"}, "Choose an age group for each child from the list"),
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
-        ({"email": "", "mobile": "0121 496 0000"}, "Enter a UK mobile number"),
+        ({"email": "", "mobile": "0121 496 0000"}, "Enter a mobile number, not a landline"),
         ({"first_name": "   "}, "Enter your first name"),
         ({"first_name": None}, "Enter your first name"),
         ({"first_name": "A" * 101}, "Names must be 100 characters or fewer"),

@@ -945,7 +945,7 @@ def test_book_here_checks_names_mobiles_and_parties(app, screen, place):
     assert "at least 1 person" in screen.text
     screen.post("/kiosk/book/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
     screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "12345"})
-    assert "Enter a UK mobile number, like 07700 900 982." in screen.text
+    assert "Enter a mobile number, not a landline, like 07700 900 982." in screen.text
     screen.post("/kiosk/book/details", {"first_name": "", "mobile": ""})
     assert "Enter your first name." in screen.text
     assert count(app, Booking) == 0

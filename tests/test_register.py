@@ -270,7 +270,7 @@ def test_a_full_session_offers_the_waiting_list(app, signed_in):
         ({"adults": "1", "children_0_1": "-2", "first_name": "Ann"}, "between 0 and 20"),
         ({"adults": "9", "children_1_3": "5", "first_name": "Ann"}, "up to 10 people"),
         ({"adults": "1", "first_name": "Ann", "email": "not-an-email"}, "correct format"),
-        ({"adults": "1", "first_name": "Ann", "mobile": "0121 496 0000"}, "UK mobile"),
+        ({"adults": "1", "first_name": "Ann", "mobile": "0121 496 0000"}, "not a landline"),
         ({"adults": "1", "first_name": "Ann", "reminders": "y"}, "to send reminders to"),
         ({"adults": "1", "first_name": "A" * 101}, "100 characters or fewer"),
         ({"adults": "1", "first_name": "Ann", "nonce": "<script>"}, None),

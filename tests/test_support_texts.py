@@ -28,6 +28,7 @@ pytestmark = pytest.mark.usefixtures("council")
 
 MOBILE = "07700 900 982"
 STORED = "+447700900982"
+NOT_A_MOBILE = "Enter a mobile number, not a landline, like 07700 900 982."
 _NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
 
 
@@ -102,7 +103,7 @@ def test_a_number_that_cannot_take_a_text_is_told_in_plain_words(app, client):
     for typed in ("01632 960 001", "not a number", ""):
         response, _page = _press(client, url, typed)
         assert response.status_code == 400, typed
-        assert "Enter a UK mobile number, like 07700 900 982." in response.get_data(as_text=True)
+        assert NOT_A_MOBILE in response.get_data(as_text=True)
     assert _messages(app) == []
 
 
@@ -191,7 +192,7 @@ def test_the_kiosk_texts_a_service_once_and_never_shows_the_number_again(app, ki
 def test_the_kiosk_says_in_plain_words_when_a_number_cannot_take_a_text(app, kiosk):
     _open_service(kiosk, app)
     _tap(kiosk, kiosk.html, "01632 960 001")
-    assert "Enter a UK mobile number, like 07700 900 982." in kiosk.text
+    assert NOT_A_MOBILE in kiosk.text
     assert "01632" not in kiosk.html
     assert _messages(app) == []
 

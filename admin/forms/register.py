@@ -138,9 +138,9 @@ def book_form_fields() -> dict[str, object]:
             validators=[Length(max=254, message="Email addresses are 254 characters or fewer")],
         ),
         mobile=StringField(
-            "UK mobile number (optional)",
+            "Mobile number (optional)",
             widget=GovTextInput(),
-            validators=[Length(max=30, message="Enter a UK mobile number, like 07700 900 982")],
+            validators=[Length(max=30, message=staff_words("invalid_mobile"))],
         ),
         postcode=StringField(
             "Postcode (optional)",

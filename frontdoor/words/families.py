@@ -42,7 +42,10 @@ _WORDS: dict[str, LazyString] = {
     "child_age_band": _l("Choose an age group for each child from the list, or 'No child'."),
     "first_name_required": _FIRST_NAME,
     "invalid_email": _l("Enter an email address in the correct format, like name@example.com."),
-    "invalid_mobile": _l("Enter a UK mobile number, like 07700 900 982."),
+    "invalid_mobile": _l(
+        "Enter a mobile number, not a landline, like 07700 900 982. For a number from "
+        "another country, start with + and the country code."
+    ),
     "reminders_need_contact": _l(
         "Enter an email address or a mobile number, or choose 'No' to a confirmation and reminders."
     ),

@@ -34,7 +34,10 @@ _WORDS: dict[str, str] = {
     "child_age_band": "Choose an age band for each child",
     "first_name_required": "Enter their first name",
     "invalid_email": "Enter an email address in the correct format, like name@example.com",
-    "invalid_mobile": "Enter a UK mobile number, like 07700 900 982",
+    "invalid_mobile": (
+        "Enter a mobile number, not a landline, like 07700 900 982 (from another "
+        "country, start with + and the country code)"
+    ),
     "reminders_need_contact": "Enter an email address or mobile number to send reminders to",
     "already_cancelled": "This has already been cancelled",
     "reason_required": "Enter a reason",
