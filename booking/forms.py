@@ -105,9 +105,24 @@ class PartyForm(PublicForm):
         for field in self.child_fields:
             field.choices = child_band_choices()
 
+    # How many child rows the family has on screen: they add them one at a time.
+    child_rows = HiddenField(default="1")
+
     @property
     def child_fields(self) -> list[SelectField]:
         return [self[f"child_{n}"] for n in range(1, CHILD_ROWS + 1)]
+
+    @property
+    def shown_child_fields(self) -> list[SelectField]:
+        """The rows on screen: as many as asked for, and never one hiding a child."""
+        typed = (self.child_rows.data or "").strip()
+        asked = int(typed) if typed.isdigit() and len(typed) < 3 else 1
+        filled = max((n for n, f in enumerate(self.child_fields, 1) if f.data), default=0)
+        return self.child_fields[: max(1, min(CHILD_ROWS, max(asked, filled)))]
+
+    def add_child(self) -> None:
+        """One more row for a child ("Add another child"), checking nothing yet."""
+        self.child_rows.data = str(min(CHILD_ROWS, len(self.shown_child_fields) + 1))
 
     def validate_adults(self, field: StringField) -> None:
         typed = (field.data or "").strip()
@@ -330,6 +345,7 @@ def idempotency_key_from(nonce: str | None) -> str | None:
 # place went while they were typing, so joining the waiting list is one press.
 ANSWERS = (
     "adults",
+    "child_rows",
     *(f"child_{n}" for n in range(1, CHILD_ROWS + 1)),
     "first_name",
     "last_name",

@@ -242,6 +242,8 @@ def book(hub: str, session_id: int):
         if not available.bookable:
             return redirect(url_for("booking.session_page", hub=place.slug, session_id=session.id))
         form.nonce.data = new_nonce()
+    elif "add_child" in request.form:  # "Add another child": nothing is checked yet
+        form.add_child()
     elif form.validate_on_submit():
         try:
             result = book_session(
@@ -277,6 +279,7 @@ def book(hub: str, session_id: int):
         available=available,
         waiting=available.state == State.FULL and not form.waiting_list.errors,
         max_party=place.settings.max_party_size,
+        added="add_child" in request.form,
         title=_("Join the waiting list") if available.state == State.FULL else _("Book a place"),
     )
 
