@@ -16,6 +16,7 @@ from frontdoor.errors import ServiceError
 _UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
 # Number types that can take a text: some countries (the US, Canada) don't tell the two apart.
 _TEXTABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
 def normalise_mobile(typed: str) -> str:
@@ -42,9 +43,11 @@ def show_mobile(stored: str) -> str:
     if stored.startswith("+44") and len(stored) == 13:
         national = "0" + stored[3:]
         return f"{national[:5]} {national[5:]}"
+    if not _E164.match(stored):  # a partner's number, kept as they wrote it
+        return stored
     try:
         number = phonenumbers.parse(stored, None)
-    except phonenumbers.NumberParseException:
+    except phonenumbers.NumberParseException:  # no such country code
         return stored
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 

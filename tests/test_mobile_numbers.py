@@ -52,6 +52,8 @@ def test_a_stored_mobile_shows_as_people_write_it():
     assert show_mobile("+447700900982") == "07700 900982"
     assert show_mobile("+48512345678") == "+48 512 345 678"
     assert show_mobile("+380501234567") == "+380 50 123 4567"
+    assert show_mobile("+44 (0)1632 960001") == "+44 (0)1632 960001"  # a partner's, as written
+    assert show_mobile("+99912345678") == "+99912345678"
 
 
 def test_a_family_books_with_a_polish_mobile_and_is_told_a_landline_will_not_do(
