@@ -44,7 +44,9 @@ def test_a_name_typed_in_bengali_is_on_the_board_as_typed(
             keyboard.locator(f"[data-key='{key}']").click()
         expect(kiosk.get_by_label(_("What is your first name?"))).to_have_value("রাজু")
         kiosk.get_by_role("button", name=_("Check in")).click()
-        expect(kiosk.get_by_role("heading", name=_("Thank you, %(name)s.", name="রাজু"))).to_be_visible()
+        expect(
+            kiosk.get_by_role("heading", name=_("Thank you, %(name)s.", name="রাজু"))
+        ).to_be_visible()
         expect(_card(board, "রাজু")).to_be_visible()
         assert kiosk.errors == [] and board.page.errors == []
     finally:
