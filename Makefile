@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(BIN)/.installed static/build-assets.sh $(wildcard static/src/*.scss)
+static/dist/.built: node_modules/.installed $(BIN)/.installed static/build-assets.sh static/name-keyboards.mjs $(wildcard static/src/*.scss)
 	bash static/build-assets.sh
 	touch $@
 

@@ -33,6 +33,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db, rows_changed
 from frontdoor.family import arrival_family_key
+from frontdoor.fields import name_key
 from frontdoor.models import (
     ArrivalAction,
     Booking,
@@ -442,7 +443,7 @@ def _check_in_appointment(booking_id: int, *, hub_id: int, now: datetime) -> Vis
 
 def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visit]:
     """Open visits at the hub today for people of that first name (kiosk)."""
-    wanted = first_name.strip().casefold()
+    wanted = name_key(first_name)
     if not wanted:
         return []
     hub = db.session.get_one(Hub, hub_id)
@@ -457,7 +458,7 @@ def visits_to_leave(hub_id: int, first_name: str, *, now: datetime) -> list[Visi
         )
         .order_by(Visit.arrived_at)
     )
-    return [v for v in candidates if v.first_name.casefold() == wanted]
+    return [v for v in candidates if name_key(v.first_name) == wanted]
 
 
 def leave(visit_id: int, *, hub_id: int, now: datetime) -> Visit:

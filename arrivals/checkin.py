@@ -36,6 +36,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.events import publish
 from frontdoor.extensions import db
 from frontdoor.family import arrival_family_key
+from frontdoor.fields import name_key
 from frontdoor.models import (
     Booking,
     BookingStatus,
@@ -313,7 +314,7 @@ _WITH_SERIES = (
 
 def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list[TodaysBooking]:
     """Bookings at this hub, in the check-in window now, for people of that first name."""
-    wanted = first_name.strip().casefold()
+    wanted = name_key(first_name)
     if not wanted:
         return []
     hub = db.session.get_one(Hub, hub_id)
@@ -332,7 +333,7 @@ def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list
         .options(_WITH_SERIES)
         .order_by(Session.starts_at, Booking.id)
     )
-    return told_apart([b for b in candidates if b.first_name.casefold() == wanted])
+    return told_apart([b for b in candidates if name_key(b.first_name) == wanted])
 
 
 def bookings_to_choose(hub_id: int, booking_ids: Sequence[int]) -> list[TodaysBooking]:

@@ -165,6 +165,35 @@ def clean_text(typed: str | None) -> str:
     return _trim(text)
 
 
+# Arabic-script vowel marks and tatweel: optional in writing, so a name typed with
+# or without them is the same name. Yeh and kaf are written two ways (Arabic's and
+# Urdu's letters, and the alef maksura some keyboards type for yeh).
+_OPTIONAL_ARABIC = re.compile("[\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_VARIANTS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+
+
+def name_key(name: str | None) -> str:
+    """A name as it is matched ("find me", "I'm leaving"), never as it is shown.
+
+    Compatibility forms folded (NFKC) and case too; invisible characters (joiners,
+    direction marks) dropped; Arabic-script vowel marks and letter variants folded;
+    accents on Latin letters dropped, since a booking made on a phone without them
+    ("Zoe") must find the name typed with them ("Zoë"). Marks of other scripts stay:
+    a Bengali vowel sign or Ukrainian й is part of the letter.
+    """
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    kept, latin = [], False
+    for ch in unicodedata.normalize("NFD", text):
+        category = unicodedata.category(ch)
+        if category == "Cf" or ch in _NO_INK or (latin and category == "Mn"):
+            continue
+        if not category.startswith("M"):
+            latin = "LATIN" in unicodedata.name(ch, "")
+        kept.append(ch)
+    text = _OPTIONAL_ARABIC.sub("", "".join(kept)).translate(_ARABIC_VARIANTS)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def refuse_impossible_text() -> None:
     """A plain-words 400 for a NUL byte or lone surrogate anywhere in the request.
 

@@ -165,6 +165,12 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(LONDON)
 
 
+def isolated(name: str | None) -> Markup:
+    """A name inside a sentence, isolated so an Arabic or Urdu name keeps its own
+    direction and leaves the sentence's words in order around it."""
+    return Markup("<bdi>{}</bdi>").format(name or "")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -190,6 +196,7 @@ def init_app(app: Flask) -> None:
         day=lambda v: format_date(v, "EEEE d MMMM") if isinstance(v, date) else "",
         datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
         language_for_staff=language_for_staff,
+        isolated=isolated,
     )
 
     app.context_processor(page_globals)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from kiosk.cli import kiosk_cli
     from kiosk.flow import display_classes, screen_nonce
     from kiosk.icons import kiosk_icon
+    from kiosk.keyboards import name_keyboard
     from kiosk.privacy import privacy_qr
     from kiosk.settings import idle_settings
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(kiosk_cli)
     app.jinja_env.globals.update(
         kiosk_icon=kiosk_icon,
+        name_keyboard=name_keyboard,
         screen_nonce=screen_nonce,
         kiosk_display_classes=display_classes,
         kiosk_idle=idle_settings,

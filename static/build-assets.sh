@@ -23,6 +23,10 @@ for package in node_modules/@fontsource/*/; do
   cp "$package/LICENSE" "$out.tmp/fonts/$(basename "$package")-OFL.txt"
 done
 "${PYTHON:-.venv/bin/python}" -m tools.language_name_fonts "$out.tmp"
+# The kiosk's name keyboards in each language's own script (letters only, read by
+# kiosk/keyboards.py): from simple-keyboard-layouts, MIT; its licence travels too.
+node static/name-keyboards.mjs "$out.tmp/name-keyboards.json"
+cp node_modules/simple-keyboard-layouts/LICENSE "$out.tmp/name-keyboards-LICENSE.txt"
 # axe-core is injected by the browser tests only; it is never served to users.
 cp node_modules/axe-core/axe.min.js "$out.tmp/axe/"
 # Compressed copies, served to browsers that accept gzip (frontdoor/static_files.py).

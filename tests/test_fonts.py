@@ -95,6 +95,13 @@ def test_every_translated_letter_has_a_glyph_in_its_languages_fonts(app, languag
     assert _missing(text, _stack(language), weight) == ""
 
 
+@pytest.mark.parametrize(
+    ("language", "letter"), [("ar", "ع"), ("ur", "ے"), ("bn", "ক"), ("uk", "Ї")]
+)
+def test_the_keyboards_checked_above_are_in_their_languages_own_script(app, language, letter):
+    assert letter in _keyboard_letters(app, language)
+
+
 def test_every_language_name_is_drawn_by_the_language_chooser_font():
     names = "".join(language["name"] for language in LANGUAGES.values())
     assert _missing(names, [NAMES_FAMILY], "400") == ""

@@ -134,8 +134,8 @@ def test_register_shows_first_name_initial_party_access_needs_and_the_waiting_li
     assert "Uses a wheelchair" in html
     assert "Baby Massage" in html and "Sensory room" in html
     waiting = html[html.index('id="waiting"') :]
-    assert re.search(r">1</td>\s*<th[^>]*>Cara S\.</th>", waiting)
-    assert re.search(r">2</td>\s*<th[^>]*>Dev P\.</th>", waiting)
+    assert re.search(r">1</td>\s*<th[^>]*><bdi>Cara S\.</bdi></th>", waiting)
+    assert re.search(r">2</td>\s*<th[^>]*><bdi>Dev P\.</bdi></th>", waiting)
     assert waiting.index("Cara S.") < waiting.index("Dev P.")
 
 

@@ -305,15 +305,33 @@ function deleteFrom(input, board) {
   input.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
-function switchPage(board, button) {
-  const accents = button.getAttribute("aria-pressed") !== "true";
-  button.setAttribute("aria-pressed", String(accents));
+// The name keyboard shows one page at a time: "own-0", "own-1" (the family's
+// script and its more letters) or "latin-0", "latin-1" (A to Z, then accents).
+function showPage(board, alphabet, index) {
+  board.dataset.alphabet = alphabet;
   for (const page of board.querySelectorAll("[data-keyboard-page]")) {
-    page.hidden = (page.dataset.keyboardPage === "accents") !== accents;
+    page.hidden = page.dataset.keyboardPage !== `${alphabet}-${index}`;
   }
-  for (const label of button.querySelectorAll("[data-page-label]")) {
-    label.hidden = (label.dataset.pageLabel === "accents") !== accents;
+  for (const more of board.querySelectorAll("[data-key-action=page]")) {
+    more.hidden = more.dataset.forAlphabet !== alphabet;
+    more.setAttribute("aria-pressed", String(index === 1));
+    for (const label of more.querySelectorAll("[data-page-label]")) {
+      label.hidden = Number(label.dataset.pageLabel) !== index;
+    }
   }
+  for (const label of board.querySelectorAll("[data-alphabet-label]")) {
+    label.hidden = label.dataset.alphabetLabel !== alphabet;
+  }
+}
+
+function switchPage(board, button) {
+  showPage(board, board.dataset.alphabet, button.getAttribute("aria-pressed") === "true" ? 0 : 1);
+}
+
+function switchAlphabet(board, button) {
+  const latin = board.dataset.alphabet !== "latin";
+  button.setAttribute("aria-pressed", String(latin));
+  showPage(board, latin ? "latin" : "own", 0);
 }
 
 function showBoardFor(root, input) {
@@ -341,6 +359,7 @@ document.addEventListener("click", (event) => {
   const action = key.dataset.keyAction;
   if (action === "delete") deleteFrom(input, board);
   else if (action === "page") switchPage(board, key);
+  else if (action === "alphabet") switchAlphabet(board, key);
   else typeInto(input, board, key.dataset.key);
 });
 
