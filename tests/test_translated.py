@@ -198,6 +198,25 @@ def test_the_kiosk_in_polish_shows_the_polish_title_and_category(app, screen, pl
     assert "Zabawa w grupie" in screen.text
 
 
+def test_find_me_on_the_kiosk_names_the_session_in_the_familys_language(app, screen, place):  # noqa: F811
+    from tests.test_kiosk import booked
+
+    with app.app_context():
+        series = db.session.scalar(
+            select(SessionSeries).where(SessionSeries.title == "Baby Massage")
+        )
+        translate(series, {"title": {"uk": "Масаж для немовлят"}})
+        db.session.commit()
+        db.session.remove()
+    booked(app, place.massage, "Amira", "Hassan")
+    screen.open("/kiosk/")
+    screen.post("/kiosk/language", {"language": "uk"})
+    screen.start("booking")
+    screen.open("/kiosk/booking/find")
+    screen.post("/kiosk/find", {"first_name": "Amira"})
+    assert "Amira H. Масаж для немовлят" in screen.text and "Baby Massage" not in screen.text
+
+
 def test_the_kiosk_in_bengali_shows_the_english_title(app, screen, place):  # noqa: F811
     _give_kiosk_polish(app)
     screen.open("/kiosk/")
