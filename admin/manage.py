@@ -24,6 +24,7 @@ from wtforms import (
 )
 
 from admin import bp
+from admin.forms.languages import language_data, languages_given
 from admin.forms.manage import (
     CategoryForm,
     HubForm,
@@ -153,6 +154,7 @@ def hub_edit(hub: str):
     form = HubForm(
         obj=record,
         data={
+            **language_data(record, Hub),
             **{key: getattr(settings, key) for key in SETTING_LIMITS},
             "waiting_list_fill_gaps": "yes" if settings.waiting_list_fill_gaps else "no",
             "reminder_hours": settings.reminder_hours,
@@ -173,6 +175,7 @@ def hub_edit(hub: str):
                 access_information=form.access_information.data,
                 active=form.active.data,
                 settings=new_settings,
+                translations=languages_given(form, Hub),
                 staff_id=staff().id,
             )
         except ServiceError as error:
@@ -320,7 +323,7 @@ def category_new():
 @staff_required(MANAGER)
 def category_edit(category_id: int):
     category = _category(category_id)
-    form = CategoryForm(obj=category)
+    form = CategoryForm(obj=category, data=language_data(category, ServiceCategory))
     if form.validate_on_submit():
         try:
             update_category(
@@ -328,6 +331,7 @@ def category_edit(category_id: int):
                 name=form.name.data,
                 icon=form.icon.data,
                 active=form.active.data,
+                translations=languages_given(form, ServiceCategory),
                 staff_id=staff().id,
             )
         except ServiceError as error:

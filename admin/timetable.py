@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 
 from admin import bp
 from admin.forms import DayMonthYearField, answered
+from admin.forms.languages import language_data
 from admin.forms.timetable import (
     BOOKING_MODES,
     CancelForm,
@@ -114,6 +115,7 @@ def _series_form(series: SessionSeries, hub: Hub) -> SeriesForm:
                 "ends": ending,
                 "end_time": (starts + timedelta(minutes=series.duration_minutes)).time(),
                 "lead_ids": [lead.id for lead in series.leads],
+                **language_data(series, SessionSeries),
             },
         )
     categories = db.session.scalars(

@@ -48,6 +48,7 @@ from frontdoor.models import (
     Visit,
     VisitKind,
 )
+from frontdoor.translated import in_language
 
 MAX_PARTY = 20  # adults and children together, at one check-in
 
@@ -312,8 +313,11 @@ _WITH_SERIES = (
 )
 
 
-def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list[TodaysBooking]:
-    """Bookings at this hub, in the check-in window now, for people of that first name."""
+def find_todays_bookings(
+    hub_id: int, first_name: str, *, now: datetime, locale: str = "en"
+) -> list[TodaysBooking]:
+    """Bookings at this hub, in the check-in window now, for people of that first name,
+    each titled in ``locale`` (the family's language)."""
     wanted = name_key(first_name)
     if not wanted:
         return []
@@ -333,10 +337,12 @@ def find_todays_bookings(hub_id: int, first_name: str, *, now: datetime) -> list
         .options(_WITH_SERIES)
         .order_by(Session.starts_at, Booking.id)
     )
-    return told_apart([b for b in candidates if name_key(b.first_name) == wanted])
+    return told_apart([b for b in candidates if name_key(b.first_name) == wanted], locale)
 
 
-def bookings_to_choose(hub_id: int, booking_ids: Sequence[int]) -> list[TodaysBooking]:
+def bookings_to_choose(
+    hub_id: int, booking_ids: Sequence[int], *, locale: str = "en"
+) -> list[TodaysBooking]:
     """The lines "find me" offered (by id, in that order), as the kiosk shows them
     again: only this hub's, told apart where two would read the same."""
     found = {
@@ -348,27 +354,27 @@ def bookings_to_choose(hub_id: int, booking_ids: Sequence[int]) -> list[TodaysBo
             .options(_WITH_SERIES)
         )
     }
-    return told_apart([found[i] for i in booking_ids if i in found])
+    return told_apart([found[i] for i in booking_ids if i in found], locale)
 
 
-def told_apart(bookings: Sequence[Booking]) -> list[TodaysBooking]:
+def told_apart(bookings: Sequence[Booking], locale: str = "en") -> list[TodaysBooking]:
     """Lines for a shared screen: first name and last initial, the session and its
     time. Two families of one first name and last initial at one session would
     read the same, so those lines add the number in the party, and, if that ties
     too, when each was booked: enough to choose, nothing more about anyone."""
-    lines = [_line(b, session) for b in bookings if (session := b.session) is not None]
+    lines = [_line(b, session, locale) for b in bookings if (session := b.session) is not None]
     people = {b.id: b.people for b in bookings}
     booked_at = {b.id: b.created_at for b in bookings}
     lines = _where_alike(lines, lambda line: replace(line, people=people[line.booking_id]))
     return _where_alike(lines, lambda line: replace(line, booked_at=booked_at[line.booking_id]))
 
 
-def _line(booking: Booking, session: Session) -> TodaysBooking:
+def _line(booking: Booking, session: Session, locale: str) -> TodaysBooking:
     category = session.series.category
     return TodaysBooking(
         booking.id,
         booking.display_name,
-        session.series.title,
+        in_language(session.series, "title", locale),
         session.starts_at,
         category.icon if category else "session",
     )

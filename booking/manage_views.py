@@ -61,6 +61,7 @@ from frontdoor.models import (
 from frontdoor.qr import qr_svg
 from frontdoor.security import never_store, no_store
 from frontdoor.staff_auth import public
+from frontdoor.translated import on_this_page
 
 # --- the confirmation and manage pages ------------------------------------------------------
 
@@ -89,7 +90,7 @@ def _booked(booking: Booking) -> Booked:
     occasion = booking.occasion
     if isinstance(occasion, Session):
         return Booked(
-            occasion.series.title,
+            on_this_page(occasion.series, "title"),
             occasion.hub,
             occasion.room.name if occasion.room else "",
             occasion.starts_at,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from frontdoor.models import Booking, Session
 from frontdoor.outbox import queue_message
+from frontdoor.translated import in_language
 
 TEMPLATES = (
     "booked",
@@ -34,7 +35,7 @@ def queue_booking_message(
     extra = {}
     happening = booking.occasion
     if isinstance(happening, Session):
-        title = happening.series.title
+        title = in_language(happening.series, "title", booking.language or "en")
     else:
         title = happening.type.name
         extra["practitioner"] = (happening.practitioner.name.split() or [""])[0]

@@ -67,6 +67,7 @@ from frontdoor.security import no_store
 from frontdoor.staff_auth import public
 from frontdoor.templating import page_or_fragment, redirect_after_form
 from frontdoor.timetable import HORIZON, week_start
+from frontdoor.translated import on_this_page
 
 MAX_SEARCH = 100
 
@@ -184,7 +185,8 @@ def timetable_feed(hub: str):
 def _session_event(session: Session, place: Hub, now: datetime) -> CalendarEvent:
     series = session.series
     link = public_url("booking.session_page", hub=place.slug, session_id=session.id)
-    lines = [series.description] if series.description else []
+    title = on_this_page(series, "title")
+    lines = [on_this_page(series, "description")] if series.description else []
     if session.is_cancelled:
         lines.append(_("This session has been cancelled."))
         if session.cancel_reason:
@@ -196,9 +198,7 @@ def _session_event(session: Session, place: Hub, now: datetime) -> CalendarEvent
         stamp=now,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        summary=(
-            _("Cancelled: %(title)s", title=series.title) if session.is_cancelled else series.title
-        ),
+        summary=(_("Cancelled: %(title)s", title=title) if session.is_cancelled else title),
         location=", ".join(part for part in (room, place.name, place.address) if part),
         description="\n".join(lines),
         url=link,
@@ -221,7 +221,7 @@ def session_page(hub: str, session_id: int):
         series=session.series,
         available=availability(session, now),
         age_bands=AGE_BAND_WORDS,
-        title=session.series.title,
+        title=on_this_page(session.series, "title"),
     )
 
 

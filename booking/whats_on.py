@@ -43,8 +43,15 @@ def matches(session: Session, ages: Collection[str], category_id: int | None, wo
         return False
     if category_id is not None and series.category_id != category_id:
         return False
-    text = f"{series.title}\n{series.description}".casefold()
+    # A family may search in English or in any language the hub wrote it in.
+    written = [series.title, series.description, *_all_languages(series)]
+    text = "\n".join(written).casefold()
     return all(word in text for word in words.casefold().split())
+
+
+def _all_languages(series: SessionSeries) -> list[str]:
+    given = series.translations or {}
+    return [text for field in ("title", "description") for text in given.get(field, {}).values()]
 
 
 def whats_on(

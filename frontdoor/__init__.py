@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
         staff_auth,
         static_files,
         templating,
+        translated,
     )
     from frontdoor.extensions import babel, csrf, db, htmx, migrate
 
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     security.init_app(app)
     staff_auth.init_app(app)
     templating.init_app(app)
+    translated.init_app(app)
     errors.init_app(app)
     static_files.init_app(app)
     health.init_app(app)

@@ -7,6 +7,7 @@ the field at fault, so a form can show it next to the input.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Hub, HubSettings, Room, ServiceCategory, SessionSeries
 from frontdoor.timetable import rooms_in_use
+from frontdoor.translated import translate
 
 SLUG = re.compile(r"[a-z0-9-]{2,60}")
 # Slugs that would be shadowed by a fixed page under /admin/hubs/.
@@ -128,12 +130,15 @@ def update_hub(
     access_information: str,
     active: bool,
     settings: HubSettings,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
     staff_id: int | None = None,
 ) -> None:
-    """Change a hub's details and settings (audited, naming what changed).
-    Raises ``name_required``, ``out_of_range``."""
+    """Change a hub's details, settings and (if given) its access information in
+    other languages (audited, naming what changed). Raises ``name_required``,
+    ``out_of_range``, ``language_not_shipped``, ``translation_too_long``."""
     if problems := settings_problems(settings):
         raise problems[0]
+    languages = translate(hub, translations) if translations is not None else []
     before = _described(hub)
     hub.name = _required(name)
     hub.address = address.strip()
@@ -141,7 +146,7 @@ def update_hub(
     hub.active = active
     hub.settings = settings
     after = _described(hub)
-    changed = [key for key in after if before.get(key) != after[key]]
+    changed = [key for key in after if before.get(key) != after[key]] + languages
     if changed:
         _audit("hub.update", hub, staff_id, "Changed " + ", ".join(changed))
 
@@ -271,14 +276,20 @@ def update_category(
     name: str,
     icon: str,
     active: bool,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
     staff_id: int | None = None,
 ) -> None:
+    """Change a category, and (if given) its name in other languages (audited).
+    Raises ``name_required``, ``duplicate_name``, ``invalid_icon``,
+    ``language_not_shipped``, ``translation_too_long``."""
     icon = icon.strip()
     category.name = _check_category(category.organisation_id, name, icon, category.id)
+    languages = translate(category, translations) if translations is not None else []
     category.icon = icon
     category.active = active
     _flush_unique("duplicate_name", "name")
-    _audit_category("category.update", category, staff_id, f"Changed {category.name}")
+    detail = f"Changed {category.name}" + ("; " + ", ".join(languages) if languages else "")
+    _audit_category("category.update", category, staff_id, detail)
 
 
 def delete_category(category: ServiceCategory, *, staff_id: int | None = None) -> None:

@@ -32,6 +32,7 @@ from frontdoor.models import (
     StaffRole,
     StaffUser,
 )
+from frontdoor.translated import checked_translations, translate
 
 HORIZON = timedelta(weeks=12)
 MAX_CAPACITY = 500
@@ -120,6 +121,8 @@ class SeriesInput:
     skip_bank_holidays: bool = True
     lead_ids: list[int] = field(default_factory=list)
     lead_welcomes_room: bool = False
+    # The title and description in other languages: {field: {language: text}}.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def duration_minutes(self) -> int:
@@ -145,6 +148,10 @@ def series_problems(data: SeriesInput) -> list[ServiceError]:
         problems.append(ServiceError("ends_before_start", field="end_time"))
     if not 1 <= data.capacity <= MAX_CAPACITY:
         problems.append(ServiceError("capacity_range", field="capacity", low=1, high=MAX_CAPACITY))
+    try:
+        checked_translations(SessionSeries, data.translations)
+    except ServiceError as refused:
+        problems.append(refused)
     if data.booking_mode == "both" and not 0 < data.drop_in_places < data.capacity:
         problems.append(ServiceError("drop_in_places_range", field="drop_in_places"))
     if data.until_date and data.occurrence_count:
@@ -301,6 +308,7 @@ def save_series(
     series.duration_minutes = data.duration_minutes
     if data.booking_mode != "both":
         series.drop_in_places = 0
+    languages = translate(series, data.translations)
     leads = select(StaffUser).where(StaffUser.id.in_(data.lead_ids))
     series.leads = list(db.session.scalars(leads))
     db.session.add(series)
@@ -315,7 +323,8 @@ def save_series(
         hub_id=series.hub_id,
         detail=f"{series.title}: {result.created} added, {result.updated} changed, "
         f"{result.removed} removed, {result.flagged} flagged"
-        + ("; the lead welcomes the room" if series.lead_welcomes_room else ""),
+        + ("; the lead welcomes the room" if series.lead_welcomes_room else "")
+        + ("; changed " + ", ".join(languages) if languages else ""),
     )
     return result
 

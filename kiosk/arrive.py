@@ -29,6 +29,7 @@ from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
 from frontdoor.throttle import take_a_try
+from frontdoor.translated import on_this_page
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 from kiosk.cards import card_scanned
@@ -186,7 +187,9 @@ def find():
         return flow.go("kiosk.booking_find")
     if not _may_look_up():
         return flow.sorry("ask_reception")
-    matches = find_todays_bookings(g.hub.id, name, now=clock.now())[:MAX_MATCHES]
+    matches = find_todays_bookings(g.hub.id, name, now=clock.now(), locale=flow.language())[
+        :MAX_MATCHES
+    ]
     if not matches:
         return flow.sorry("no_match")
     flow.start("booking", matches=[m.booking_id for m in matches])
@@ -198,7 +201,9 @@ def find():
 @flow.in_visit
 def booking_matches():
     ids = flow.state().get("matches") or []
-    lines = bookings_to_choose(g.hub.id, [i for i in ids if isinstance(i, int)])
+    lines = bookings_to_choose(
+        g.hub.id, [i for i in ids if isinstance(i, int)], locale=flow.language()
+    )
     if not lines:
         return flow.home()
     # First name and last initial, the session and its time; a party's size or
@@ -334,7 +339,7 @@ def drop_in_choose():
     if available.drop_in == State.FULL:
         return flow.sorry(
             "full",
-            title=session.series.title,
+            title=on_this_page(session.series, "title"),
             times=[s.starts_at.isoformat() for s in next_times(session)],
         )
     flow.start("drop_in", session=session.id, party=party.fresh(party.child_bands(session)))
@@ -434,5 +439,5 @@ def drop_in_name_post():
         if error.code == "postcode_unknown":
             flow.save(note=error.code)
             return flow.go("kiosk.drop_in_name")
-        return problem(error, title=session.series.title)
+        return problem(error, title=on_this_page(session.series, "title"))
     return finished_visit(result)

@@ -15,6 +15,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.fields import whole_id
 from frontdoor.models import AGE_BANDS, BookingSource, Session
 from frontdoor.qr import qr_svg
+from frontdoor.translated import on_this_page
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
 
@@ -67,7 +68,10 @@ def session_page(session_id: int):
         available=available,
         qr=qr_svg(
             phone_link(session),
-            label=gettext("A QR code to book %(title)s on your phone", title=session.series.title),
+            label=gettext(
+                "A QR code to book %(title)s on your phone",
+                title=on_this_page(session.series, "title"),
+            ),
         )
         if available.bookable
         else None,
@@ -89,7 +93,7 @@ def book_start():
     if not available.bookable:
         return flow.sorry("session_gone")
     if available.state == State.FULL:
-        return flow.sorry("booking_full", title=session.series.title)
+        return flow.sorry("booking_full", title=on_this_page(session.series, "title"))
     flow.start("book", session=session.id, party=party.fresh(party.child_bands(session)))
     return flow.go("kiosk.book_who")
 
@@ -185,7 +189,7 @@ def book_details_post():
             return flow.go("kiosk.book_who")
         return flow.sorry(
             BOOKING_PROBLEMS.get(error.code, error.code),
-            title=session.series.title,
+            title=on_this_page(session.series, "title"),
             limit=error.details.get("limit"),
         )
     flow.start("done", done={"kind": "booked", "id": result.booking.id})

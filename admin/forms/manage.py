@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 
 from admin.forms import Required, WholeNumberField
+from admin.forms.languages import add_language_fields
 from frontdoor.fields import CleanForm
 from frontdoor.hubs import (
     MAX_REMINDERS,
@@ -31,6 +32,7 @@ from frontdoor.hubs import (
     REMINDER_HOURS,
     SETTING_LIMITS,
 )
+from frontdoor.models import Hub, ServiceCategory
 
 
 def _strip(value: str | None) -> str:
@@ -178,6 +180,9 @@ class HubForm(CleanForm):
             raise ValidationError(HOURS_MESSAGE)
 
 
+add_language_fields(HubForm, Hub, areas=("access_information",))
+
+
 class RoomForm(CleanForm):
     name = _text("Name", 120, required="Enter the room's name")
     capacity = WholeNumberField(
@@ -201,6 +206,9 @@ class CategoryForm(CleanForm):
     )
     active = _active("Inactive categories cannot be chosen for new session series.")
     submit = _submit("Save category")
+
+
+add_language_fields(CategoryForm, ServiceCategory)
 
 
 class NewStaffForm(CleanForm):

@@ -32,8 +32,9 @@ from admin.forms import (
     WholeNumberField,
     answered,
 )
+from admin.forms.languages import add_language_fields, languages_given
 from frontdoor.fields import CleanForm, optional_id, to_id
-from frontdoor.models import AGE_BANDS
+from frontdoor.models import AGE_BANDS, SessionSeries
 from frontdoor.timetable import (
     SeriesInput,
 )
@@ -193,7 +194,11 @@ class SeriesForm(CleanForm):
             drop_in_places=self.drop_in_places.data or 0,
             booking_opens_days=answered(self.booking_opens_days.data),
             booking_closes_minutes=answered(self.booking_closes_minutes.data),
+            translations=languages_given(self, SessionSeries),
         )
+
+
+add_language_fields(SeriesForm, SessionSeries, areas=("description",))
 
 
 class CancelForm(CleanForm):

@@ -107,6 +107,10 @@ class Hub(Base):
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(Text, default="")
     access_information: Mapped[str] = mapped_column(Text, default="")
+    # The access information in other languages (``frontdoor.translated``).
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/London")
     settings_json: Mapped[dict[str, Any]] = mapped_column("settings", JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
@@ -149,4 +153,8 @@ class ServiceCategory(Base):
     name: Mapped[str] = mapped_column(String(120))
     # A pictogram name from static/images/categories/ for the kiosk and booking site.
     icon: Mapped[str] = mapped_column(String(60), default="")
+    # The name in other languages (``frontdoor.translated``).
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     active: Mapped[bool] = mapped_column(default=True)

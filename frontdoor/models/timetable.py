@@ -99,6 +99,10 @@ class SessionSeries(Base):
     # "The lead welcomes the room": its drop-in families are one card on the
     # board, greeted by the lead together (``arrivals.greeters.welcomed_by_lead``).
     lead_welcomes_room: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The title and description in other languages (``frontdoor.translated``).
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -111,6 +111,10 @@ _WORDS: dict[str, str] = {
     "duplicate_name": "That name is already in use. Choose another",
     "in_use": "Sessions use this, so it cannot be deleted. Make it inactive instead",
     "invalid_icon": "Icon can only contain lowercase letters, numbers and hyphens",
+    # What hubs write, in other languages (``frontdoor.translated``).
+    "language_not_shipped": "Front Door does not speak that language yet. Leave it empty",
+    "translation_too_long": "Must be {limit} characters or fewer",
+    "not_translatable": _TRY_AGAIN,
     "out_of_range": "Must be between {low} and {high}",
     "revoked": "This screen was revoked. Add a new kiosk instead",
     # Staff accounts and signing in.

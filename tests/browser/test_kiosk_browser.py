@@ -181,12 +181,14 @@ def test_when_the_server_cannot_be_reached_the_screen_is_calm_and_recovers(
     assert errors == []
 
 
-def _axe(page) -> list:
+def _axe(page, within: str | None = None) -> list:
+    """axe-core's findings on the page, or only inside the element ``within`` selects."""
     page.add_script_tag(path=str(PROJECT_ROOT / "static" / "dist" / "axe" / "axe.min.js"))
     return page.evaluate(
-        """async () => (await axe.run(document, {
+        """async (within) => (await axe.run(within || document, {
             runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"],
-        })).violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(", ")}`)"""
+        })).violations.map(v => `${v.id}: ${v.nodes.map(n => n.target).join(", ")}`)""",
+        within,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from frontdoor import clock
+from tests.browser.test_kiosk_browser import _axe
 from tests.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -59,3 +60,36 @@ def test_lead_builds_a_series_and_cancels_one_session(page, demo):
     expect(cancelled).to_contain_text("Cancelled")
     expect(cancelled).to_contain_text("Teacher unwell")
     assert errors == []  # Content-Security-Policy refusals show up here first
+
+
+def test_lead_gives_a_series_title_in_polish_and_a_family_reads_it(browser, live_server, demo):
+    # CSP bypassed only so that axe can be added to the page.
+    staff = browser.new_context(base_url=live_server, bypass_csp=True).new_page()
+    family = browser.new_context(base_url=live_server, bypass_csp=True).new_page()
+    try:
+        browser_sign_in(staff, "lead@riverside.example")
+        staff.goto("/admin/timetable/series/new?hub=riverside")
+        staff.get_by_text("In other languages").click()
+        # The form's own older faults (conditional radios, the back link) are not
+        # this section's; axe looks at the section alone.
+        assert _axe(staff, ".govuk-details") == []
+        staff.get_by_label("Title", exact=True).fill("Toddler Yoga")
+        titles = staff.get_by_role("group", name="Title")
+        titles.get_by_label("Polish (Polski)").fill("Joga dla maluchów")
+        staff.get_by_label("Tuesday").check()
+        staff.locator("#start_date-day").fill("2")
+        staff.locator("#start_date-month").fill("6")
+        staff.locator("#start_date-year").fill("2026")
+        staff.get_by_label("Start time", exact=True).fill("9:30")
+        staff.get_by_label("End time", exact=True).fill("10:15")
+        staff.get_by_label("Capacity", exact=True).fill("12")
+        staff.get_by_role("button", name="Save series").click()
+        expect(staff.get_by_text("Series saved: 12 sessions created")).to_be_visible()
+
+        family.goto("/book/riverside/?lang=pl&week=2026-06-01")
+        expect(family.get_by_role("link", name="Joga dla maluchów").first).to_be_visible()
+        family.goto("/book/riverside/?lang=bn&week=2026-06-01")
+        expect(family.get_by_role("link", name="Toddler Yoga").first).to_be_visible()
+    finally:
+        staff.context.close()
+        family.context.close()
