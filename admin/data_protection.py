@@ -36,6 +36,7 @@ from dataprotection.requests import correct, erase, look_up
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
+from frontdoor.fields import whole_id
 from frontdoor.models import Hub, Role, StaffUser
 from frontdoor.staff_auth import hubs_for, staff, staff_required
 from frontdoor.words.staff import add_service_errors
@@ -226,14 +227,14 @@ def audit_log():
         SelectChoice("", "Anything"),
         *(SelectChoice(a, a) for a in audit.actions()),
     ]
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page_number = whole_id(request.args.get("page")) or 1
+    page_number = page_number if page_number < 10_000 else 1
     events: list = []
     total = 0
     if form.validate():
         query = audit.AuditQuery(
             hub_ids=frozenset(scope) if scope is not None else None,
-            staff_id=int(form.person.data) if (form.person.data or "").isdigit() else None,
+            staff_id=whole_id(form.person.data),
             action=form.action.data or "",
             first=form.first.data,
             last=form.last.data,

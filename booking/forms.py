@@ -37,7 +37,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from booking.contact import MAX_NAME, Contact, Party
 from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
-from frontdoor.fields import CleanForm, read_nonce
+from frontdoor.fields import CleanForm, read_nonce, whole_id
 from frontdoor.models import AGE_BANDS, CHILD_BANDS
 from frontdoor.templating import LANGUAGES
 from frontdoor.words.families import family_words, for_family, lazy_family_words
@@ -115,8 +115,7 @@ class PartyForm(PublicForm):
     @property
     def shown_child_fields(self) -> list[SelectField]:
         """The rows on screen: as many as asked for, and never one hiding a child."""
-        typed = (self.child_rows.data or "").strip()
-        asked = int(typed) if typed.isdigit() and len(typed) < 3 else 1
+        asked = whole_id(self.child_rows.data) or 1
         filled = max((n for n, f in enumerate(self.child_fields, 1) if f.data), default=0)
         return self.child_fields[: max(1, min(CHILD_ROWS, max(asked, filled)))]
 

@@ -272,3 +272,12 @@ def test_a_manager_never_sees_another_hubs_events(app, manager):
     sign_in(admin, "admin@council.example")
     assert "subject_access.view" not in _events_shown(northgate)
     assert "subject_access.view" in _events_shown(admin)
+
+
+@pytest.mark.parametrize("page", ["²", "٣", "99999", "-1", "0", "abc"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(app, manager, page):
+    _family(app)
+    _find(manager, EMAIL)
+    answer = manager.get("/admin/audit", query_string={"page": page, "person": "²"})
+    assert answer.status_code == 200
+    assert "subject_access.view" in answer.text
