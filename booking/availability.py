@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -332,11 +333,15 @@ def tally(session: Session, idempotency_key: str | None = None) -> Tally:
         visits = _dropped_in([session.id]).subquery()
         dropped_families = select(func.coalesce(func.sum(visits.c[2]), 0)).scalar_subquery()
         dropped_people = select(func.coalesce(func.sum(visits.c[3]), 0)).scalar_subquery()
+    earlier = aliased(Booking)
     families, people, waiting, earlier_id, dropped_in, dropped_in_people = db.session.execute(
         select(
             *_BOOKED,
             func.count().filter(Booking.status == BookingStatus.WAITING),
-            func.max(Booking.id).filter(Booking.idempotency_key == (idempotency_key or "")),
+            # Any session's: a form's key is unique across bookings.
+            select(earlier.id)
+            .where(earlier.idempotency_key == (idempotency_key or ""))
+            .scalar_subquery(),
             dropped_families,
             dropped_people,
         ).where(Booking.session_id == session.id)
