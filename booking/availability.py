@@ -326,6 +326,11 @@ class Tally:
     earlier_id: int | None
 
 
+# The booking an earlier press of the form made, looked for inside the count (made
+# once: a new alias each time would be compiled each time).
+_EARLIER = aliased(Booking, name="earlier")
+
+
 def tally(session: Session, idempotency_key: str | None = None) -> Tally:
     dropped_families: ColumnElement[int] = literal(0)
     dropped_people: ColumnElement[int] = literal(0)
@@ -333,14 +338,13 @@ def tally(session: Session, idempotency_key: str | None = None) -> Tally:
         visits = _dropped_in([session.id]).subquery()
         dropped_families = select(func.coalesce(func.sum(visits.c[2]), 0)).scalar_subquery()
         dropped_people = select(func.coalesce(func.sum(visits.c[3]), 0)).scalar_subquery()
-    earlier = aliased(Booking)
     families, people, waiting, earlier_id, dropped_in, dropped_in_people = db.session.execute(
         select(
             *_BOOKED,
             func.count().filter(Booking.status == BookingStatus.WAITING),
             # Any session's: a form's key is unique across bookings.
-            select(earlier.id)
-            .where(earlier.idempotency_key == (idempotency_key or ""))
+            select(_EARLIER.id)
+            .where(_EARLIER.idempotency_key == (idempotency_key or ""))
             .scalar_subquery(),
             dropped_families,
             dropped_people,
