@@ -99,20 +99,16 @@ def _result(visit: Visit, *, now: datetime, created: bool = True) -> CheckIn:
     return CheckIn(visit, greeter, room, created, visit.id)
 
 
-def _with_greeting(session_id: int) -> Session:
-    """The session with what the thank-you screen needs (series, leads, room, hub),
-    loaded in one go rather than one lazy query each."""
-    found = db.session.scalars(
-        select(Session)
-        .where(Session.id == session_id)
-        .options(
-            # The leads' roles are not needed to greet: not loaded.
-            joinedload(Session.series).joinedload(SessionSeries.leads).lazyload(StaffUser.roles),
-            joinedload(Session.room),
-            joinedload(Session.hub),
-        )
-    )
-    return found.unique().one()  # the booking's own session: it exists
+# The booking's session with what the thank-you screen needs (series, leads, room,
+# hub), loaded with the booking's lock rather than one query each.
+_WITH_GREETING = (
+    joinedload(Booking.session).options(
+        # The leads' roles are not needed to greet: not loaded.
+        joinedload(Session.series).joinedload(SessionSeries.leads).lazyload(StaffUser.roles),
+        joinedload(Session.room),
+        joinedload(Session.hub),
+    ),
+)
 
 
 def _check_time(session: Session, hub: Hub, now: datetime) -> None:
@@ -177,12 +173,12 @@ def check_in_booking(
     age band). A second tap of the same screen (``nonce``) gets the first tap's
     answer. A hub card they showed (``card_key``) names the family for the visit
     and the booking alike; else the visit takes the booking's key."""
-    booking = lock_booking(booking_id)
+    booking = lock_booking(booking_id, options=_WITH_GREETING)
     if earlier := _by_nonce(nonce):
         return _result(earlier, now=now, created=False)
-    if booking is None or booking.session_id is None:
+    if booking is None or booking.session is None:
         raise ServiceError("not_found")
-    session = _with_greeting(booking.session_id)  # first, so the checks find it loaded
+    session = booking.session
     _check_booking(booking, session, hub_id, now)
     check_party(adults, child_bands)
     booking.checked_in_at = now

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
@@ -325,6 +326,11 @@ class Tally:
     earlier_id: int | None
 
 
+# The booking an earlier press of the form made, looked for inside the count (made
+# once: a new alias each time would be compiled each time).
+_EARLIER = aliased(Booking, name="earlier")
+
+
 def tally(session: Session, idempotency_key: str | None = None) -> Tally:
     dropped_families: ColumnElement[int] = literal(0)
     dropped_people: ColumnElement[int] = literal(0)
@@ -336,7 +342,10 @@ def tally(session: Session, idempotency_key: str | None = None) -> Tally:
         select(
             *_BOOKED,
             func.count().filter(Booking.status == BookingStatus.WAITING),
-            func.max(Booking.id).filter(Booking.idempotency_key == (idempotency_key or "")),
+            # Any session's: a form's key is unique across bookings.
+            select(_EARLIER.id)
+            .where(_EARLIER.idempotency_key == (idempotency_key or ""))
+            .scalar_subquery(),
             dropped_families,
             dropped_people,
         ).where(Booking.session_id == session.id)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 
-from booking.availability import Availability, availability, count_taken, units
+from booking.availability import Availability, Tally, availability, count_taken, tally, units
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
 from booking.places import lock_session
@@ -106,19 +106,36 @@ def _decide(
     source: str,
     now: datetime,
     idempotency_key: str | None,
+    *,
+    first_look: bool = False,
+    counted: Tally | None = None,
 ) -> tuple[Booking | None, bool]:
     """Every check before a booking, in order: an earlier submit of the same form
-    (returned), the session, the party, the family; then whether they fit."""
-    if earlier := booking_for_key(idempotency_key):
-        return earlier, True
-    session, available = _open_to_book(session, source, now)
+    (returned), the session, the party, the family; then whether they fit. The
+    earlier submit and the places taken are one query (``tally``).
+
+    A ``first_look`` (without the lock) only looks for a "no": when the party fits,
+    the family's own checks are left to the look under the lock, which runs them all.
+    It may use the caller's ``counted``, taken without the lock in the same request."""
+    if session is None:
+        raise ServiceError("not_found")
+    if counted is None or not first_look:
+        counted = tally(session, idempotency_key)
+    if counted.earlier_id is not None:
+        return db.session.get_one(Booking, counted.earlier_id), True
+    available = availability(session, now, counted.taken, source=source)
+    if refusal := available.booking_refusal():
+        raise refusal
     party.check(session.hub.settings.max_party_size)
+    need = units(session, party.people)
+    fits = need <= available.most_to_book and available.fits_booking(need)
+    if first_look and fits:
+        return None, True
     if existing := _existing_for_contact(session.id, contact):
         raise ServiceError("duplicate", booking=existing)
-    need = units(session, party.people)
     if need > available.most_to_book:
         raise ServiceError("party_too_large", field="adults", limit=available.most_to_book)
-    return None, available.fits_booking(need)
+    return None, fits
 
 
 def book_session(
@@ -133,10 +150,13 @@ def book_session(
     card_key: str | None = None,
     postcode: str = "",
     address_limit: AddressLimit | None = None,
+    counted: Tally | None = None,
 ) -> BookingResult:
     """Book a place, or (with ``join_waiting_list``) a place on the waiting list.
     A hub card the family showed at the kiosk (``card_key``) names the booking's family.
-    The public site passes its ``address_limit`` (``count_public_booking``).
+    The public site passes its ``address_limit`` (``count_public_booking``), and the
+    ``tally`` it has just counted for this form (the first look, without the lock,
+    uses it rather than count again).
 
     A full session raises ``full`` unless the family asked for the waiting list.
     The same form submitted twice (same ``idempotency_key``) gives the first result.
@@ -149,7 +169,8 @@ def book_session(
         # A first look without the lock, so that in a rush the families who cannot
         # get a place are told "full" without queueing for it. It only ever says no:
         # a place is given only under the lock below, where every check runs again.
-        earlier, fits = _decide(db.session.get(Session, session_id), *checks)
+        first = db.session.get(Session, session_id)
+        earlier, fits = _decide(first, *checks, first_look=True, counted=counted)
         if earlier is None and not fits:
             raise ServiceError("full")
     session = lock_session(session_id)

@@ -256,6 +256,7 @@ def book(hub: str, session_id: int):
                 join_waiting_list=bool(form.waiting_list.data),
                 postcode=form.postcode.data or "",
                 address_limit=address_limit(),
+                counted=counted,
             )
         except ServiceError as error:
             db.session.rollback()
@@ -265,8 +266,9 @@ def book(hub: str, session_id: int):
                 return too_many_bookings()
             add_service_error(form, error)
         else:
+            confirmed = _confirm(result.booking)  # before commit expires what it reads
             db.session.commit()
-            return _confirm(result.booking)
+            return confirmed
     if not form.idempotency_key():
         form.nonce.data = new_nonce()
     return page_or_fragment(

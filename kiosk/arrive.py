@@ -237,7 +237,10 @@ def _booking_bands(found: Booking) -> list[str]:
 def _booking_in_visit() -> Booking | None:
     booking_id = flow.state().get("booking")
     found = (
-        db.session.get(Booking, booking_id, options=[joinedload(Booking.session)])
+        # Its session's series too: the counters start from its age bands.
+        db.session.get(
+            Booking, booking_id, options=[joinedload(Booking.session).joinedload(Session.series)]
+        )
         if isinstance(booking_id, int)
         else None
     )
