@@ -202,7 +202,7 @@ def _words(app, language: str):
     return words
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", ["en", "ar", "ur"])
 def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
     app,
     browser,
