@@ -140,5 +140,5 @@ def test_a_card_shown_before_booking_here_names_the_new_booking(app, screen, pla
     screen.post("/kiosk/book", {"session": str(place.massage)})
     screen.post("/kiosk/book/who", {"adults": "1", "c_0-1": "1", "next": "yes"})
     screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "07700 900123"})
-    assert "You're booked, Ola." in screen.html
+    assert "You're booked, Ola." in screen.text
     assert only(app, Booking).family_key == key  # the card's, not the mobile's
