@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from booking import bp
 from booking.appointments import book_appointment
-from booking.forms import AppointmentForm, page_language
+from booking.forms import AppointmentForm
 from booking.site import address_limit, manage_token, too_many_bookings
 from booking.slots import Slot, find_slot, first_name, free_slots
 from frontdoor import clock
@@ -29,6 +29,7 @@ from frontdoor.extensions import db
 from frontdoor.fields import new_nonce, whole_id
 from frontdoor.models import AppointmentType, BookingSource, Hub, StaffUser
 from frontdoor.staff_auth import public
+from frontdoor.templating import page_language
 from frontdoor.words.families import for_family
 
 DAYS_PER_PAGE = 7

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Mapping
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -39,7 +38,7 @@ from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
 from frontdoor.fields import CleanForm, read_nonce, whole_id
 from frontdoor.models import AGE_BANDS, CHILD_BANDS
-from frontdoor.templating import LANGUAGES
+from frontdoor.templating import LANGUAGES, page_language
 from frontdoor.words.families import family_words, for_family, lazy_family_words
 
 MAX_ADULTS = 10
@@ -249,11 +248,6 @@ def check_contact(form: FlaskForm, missing: str) -> bool:
         form.email.errors = [*form.email.errors, missing]
         valid = False
     return valid
-
-
-def page_language() -> str:
-    """Messages to a family start in the language they are reading the page in."""
-    return str(get_locale() or "en")
 
 
 class BookingForm(PartyForm):

@@ -10,7 +10,6 @@ A family may have a service's details sent to their phone by text (``texts``).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,7 +25,7 @@ from frontdoor.fields import new_nonce
 from frontdoor.models import Hub, PartnerService
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
-from frontdoor.templating import redirect_after_form
+from frontdoor.templating import page_language, redirect_after_form
 from frontdoor.topics import SERVICE_TOPICS
 from frontdoor.words.families import for_family
 
@@ -73,7 +72,7 @@ def support_service(service_ref: str):
                 service.oruk_id,
                 form.mobile.data or "",
                 sender=from_browser(_browser()),
-                language=str(get_locale() or "en"),
+                language=page_language(),
                 nonce=form.nonce_key(),
                 now=now,
             )

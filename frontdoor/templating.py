@@ -62,6 +62,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
+def page_language() -> str:
+    """The language this page is in (what Babel chose for it): the family's, for
+    what they read and for the messages they are sent from it."""
+    return str(get_locale() or "en")
+
+
 def text_direction(locale: str) -> str:
     return LANGUAGES.get(locale, {}).get("dir", "ltr")
 
@@ -80,7 +86,7 @@ def remember_chosen_language() -> None:
 
 def language_links() -> list[dict[str, object]]:
     """The chooser: every language in its own name, each a link to this page in it."""
-    here = str(get_locale() or "en")
+    here = page_language()
     kept = [(key, value) for key, value in request.args.items(multi=True) if key != LANGUAGE_LINK]
     return [
         {
@@ -98,7 +104,7 @@ def html_lang() -> Markup:
     """The value for GOV.UK's ``htmlLang``: its template writes ``lang="…"`` on
     <html> and has no slot for ``dir``, so this closes ``lang`` and adds ``dir``
     (right to left for Arabic and Urdu)."""
-    locale = str(get_locale() or "en")
+    locale = page_language()
     return Markup('{}" dir="{}').format(escape(locale), text_direction(locale))
 
 

@@ -16,11 +16,10 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from flask import Flask
-from flask_babel import get_locale
 
 from frontdoor.errors import ServiceError
 from frontdoor.models import Hub, ServiceCategory, SessionSeries
-from frontdoor.templating import LANGUAGES
+from frontdoor.templating import LANGUAGES, page_language
 
 # The fields staff may give in other languages, and the longest each may be
 # (the same as the English field's).
@@ -93,7 +92,7 @@ def translate(thing: Translatable, given: Mapping[str, Mapping[str, str]]) -> li
 def on_this_page(thing: Translatable, field: str) -> str:
     """``in_language`` in the page's language, for templates:
     ``{{ series | translated("title") }}``."""
-    return in_language(thing, field, str(get_locale() or "en"))
+    return in_language(thing, field, page_language())
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,7 @@ from frontdoor.extensions import db
 from frontdoor.family import is_hub_card
 from frontdoor.fields import whole_id
 from frontdoor.models import Booking, Session
+from frontdoor.templating import page_language
 from frontdoor.throttle import take_a_try
 from frontdoor.translated import on_this_page
 from kiosk import bp, flow, party
@@ -187,7 +188,7 @@ def find():
         return flow.go("kiosk.booking_find")
     if not _may_look_up():
         return flow.sorry("ask_reception")
-    matches = find_todays_bookings(g.hub.id, name, now=clock.now(), locale=flow.language())[
+    matches = find_todays_bookings(g.hub.id, name, now=clock.now(), locale=page_language())[
         :MAX_MATCHES
     ]
     if not matches:
@@ -202,7 +203,7 @@ def find():
 def booking_matches():
     ids = flow.state().get("matches") or []
     lines = bookings_to_choose(
-        g.hub.id, [i for i in ids if isinstance(i, int)], locale=flow.language()
+        g.hub.id, [i for i in ids if isinstance(i, int)], locale=page_language()
     )
     if not lines:
         return flow.home()
@@ -430,7 +431,7 @@ def drop_in_name_post():
                 child_bands=party.children(here),
                 now=clock.now(),
                 first_time=first_time,
-                language=flow.language(),
+                language=page_language(),
                 nonce=nonce,
                 kiosk_id=g.kiosk.id,
                 card_key=flow.card(),

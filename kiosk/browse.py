@@ -15,6 +15,7 @@ from frontdoor.errors import ServiceError
 from frontdoor.fields import whole_id
 from frontdoor.models import AGE_BANDS, BookingSource, Session
 from frontdoor.qr import qr_svg
+from frontdoor.templating import page_language
 from frontdoor.translated import on_this_page
 from kiosk import bp, flow, party
 from kiosk.access import kiosk_required
@@ -172,7 +173,7 @@ def book_details_post():
             lambda: book_session(
                 session.id,
                 Party(counts["adults"], party.children(counts)),
-                Contact(name, mobile=mobile, language=flow.language()),
+                Contact(name, mobile=mobile, language=page_language()),
                 now=clock.now(),
                 source=BookingSource.KIOSK,
                 idempotency_key=nonce,

@@ -18,7 +18,6 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, redirect, request, session, url_for
-from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from arrivals.checkin import MAX_PARTY  # adults and children together
@@ -74,10 +73,6 @@ def take_note() -> str | None:
         return None
     session[STATE] = current
     return family_words(note, max=MAX_NAME)
-
-
-def language() -> str:
-    return str(get_locale() or "en")
 
 
 def clear(*, language: bool = False) -> None:

@@ -14,9 +14,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
 from frontdoor.config import PROJECT_ROOT
+from frontdoor.templating import page_language
 
 LAYOUTS = PROJECT_ROOT / "static" / "dist" / "name-keyboards.json"
 QWERTY = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"]
@@ -46,7 +47,7 @@ class Alphabet:
 
 def name_keyboard() -> list[Alphabet]:
     """The alphabets of the name keyboard in the page's language, its own first."""
-    layout = _layouts().get(str(get_locale()), {})
+    layout = _layouts().get(page_language(), {})
     latin_rows = [list(row) for row in QWERTY]
     if layout.get("latin_letters"):
         latin_rows.append(layout["latin_letters"])

@@ -19,6 +19,7 @@ from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.qr import qr_svg
+from frontdoor.templating import page_language
 from frontdoor.topics import SERVICE_TOPICS
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
@@ -98,7 +99,7 @@ def support_text_post():
                 reference,
                 request.form.get("mobile", "")[:30],
                 sender=from_kiosk(g.kiosk.id),
-                language=flow.language(),
+                language=page_language(),
                 nonce=nonce,
                 now=clock.now(),
                 organisation_id=g.hub.organisation_id,

@@ -8,7 +8,7 @@ from flask import g, render_template, request
 from arrivals.help_requests import request_help
 from frontdoor import clock
 from frontdoor.errors import ServiceError
-from frontdoor.templating import LANGUAGES
+from frontdoor.templating import LANGUAGES, page_language
 from frontdoor.topics import TOPICS
 from kiosk import bp, flow
 from kiosk.access import kiosk_required
@@ -32,7 +32,7 @@ def _help(
                 topic=topic,
                 now=clock.now(),
                 first_name=first_name,
-                language=language or flow.language(),
+                language=language or page_language(),
                 private_room=private,
                 urgent=urgent,
                 nonce=nonce,
@@ -98,7 +98,7 @@ def talk_details_post():
             return flow.go("kiosk.talk_details")
     language = request.form.get("language", "")
     if language not in LANGUAGES and language != OTHER_LANGUAGE:
-        language = flow.language()
+        language = page_language()
     return _help(
         topic,
         first_name=name,
