@@ -312,6 +312,10 @@ def booking_who_post():
 def drop_in():
     today = whats_on(g.hub.id, now=clock.now(), days=1)
     sessions = today.drop_ins_now()
+    if len(sessions) == 1:
+        # The only drop-in running now: no need to ask which. Its name, time and
+        # room head the next screen, and "Start again" is a tap away.
+        return _drop_in_to(sessions[0], today.available[sessions[0].id])
     later = (
         []
         if sessions
@@ -339,7 +343,11 @@ def drop_in_choose():
     running = _running(whole_id(raw))
     if running is None:
         return flow.sorry("drop_in_gone")
-    session, available = running
+    return _drop_in_to(*running)
+
+
+def _drop_in_to(session: Session, available: Availability):
+    """The family chose ``session`` (or it was the only one): who is here, unless it is full."""
     if available.drop_in == State.FULL:
         return flow.sorry(
             "full",

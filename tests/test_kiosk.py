@@ -789,11 +789,12 @@ def test_an_empty_reference_asks_again(app, screen, place):
 
 def test_drop_in_check_in_with_party_and_first_time(app, screen, place):
     screen.start("drop_in")
-    assert "Which drop-in are you here for?" in screen.text
-    assert "Stay and Play 09:00\N{EN DASH}11:30 \N{MIDDLE DOT} Main hall" in screen.text
-    assert "Baby Massage" not in screen.text  # bookable only
-    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    # The only drop-in running now is not asked about: it heads the next screen.
+    assert "Which drop-in are you here for?" not in screen.text
     assert "Who is here today?" in screen.text
+    assert (
+        "Stay and Play \N{MIDDLE DOT} 09:00\N{EN DASH}11:30 \N{MIDDLE DOT} Main hall" in screen.text
+    )
     screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "change": "c_0-1+"})
     assert 'name="c_0-1" value="1"' in screen.html
     screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "1", "change": "adults+"})
@@ -823,13 +824,47 @@ def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
                 now=NOW,
             )
         db.session.commit()
-    screen.start("drop_in")
-    assert "Full" in screen.text
-    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    screen.start("drop_in")  # the only drop-in running now
     assert "Sorry, Stay and Play is full right now" in screen.text
     assert "Tuesday 1 December, 09:00" in screen.text
     assert "Talk to someone" in screen.text
     assert count(app, Visit) == 2
+
+
+def test_with_two_drop_ins_running_the_family_chooses_which(app, screen, place):
+    with app.app_context():
+        _series(
+            place.hub_id, "Dads Group", time(9, 30), time(11), capacity=10, booking_mode="drop_in"
+        )
+        db.session.commit()
+    screen.start("drop_in")
+    assert "Which drop-in are you here for?" in screen.text
+    assert "Stay and Play 09:00\N{EN DASH}11:30 \N{MIDDLE DOT} Main hall" in screen.text
+    assert "Dads Group 09:30\N{EN DASH}11:00" in screen.text
+    assert "Baby Massage" not in screen.text  # bookable only
+    screen.post("/kiosk/drop-in", {"session": str(place.play)})
+    assert "Who is here today?" in screen.text
+
+
+def test_a_full_drop_in_is_marked_in_the_list_of_drop_ins(app, screen, place):
+    with app.app_context():
+        _series(
+            place.hub_id, "Dads Group", time(9, 30), time(11), capacity=10, booking_mode="drop_in"
+        )
+        from arrivals.checkin import check_in_drop_in
+
+        for n in range(2):
+            check_in_drop_in(
+                place.play,
+                hub_id=place.hub_id,
+                first_name=f"P{n}",
+                adults=1,
+                child_bands=(),
+                now=NOW,
+            )
+        db.session.commit()
+    screen.start("drop_in")
+    assert "Stay and Play 09:00\N{EN DASH}11:30 \N{MIDDLE DOT} Main hall Full" in screen.text
 
 
 def test_filling_up_while_typing_is_a_kind_message_too(app, screen, place):

@@ -73,7 +73,6 @@ def _left_nothing(page, *gone: str) -> None:
 
 def _drop_in(page, _, name: str) -> None:
     page.get_by_role("button", name=_("I'm here for a drop-in")).click()
-    page.get_by_role("button", name=re.compile("Stay and Play")).click()
     page.get_by_role("button", name=_("One more child: %(ages)s", ages=_("1 to 3 years"))).click()
     page.get_by_role("button", name=_("Next")).click()
     page.get_by_label(_("What is your first name?")).fill(name)

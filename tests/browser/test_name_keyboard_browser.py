@@ -4,8 +4,6 @@ typed on it reaches the arrivals board as typed, and the Arabic and Urdu keyboar
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -22,7 +20,6 @@ def _to_the_name_screen(page, _, language: str) -> None:
     page.get_by_role("button", name=LANGUAGES[language]["name"], exact=True).click()
     expect(page.locator(f'html[lang="{language}"]')).to_have_count(1)
     page.get_by_role("button", name=_("I'm here for a drop-in")).click()
-    page.get_by_role("button", name=re.compile("Stay and Play")).click()
     page.get_by_role("button", name=_("Next")).click()
     expect(page.get_by_label(_("What is your first name?"))).to_be_visible()
 
