@@ -445,7 +445,7 @@ class AppointmentForm(PartyForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         missing = _(
-            "Enter an email address or a UK mobile number, so we can confirm your appointment."
+            "Enter an email address or a mobile number, so we can confirm your appointment."
         )
         return check_contact(self, missing) and valid
 

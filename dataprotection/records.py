@@ -41,7 +41,8 @@ class Asked:
 
 
 def read_request(typed: str) -> Asked:
-    """An email, a UK mobile or a booking reference; raises ``subject_unreadable``."""
+    """An email, a mobile from any country (``normalise_mobile``, the rule bookings keep
+    mobiles by) or a booking reference; raises ``subject_unreadable``."""
     typed = typed.strip()
     if "@" in typed:
         try:

@@ -2,7 +2,7 @@
 mobile number they type on the kiosk or on their phone.
 
 The one rule for both faces lives in ``text_service``: only a service families may
-see; a UK mobile (``frontdoor.contact.normalise_mobile``, the rule booking texts
+see; a mobile from any country (``frontdoor.contact.normalise_mobile``, the rule booking texts
 use: a landline cannot take a text); one message per press of the form, however
 often it is pressed (the form's nonce is the message's key); and a limit per kiosk
 and per browser (``frontdoor.throttle``). The number is kept only until the

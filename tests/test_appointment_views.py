@@ -196,12 +196,31 @@ def test_mistakes_in_the_form_are_listed_and_nothing_is_booked(app, client, prac
     ):
         assert words in text
     no_contact = client.post(url, data={**FAMILY, "email": "", **hidden})
-    assert "Enter an email address or a UK mobile number" in no_contact.get_data(as_text=True)
+    assert (
+        "Enter an email address or a mobile number, so we can confirm your appointment."
+        in no_contact.get_data(as_text=True)
+    )
     nobody = client.post(url, data={**FAMILY, "adults": "0", "child_1": "", **hidden})
     assert "at least 1 adult or child" in html.unescape(nobody.get_data(as_text=True))
     too_many = client.post(url, data={**FAMILY, "adults": "10", "child_2": "1-3", **hidden})
     assert "up to 10 people" in too_many.get_data(as_text=True)
     assert _bookings(app) == 0
+
+
+def test_a_family_books_an_appointment_with_a_mobile_from_abroad(app, client, practice):
+    url = _book_url(practice)
+    page = client.get(url).get_data(as_text=True)
+    assert "Give an email address, a mobile number, or both." in page
+    assert "UK mobile" not in page
+    hidden = _form(client, url)
+    landline = client.post(
+        url, data={**FAMILY, "email": "", "mobile": "+48 22 123 45 67", **hidden}
+    )
+    assert "Enter a mobile number, not a landline" in landline.get_data(as_text=True)
+    booked = client.post(url, data={**FAMILY, "email": "", "mobile": "+48 512 345 678", **hidden})
+    assert booked.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Booking.mobile)) == "+48512345678"
 
 
 def test_a_time_taken_while_the_family_was_typing(app, client, practice):

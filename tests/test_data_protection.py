@@ -131,6 +131,24 @@ def test_a_family_is_found_from_their_email_mobile_or_reference(app, manager, ty
     assert "Money worries" in found.text
 
 
+def test_a_family_who_booked_with_a_mobile_from_abroad_is_found_by_it(app, manager):
+    _family(app)
+    with app.app_context():  # the booking by text was made with a Polish mobile
+        for booking in db.session.scalars(select(Booking).filter_by(mobile=MOBILE)):
+            booking.mobile = "+48512345678"
+        db.session.commit()
+    found = _find(manager, "0048 512 345 678")  # as the family reads it out
+    assert found.status_code == 200
+    assert _sections(found)["bookings"] == 2  # that booking, and the one its family key finds
+
+
+def test_what_cannot_be_a_family_detail_asks_for_a_mobile_from_anywhere(app, manager):
+    _family(app)
+    unread = html.unescape(_find(manager, "call me").text)
+    assert "Enter an email address, a mobile number or a booking reference" in unread
+    assert "UK mobile" not in unread
+
+
 def test_the_downloaded_file_holds_what_the_page_shows(app, manager):
     made = _family(app)
     shown = _find(manager, made["reference"]).text

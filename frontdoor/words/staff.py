@@ -42,7 +42,7 @@ _WORDS: dict[str, str] = {
     "already_cancelled": "This has already been cancelled",
     "reason_required": "Enter a reason",
     # Data-protection requests (``dataprotection``).
-    "subject_unreadable": "Enter an email address, a UK mobile number or a booking reference",
+    "subject_unreadable": "Enter an email address, a mobile number or a booking reference",
     "erase_booking_to_come": (
         "They still have {count} booking(s) or waiting-list place(s) to come. Cancel them "
         "from the register first (that tells the family), then erase"
