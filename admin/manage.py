@@ -135,6 +135,7 @@ def hub_new():
                 name=form.name.data,
                 address=form.address.data,
                 access_information=form.access_information.data,
+                translations=languages_given(form, Hub),
                 staff_id=staff().id,
             )
         except ServiceError as error:
@@ -308,6 +309,7 @@ def category_new():
                 organisation_id=staff().organisation_id,
                 name=form.name.data,
                 icon=form.icon.data,
+                translations=languages_given(form, ServiceCategory),
                 staff_id=staff().id,
             )
         except ServiceError as error:

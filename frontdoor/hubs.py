@@ -69,9 +69,12 @@ def create_hub(
     name: str,
     address: str = "",
     access_information: str = "",
+    translations: Mapping[str, Mapping[str, str]] | None = None,
     staff_id: int | None = None,
 ) -> Hub:
-    """A new active hub with default settings. Raises ``invalid_slug``, ``duplicate_slug``."""
+    """A new active hub with default settings, and (if given) its access information
+    in other languages. Raises ``invalid_slug``, ``duplicate_slug``, ``name_required``,
+    ``language_not_shipped``, ``translation_too_long``."""
     slug = slug.strip().lower()
     if not SLUG.fullmatch(slug) or slug in RESERVED_SLUGS:
         raise ServiceError("invalid_slug", field="slug")
@@ -85,10 +88,16 @@ def create_hub(
         access_information=access_information.strip(),
         settings_json={},
     )
+    languages = translate(hub, translations) if translations else []
     db.session.add(hub)
     _flush_unique("duplicate_slug", "slug")
-    _audit("hub.create", hub, staff_id, f"Added {hub.name} ({hub.slug})")
+    _audit("hub.create", hub, staff_id, _added(f"{hub.name} ({hub.slug})", languages))
     return hub
+
+
+def _added(what: str, languages: list[str]) -> str:
+    """The audit log's words for something added, and the languages given with it."""
+    return f"Added {what}" + ("; " + ", ".join(languages) if languages else "")
 
 
 def _audit(action: str, hub: Hub, staff_id: int | None, detail: str) -> None:
@@ -255,18 +264,26 @@ def _audit_category(
 
 
 def create_category(
-    *, organisation_id: int, name: str, icon: str = "", staff_id: int | None = None
+    *,
+    organisation_id: int,
+    name: str,
+    icon: str = "",
+    translations: Mapping[str, Mapping[str, str]] | None = None,
+    staff_id: int | None = None,
 ) -> ServiceCategory:
-    """A new active category. Raises ``name_required``, ``duplicate_name``, ``invalid_icon``."""
+    """A new active category, and (if given) its name in other languages. Raises
+    ``name_required``, ``duplicate_name``, ``invalid_icon``, ``language_not_shipped``,
+    ``translation_too_long``."""
     icon = icon.strip()
     category = ServiceCategory(
         organisation_id=organisation_id,
         name=_check_category(organisation_id, name, icon, None),
         icon=icon,
     )
+    languages = translate(category, translations) if translations else []
     db.session.add(category)
     _flush_unique("duplicate_name", "name")
-    _audit_category("category.create", category, staff_id, f"Added {category.name}")
+    _audit_category("category.create", category, staff_id, _added(category.name, languages))
     return category
 
 

@@ -327,3 +327,41 @@ def test_the_hub_form_saves_its_access_information_in_other_languages(app, clien
         assert in_language(hub, "access_information", "ro") == "Acces fără trepte"
         assert in_language(hub, "access_information", "pl") == "Step-free"
     assert any("access_information in Romanian" in d for d in _audit(app, "hub.update"))
+
+
+def test_a_new_category_is_given_its_name_in_other_languages_straight_away(app, client, demo):
+    sign_in(client, MANAGER)
+    form = client.get("/admin/categories/new").get_data(as_text=True)
+    assert "In other languages" in form and 'name="name_ar"' in form
+    response = submit(
+        client, "/admin/categories/new", {"name": "Speech and language", "name_ar": "النطق واللغة"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        category = db.session.scalar(
+            select(ServiceCategory).where(ServiceCategory.name == "Speech and language")
+        )
+        assert in_language(category, "name", "ar") == "النطق واللغة"
+        assert in_language(category, "name", "pl") == "Speech and language"
+    assert _audit(app, "category.create")[-1] == "Added Speech and language; name in Arabic"
+
+
+def test_a_new_hub_is_given_its_access_information_in_other_languages(app, client, demo):
+    from tests.test_manage import ADMIN
+
+    sign_in(client, ADMIN)
+    assert 'name="access_information_uk"' in client.get("/admin/hubs/new").get_data(as_text=True)
+    new_hub = {"name": "Eastfield Family Hub", "slug": "eastfield", "access_information": "Ramp"}
+    too_long = submit(client, "/admin/hubs/new", {**new_hub, "access_information_uk": "x" * 2001})
+    assert "Ukrainian (Українська) must be 2000 characters or fewer" in too_long.get_data(
+        as_text=True
+    )
+    response = submit(client, "/admin/hubs/new", {**new_hub, "access_information_uk": "Пандус"})
+    assert response.status_code == 302
+    with app.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "eastfield"))
+        assert in_language(hub, "access_information", "uk") == "Пандус"
+        assert in_language(hub, "access_information", "ar") == "Ramp"
+    assert _audit(app, "hub.create") == [
+        "Added Eastfield Family Hub (eastfield); access_information in Ukrainian"
+    ]

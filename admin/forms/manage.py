@@ -122,6 +122,9 @@ class NewHubForm(CleanForm):
     submit = _submit("Add hub")
 
 
+add_language_fields(NewHubForm, Hub, areas=("access_information",))
+
+
 class HubForm(CleanForm):
     name = _hub_name()
     address = _address()
