@@ -20,7 +20,8 @@ from frontdoor.timetable import HORIZON, local_datetime
 class WhatsOn:
     # (local day, its sessions) for every day in the range, empty days included.
     days: list[tuple[date, list[Session]]]
-    # Categories and age bands of the sessions in the range, for filters.
+    # Categories and age bands of the sessions in the range, for filters. Pages list
+    # categories in the family's order (``frontdoor.translated.in_family_order``).
     categories: list[ServiceCategory]
     age_bands: set[str]
     # What each session offers now, and its places left, by session id.
@@ -102,7 +103,7 @@ def whats_on(
     taken = count_taken_by_session(chosen)
     return WhatsOn(
         days=sorted(by_day.items()),
-        categories=sorted(categories.values(), key=lambda c: c.name),
+        categories=list(categories.values()),
         age_bands=bands,
         available={s.id: availability(s, now, taken[s.id], source=source) for s in chosen},
     )

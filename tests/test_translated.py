@@ -5,6 +5,7 @@ English; staff screens keep the English."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -365,3 +366,61 @@ def test_a_new_hub_is_given_its_access_information_in_other_languages(app, clien
     assert _audit(app, "hub.create") == [
         "Added Eastfield Family Hub (eastfield); access_information in Ukrainian"
     ]
+
+
+# --- categories in the family's order ----------------------------------------------------------
+
+
+def test_the_kiosk_lists_kinds_of_session_in_the_order_of_the_familys_language(
+    app,
+    screen,  # noqa: F811
+    place,  # noqa: F811
+):
+    with app.app_context():
+        for series_title, arabic in (("Baby Massage", "تغذية الرضع"), ("Stay and Play", "اللعب")):
+            series = db.session.scalar(
+                select(SessionSeries).where(SessionSeries.title == series_title)
+            )
+            translate(series.category, {"name": {"ar": arabic}})
+        db.session.commit()
+        db.session.remove()
+    screen.start("whats_on")
+    english = screen.text
+    assert english.index("Infant feeding") < english.index("Stay and play")
+    screen.open("/kiosk/")
+    screen.post("/kiosk/language", {"language": "ar"})
+    screen.start("whats_on")
+    arabic = screen.text
+    assert arabic.index("اللعب") < arabic.index("تغذية الرضع")  # alif before ta
+
+
+def test_the_booking_site_lists_kinds_of_session_in_the_order_of_the_familys_language(
+    site,  # noqa: F811
+    client,
+):
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    with site.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "riverside"))
+        categories = db.session.scalars(
+            select(ServiceCategory)
+            .where(
+                ServiceCategory.organisation_id == hub.organisation_id,
+                ServiceCategory.active.is_(True),
+            )
+            .order_by(ServiceCategory.name)
+        ).all()
+        english = [category.name for category in categories]
+        # In Arabic the first letters run the other way round from the English names.
+        for n, category in enumerate(categories):
+            translate(category, {"name": {"ar": f"{letters[len(categories) - 1 - n]} {n}"}})
+        db.session.commit()
+    assert len(english) >= 3
+
+    def options(language: str) -> list[str]:
+        page = client.get(f"/book/riverside/?lang={language}").get_data(as_text=True)
+        chosen = page.split('id="category"')[1].split("</select>")[0]
+        return re.findall(r"<option [^>]*>([^<]+)</option>", chosen)[1:]  # after "All kinds"
+
+    assert options("en") == english
+    ar = options("ar")
+    assert [text.split()[1] for text in ar] == [str(n) for n in reversed(range(len(english)))]
