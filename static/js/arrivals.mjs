@@ -116,12 +116,49 @@ if (root && board) {
       }
     }
     if (due) refresh();
+    fitWall(); // a minute more can take a line more
   }
+
+  // --- the wall display fits the screen ------------------------------------------------
+  // Nobody scrolls a wall: when the cards do not fit, the waiting and with-staff
+  // sections condense, then their last cards (those with staff first) give way to
+  // "+N more". Help requests come first and are never hidden.
+  function overflowing() {
+    const page = document.documentElement;
+    return page.scrollHeight > page.clientHeight;
+  }
+
+  function fitWall() {
+    const wall = board.querySelector("[data-wall-fit]");
+    if (!wall) return;
+    wall.classList.remove("fd-wall__board--condensed");
+    for (const card of wall.querySelectorAll("[data-row][hidden]")) card.hidden = false;
+    for (const more of wall.querySelectorAll("[data-more]")) more.hidden = true;
+    if (overflowing()) {
+      wall.classList.add("fd-wall__board--condensed");
+      for (const section of ["with_staff", "waiting"]) {
+        const more = wall.querySelector(`[data-more="${section}"]`);
+        const cards = [...wall.querySelectorAll(`[data-section="${section}"] > [data-row]`)];
+        let hidden = 0;
+        while (more && cards.length && overflowing()) {
+          cards.pop().hidden = true;
+          hidden += 1;
+          more.querySelector("[data-more-count]").textContent = String(hidden);
+          more.hidden = false;
+        }
+      }
+    }
+    wall.dataset.fitted = "true";
+  }
+
+  window.addEventListener("resize", fitWall);
+  document.fonts?.ready.then(fitWall);
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
     if (target === board) {
       renderedAt = performance.now();
+      fitWall();
       look();
     }
     const undo = target.querySelector && target.querySelector("[data-undo]");
@@ -130,6 +167,7 @@ if (root && board) {
 
   const undo = root.querySelector("[data-undo]");
   if (undo) setTimeout(() => undo.remove(), UNDO_SECONDS * 1000);
+  fitWall();
   look();
   setInterval(tick, TICK_MS);
 }
