@@ -20,7 +20,7 @@ from frontdoor.templating import LANGUAGES
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, pair
 from tests.route_samples import booking_token
-from tests.test_kiosk import booked, place  # noqa: F401  (a fixture)
+from tests.test_kiosk import another_drop_in, booked, place  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -264,6 +264,7 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
     language,
 ):
     _ = _words(app, language)
+    another_drop_in(app, place.hub_id)  # so the list of drop-ins is shown, and walked
     # A booked family's counters start from the two age bands they booked for.
     booking_id, _reference = booked(app, place.massage, children=("0-1", "3-5"))
     token = booking_token(app, CHECK_IN, booking_id)
@@ -286,6 +287,12 @@ def test_kiosk_screens_have_no_accessibility_faults_axe_can_find(
                 expect(page.locator("html.fd-kiosk--contrast")).to_have_count(1)
             found[f"home {contrast}"] = _axe(page)
             page.get_by_role("button", name=_("I'm here for a drop-in")).click()
+            expect(
+                page.get_by_role("heading", name=_("Which drop-in are you here for?"))
+            ).to_be_visible()
+            found[f"drop-ins {contrast}"] = _axe(page)
+            page.get_by_role("button", name=re.compile("Stay and Play")).click()
+            expect(page.get_by_role("heading", name=_("Who is here today?"))).to_be_visible()
             found[f"who {contrast}"] = _axe(page)
             toddlers = _("One more child: %(ages)s", ages=_("1 to 3 years"))
             page.get_by_role("button", name=toddlers).click()
@@ -360,6 +367,7 @@ def test_everything_a_finger_touches_is_at_least_64_pixels(
     size,
 ):
     page = kiosk_page
+    another_drop_in(app, place.hub_id)  # so the list of drop-ins is shown, and measured
     page.set_viewport_size({"width": size[0], "height": size[1]})
     small = {}
     page.goto("/kiosk/")
@@ -370,6 +378,10 @@ def test_everything_a_finger_touches_is_at_least_64_pixels(
     small["reference keypad"] = page.evaluate(_SMALL_TARGETS)
     page.goto("/kiosk/")
     page.get_by_role("button", name="I'm here for a drop-in").click()
+    expect(page.get_by_role("heading", name="Which drop-in are you here for?")).to_be_visible()
+    small["drop-ins"] = page.evaluate(_SMALL_TARGETS)
+    page.get_by_role("button", name=re.compile("Stay and Play")).click()
+    expect(page.get_by_role("heading", name="Who is here today?")).to_be_visible()
     small["who"] = page.evaluate(_SMALL_TARGETS)
     page.get_by_role("button", name="Next").click()
     small["name"] = page.evaluate(_SMALL_TARGETS)
