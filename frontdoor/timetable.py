@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -19,12 +18,12 @@ from sqlalchemy.orm import joinedload
 
 from frontdoor import audit
 from frontdoor.bank_holidays import is_bank_holiday
+from frontdoor.delivery import delivery_problems
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
-    BookingMode,
     Delivery,
     Hub,
     Role,
@@ -35,7 +34,6 @@ from frontdoor.models import (
     StaffRole,
     StaffUser,
 )
-from frontdoor.models.timetable import JOINING_LINK_MAX
 from frontdoor.translated import checked_translations, translate
 
 HORIZON = timedelta(weeks=12)
@@ -160,7 +158,9 @@ def series_problems(data: SeriesInput) -> list[ServiceError]:
         problems.append(refused)
     if data.booking_mode == "both" and not 0 < data.drop_in_places < data.capacity:
         problems.append(ServiceError("drop_in_places_range", field="drop_in_places"))
-    problems += delivery_problems(data)
+    problems += delivery_problems(
+        data.delivery, data.joining_link, room_id=data.room_id, booking_mode=data.booking_mode
+    )
     if data.until_date and data.occurrence_count:
         problems.append(ServiceError("until_and_count", field="occurrence_count"))
     if data.until_date and data.until_date < data.start_date:
@@ -172,53 +172,6 @@ def series_problems(data: SeriesInput) -> list[ServiceError]:
         if not data.recurrence().dates(data.start_date, horizon):
             problems.append(ServiceError("no_dates", field="weekdays"))
     return problems
-
-
-def delivery_problems(data: SeriesInput) -> list[ServiceError]:
-    """Where it runs: an online or hybrid session needs an https joining link, and
-    takes bookings (the link goes to families with a place, nowhere else); an
-    online-only one has no room and no drop-ins."""
-    if data.delivery not in tuple(Delivery):
-        return [ServiceError("unknown_delivery", field="delivery")]
-    if data.delivery == Delivery.IN_PERSON:
-        return []
-    problems: list[ServiceError] = []
-    link = data.joining_link.strip()
-    if not link:
-        problems.append(ServiceError("joining_link_required", field="joining_link"))
-    elif len(link) > JOINING_LINK_MAX:
-        problems.append(
-            ServiceError("joining_link_too_long", field="joining_link", limit=JOINING_LINK_MAX)
-        )
-    elif not is_https_link(link):
-        problems.append(ServiceError("joining_link_https", field="joining_link"))
-    if data.delivery == Delivery.ONLINE:
-        if data.room_id is not None:
-            problems.append(ServiceError("online_no_room", field="room_id"))
-        if data.booking_mode != BookingMode.BOOKING:
-            problems.append(ServiceError("online_booking_only", field="booking_mode"))
-    elif data.booking_mode == BookingMode.DROP_IN:
-        problems.append(ServiceError("hybrid_needs_booking", field="booking_mode"))
-    return problems
-
-
-def is_https_link(text: str) -> bool:
-    """An address a family's phone opens safely: https, a host, nothing hidden (no
-    spaces or control characters, no name and password before the host)."""
-    if any(ch.isspace() or not ch.isprintable() for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:  # a port that is not a number, a broken IPv6 host
-        return False
-    return (
-        parts.scheme == "https"
-        and bool(parts.hostname)
-        and "." in (parts.hostname or "")
-        and "@" not in parts.netloc
-        and port_ok
-    )
 
 
 # --- keeping sessions in step with their series -------------------------------
