@@ -509,3 +509,21 @@ def test_joined_online_is_refused_for_a_session_at_the_hub_and_before_the_start(
     assert "That session runs only at the hub, so no one can join it online" in html
     with app.app_context():
         assert db.session.scalar(select(Visit.id).filter_by(booking_id=booking_id)) is None
+
+
+def test_booking_an_online_session_at_the_kiosk_asks_for_a_mobile_to_send_the_link(
+    app, client, hubs
+):
+    pair_screen(app, client, hubs.hub_id)
+    screen = Screen(client)
+    screen.start("whats_on")
+    screen.open(f"/kiosk/whats-on/{hubs.online_next}")
+    screen.post("/kiosk/book", {"session": str(hubs.online_next)})
+    screen.post("/kiosk/book/who", {"adults": "1", "next": "yes"})
+    screen.post("/kiosk/book/details", {"first_name": "Ola"})
+    assert "so we can send you the link to join it" in screen.text
+    with app.app_context():
+        assert db.session.scalar(select(Booking.id)) is None
+    screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "07700 900123"})
+    assert "You're booked, Ola." in screen.text
+    assert "meet.example.org" not in screen.html  # the shared screen: the text has it
