@@ -19,6 +19,7 @@ from admin.forms import DayMonthYearField, answered
 from admin.forms.languages import language_data
 from admin.forms.timetable import (
     BOOKING_MODES,
+    DELIVERIES,
     CancelForm,
     CapacityForm,
     ConfirmForm,
@@ -97,6 +98,7 @@ def timetable():
         today=today,
         can_edit=bool(staff().roles_at(hub.id) & set(LEADS)),
         modes=BOOKING_MODES,
+        deliveries=DELIVERIES,
     )
 
 
@@ -238,6 +240,7 @@ def _detail(occurrence: Session, form: FlaskForm | None = None, clashes=(), stat
         can_edit=bool(staff().roles_at(occurrence.hub_id) & set(LEADS)),
         attention=ATTENTION.get(occurrence.needs_attention, occurrence.needs_attention),
         modes=BOOKING_MODES,
+        deliveries=DELIVERIES,
         form=form,
         cancel_form=forms[CancelForm],
         move_form=forms[MoveForm],

@@ -12,7 +12,8 @@ first tap's visit; the unique nonce stays as the safety net.
 
 Codes: ``not_found``, ``other_hub``, ``cancelled``, ``waiting_list``,
 ``not_today``, ``too_early``, ``session_over``, ``session_cancelled``,
-``already_checked_in``, ``not_drop_in``, ``full``.
+``already_checked_in``, ``not_drop_in``, ``full``, ``online_only`` (a booking
+for an online-only session: nobody walks in to one).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from arrivals.greeters import DutyRota, greeter_to_name, greeters_for
-from booking.availability import availability, units
+from booking.availability import availability, in_person, units
 from booking.contact import check_child_bands
 from booking.places import lock_booking, lock_session
 from booking.whats_on import whats_on
@@ -127,6 +128,8 @@ def _check_time(session: Session, hub: Hub, now: datetime) -> None:
 def _check_booking(booking: Booking, session: Session, hub_id: int, now: datetime) -> None:
     if session.hub_id != hub_id:
         raise ServiceError("other_hub", hub=session.hub.name)
+    if not in_person(session):
+        raise ServiceError("online_only")
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("cancelled")
     if booking.status == BookingStatus.WAITING:
@@ -333,7 +336,14 @@ def find_todays_bookings(
         .options(_WITH_SERIES)
         .order_by(Session.starts_at, Booking.id)
     )
-    return told_apart([b for b in candidates if name_key(b.first_name) == wanted], locale)
+    return told_apart(
+        [
+            b
+            for b in candidates
+            if name_key(b.first_name) == wanted and b.session and in_person(b.session)
+        ],
+        locale,
+    )
 
 
 def bookings_to_choose(

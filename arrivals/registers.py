@@ -15,6 +15,7 @@ from booking.availability import Availability, availability
 from frontdoor import counting
 from frontdoor.extensions import db
 from frontdoor.models import (
+    FOR_A_BOOKING,
     Booking,
     BookingSource,
     BookingStatus,
@@ -69,6 +70,11 @@ class Register:
         return [v for v in visits if counting.is_arrival(v)]
 
     @property
+    def joined_online(self) -> list[Visit]:
+        """Booked families staff recorded as joining online (``arrivals.joined_online``)."""
+        return [v for v in self.visit_of.values() if v.kind == VisitKind.ONLINE]
+
+    @property
     def children_who_came(self) -> Counter[str]:
         return children_by_band(self.arrived)
 
@@ -98,6 +104,6 @@ def load_register(session: Session, now: datetime) -> Register:
         # The same order as ``waiting_position``: first come, first served.
         waiting=list(enumerate(waiting, start=1)),
         cancelled=[b for b in bookings if b.status == BookingStatus.CANCELLED],
-        dropped_in=[v for v in visits if v.kind != VisitKind.BOOKING],
+        dropped_in=[v for v in visits if v.kind not in FOR_A_BOOKING],
         visit_of={v.booking_id: v for v in visits if v.booking_id is not None},
     )

@@ -17,6 +17,10 @@ Places are counted in the session's unit, families or people:
       to book    = capacity - booked - max(held, dropped in)
       to drop in = capacity - booked - dropped in
 
+An online-only session (``Delivery.ONLINE``) has no one at the hub to walk in or
+check in: it takes no drop-ins and a booking for it is never checked in at the
+kiosk or the desk (``in_person``); staff record who joined on the register.
+
 Lists count many sessions at once with ``count_taken_by_session`` (two queries
 for any number of sessions) and pass each session's ``Taken`` in.
 """
@@ -34,14 +38,15 @@ from sqlalchemy.orm import aliased
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
+    FOR_A_BOOKING,
     Booking,
     BookingMode,
     BookingSource,
     BookingStatus,
     CapacityUnit,
+    Delivery,
     Session,
     Visit,
-    VisitKind,
     VisitStatus,
 )
 
@@ -238,8 +243,18 @@ def booking_window(session: Session) -> tuple[datetime, datetime]:
     )
 
 
+def in_person(session: Session) -> bool:
+    """Families can come to the hub for it: anything but an online-only session."""
+    return session.series.delivery != Delivery.ONLINE
+
+
+def runs_online(session: Session) -> bool:
+    """Families can join it online (online only, or hybrid): it has a joining link."""
+    return session.series.delivery != Delivery.IN_PERSON
+
+
 def takes_drop_ins(session: Session) -> bool:
-    return session.series.booking_mode != BookingMode.BOOKING
+    return session.series.booking_mode != BookingMode.BOOKING and in_person(session)
 
 
 def counts_in_people(session: Session) -> bool:
@@ -278,7 +293,7 @@ def _dropped_in(ids: list[int]) -> Select[int | None, str, int, int]:
         )
         .where(
             Visit.session_id.in_(ids),
-            Visit.kind != VisitKind.BOOKING,
+            Visit.kind.not_in(FOR_A_BOOKING),
             Visit.status != VisitStatus.NO_SHOW,
         )
         .group_by(Visit.session_id)

@@ -6,9 +6,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from booking.availability import in_person
 from frontdoor.contact import normalise_email, normalise_mobile
 from frontdoor.errors import ServiceError
-from frontdoor.models import CHILD_BANDS
+from frontdoor.models import CHILD_BANDS, Session
 
 MAX_NAME = 100
 
@@ -71,6 +72,12 @@ class Contact:
             self.language,
             self.extra,
         )
+
+    def check_reachable_for(self, session: Session) -> None:
+        """A family booking an online-only session gets its joining link only in
+        their messages, so they give an email address or a mobile number."""
+        if not in_person(session) and not (self.email.strip() or self.mobile.strip()):
+            raise ServiceError("online_needs_contact", field="email")
 
     @property
     def key(self) -> str | None:

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from booking import bp
 from booking.appointments import cancel_appointment
+from booking.availability import in_person
 from booking.calendar import CalendarEvent, calendar_file
 from booking.forms import (
     AGE_BAND_WORDS,
@@ -286,7 +287,9 @@ def calendar(token: str):
         starts_at=booked.starts_at,
         ends_at=booked.ends_at,
         summary=_("%(title)s at %(hub)s", title=booked.title, hub=hub.name),
-        location=", ".join(part for part in (booked.room, hub.name, hub.address) if part),
+        location=_("Online")
+        if booked.session is not None and not in_person(booked.session)
+        else ", ".join(part for part in (booked.room, hub.name, hub.address) if part),
         description="\n".join(lines),
         url=manage_url,
     )

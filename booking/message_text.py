@@ -4,6 +4,11 @@ Registered with the outbox (``frontdoor.outbox.register_template``); the
 dispatcher renders them inside ``force_locale`` so ``gettext`` answers in the
 booking's language. A language without a translation of a string falls back to
 English. Every reminder ends with a link that stops reminders.
+
+An online or hybrid session's joining link is in these messages and nowhere a
+stranger could see it: only in the ones that give or remind of a place
+(``JOINING``), read from the series when the message is sent (so a link the lead
+changed reaches every message still to go), and only while the booking has a place.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from booking.availability import runs_online
 from booking.messages import TEMPLATES
 from booking.tokens import MANAGE, STOP_REMINDERS
 from frontdoor.extensions import db
-from frontdoor.models import Booking, BookingStatus, OutboxMessage
+from frontdoor.models import Booking, BookingStatus, Delivery, OutboxMessage
 from frontdoor.outbox import Links, Rendered, register_template
 from frontdoor.tokens import make_link_token, make_timed_link_token
 
@@ -25,8 +31,19 @@ def _when(payload: dict) -> str:
     return format_datetime(datetime.fromisoformat(payload["starts_at"]), "EEEE d MMMM, HH:mm")
 
 
+# The messages that give a family a place, or remind them of it: these carry the
+# joining link of a session that runs online.
+JOINING = ("booked", "promoted", "moved", "session_moved", "reminder")
+
+
 def _where(payload: dict) -> str:
-    return f"{payload['hub']}, {payload['room']}" if payload.get("room") else payload["hub"]
+    at_hub = f"{payload['hub']}, {payload['room']}" if payload.get("room") else payload["hub"]
+    delivery = payload.get("delivery", Delivery.IN_PERSON)
+    if delivery == Delivery.ONLINE:
+        return _("Online")
+    if delivery == Delivery.HYBRID:
+        return _("%(where)s, or online", where=at_hub)
+    return at_hub
 
 
 def _booking_id(message: OutboxMessage) -> int:
@@ -42,6 +59,18 @@ def _manage_link(message: OutboxMessage, links: Links) -> str:
     booking = db.session.get_one(Booking, _booking_id(message))
     token = make_link_token(links.secret_key, MANAGE, booking.public_id, booking.link_version)
     return links.url(f"/book/bookings/{token}")
+
+
+def joining_link(message: OutboxMessage, template: str) -> str:
+    """The session's joining link, for a message that gives or reminds of a place
+    at a session that runs online, while the booking has one; else ""."""
+    if template not in JOINING or message.booking_id is None:
+        return ""
+    booking = db.session.get(Booking, message.booking_id)
+    session = booking.session if booking is not None else None
+    if session is None or booking is None or booking.status != BookingStatus.CONFIRMED:
+        return ""
+    return session.series.joining_link if runs_online(session) else ""
 
 
 def stop_link(message: OutboxMessage, links: Links) -> str:
@@ -94,18 +123,22 @@ def render_booking_message(message: OutboxMessage, links: Links) -> Rendered:
     template = message.template
     reason = payload.get("reason", "")
     live = template not in ("cancelled", "session_cancelled")
+    link = joining_link(message, template)
+    join = _("Join online: %(link)s", link=link) if link else ""
     if message.channel == "sms":
         parts = [
             _headline(template, payload),
+            join,
             _("Reference %(reference)s.", reference=payload["reference"]),
         ]
         if template == "reminder":
             parts.append(_("Stop reminders: %(link)s", link=stop_link(message, links)))
-        return Rendered("", " ".join(parts))
+        return Rendered("", " ".join(part for part in parts if part))
     body = _lines(
         _("Hello %(name)s,", name=payload.get("first_name", "")),
         _headline(template, payload),
         _("Where: %(where)s", where=_where(payload)),
+        join,
         _("Reason: %(reason)s", reason=reason) if reason else "",
         _("Your reference: %(reference)s", reference=payload["reference"]),
         _("See or change your booking: %(link)s", link=_manage_link(message, links))

@@ -36,6 +36,7 @@ def queue_booking_message(
     happening = booking.occasion
     if isinstance(happening, Session):
         title = in_language(happening.series, "title", booking.language or "en")
+        extra["delivery"] = happening.series.delivery
     else:
         title = happening.type.name
         extra["practitioner"] = (happening.practitioner.name.split() or [""])[0]

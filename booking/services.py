@@ -127,6 +127,7 @@ def _decide(
     if refusal := available.booking_refusal():
         raise refusal
     party.check(session.hub.settings.max_party_size)
+    contact.check_reachable_for(session)
     need = units(session, party.people)
     fits = need <= available.most_to_book and available.fits_booking(need)
     if first_look and fits:

@@ -58,6 +58,7 @@ from frontdoor.models import (
     AGE_BANDS,
     Booking,
     BookingSource,
+    Delivery,
     Hub,
     HubSettings,
     ServiceCategory,
@@ -65,7 +66,7 @@ from frontdoor.models import (
 )
 from frontdoor.security import no_store
 from frontdoor.staff_auth import public
-from frontdoor.templating import page_or_fragment, redirect_after_form
+from frontdoor.templating import page_or_fragment, redirect_after_form, where_it_runs
 from frontdoor.timetable import HORIZON, week_start
 from frontdoor.translated import on_this_page
 
@@ -191,6 +192,8 @@ def _session_event(session: Session, place: Hub, now: datetime) -> CalendarEvent
         lines.append(_("This session has been cancelled."))
         if session.cancel_reason:
             lines.append(_("The reason: %(reason)s", reason=session.cancel_reason))
+    if runs_online := where_it_runs(series.delivery):
+        lines.append(runs_online)  # never the joining link: a feed is public
     lines.append(_("Book or find out more: %(url)s", url=link))
     room = session.room.name if session.room else ""
     return CalendarEvent(
@@ -199,7 +202,9 @@ def _session_event(session: Session, place: Hub, now: datetime) -> CalendarEvent
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         summary=(_("Cancelled: %(title)s", title=title) if session.is_cancelled else title),
-        location=", ".join(part for part in (room, place.name, place.address) if part),
+        location=_("Online")
+        if series.delivery == Delivery.ONLINE
+        else ", ".join(part for part in (room, place.name, place.address) if part),
         description="\n".join(lines),
         url=link,
         cancelled=session.is_cancelled,

@@ -215,7 +215,13 @@ def weekly_schedule(series: SessionSeries, *, key: str) -> OrukSchedule | None:
 def _description(series: SessionSeries) -> str:
     parts = [plain_text(series.description)] if series.description else []
     where = ", ".join(p for p in (series.room.name if series.room else "", series.hub.name) if p)
-    parts.append(f"At {where}.")
+    # Online or hybrid is said; the joining link never is (it goes to families
+    # with a place, in their messages).
+    parts.append(
+        {"online": "Online.", "hybrid": f"Online, or at {where}."}.get(
+            series.delivery, f"At {where}."
+        )
+    )
     parts.append(HOW_TO_JOIN.get(BookingMode(series.booking_mode), ""))
     if series.skip_bank_holidays:
         parts.append(NOT_ON_BANK_HOLIDAYS)

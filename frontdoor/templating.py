@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import jinja2
 from flask import Flask, current_app, redirect, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import (
     ChoiceLoader,
@@ -177,6 +178,17 @@ def isolated(name: str | None) -> Markup:
     return Markup("<bdi>{}</bdi>").format(name or "")
 
 
+def where_it_runs(delivery: str) -> str:
+    """What a public page says of a session that runs online: "Online", or "Online
+    and at the hub"; nothing for one at the hub. Never its joining link, which goes
+    only to families with a place (``booking.message_text``)."""
+    if delivery == "online":
+        return _("Online")
+    if delivery == "hybrid":
+        return _("Online and at the hub")
+    return ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -203,6 +215,7 @@ def init_app(app: Flask) -> None:
         datetime=lambda v: format_datetime(_local(v), "EEE d MMM yyyy HH:mm") if v else "",
         language_for_staff=language_for_staff,
         isolated=isolated,
+        where_it_runs=where_it_runs,
     )
 
     app.context_processor(page_globals)

@@ -18,11 +18,13 @@ from sqlalchemy.orm import joinedload
 
 from frontdoor import audit
 from frontdoor.bank_holidays import is_bank_holiday
+from frontdoor.delivery import delivery_problems
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
+    Delivery,
     Hub,
     Role,
     Room,
@@ -121,6 +123,8 @@ class SeriesInput:
     skip_bank_holidays: bool = True
     lead_ids: list[int] = field(default_factory=list)
     lead_welcomes_room: bool = False
+    delivery: str = Delivery.IN_PERSON
+    joining_link: str = ""
     # The title and description in other languages: {field: {language: text}}.
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -154,6 +158,9 @@ def series_problems(data: SeriesInput) -> list[ServiceError]:
         problems.append(refused)
     if data.booking_mode == "both" and not 0 < data.drop_in_places < data.capacity:
         problems.append(ServiceError("drop_in_places_range", field="drop_in_places"))
+    problems += delivery_problems(
+        data.delivery, data.joining_link, room_id=data.room_id, booking_mode=data.booking_mode
+    )
     if data.until_date and data.occurrence_count:
         problems.append(ServiceError("until_and_count", field="occurrence_count"))
     if data.until_date and data.until_date < data.start_date:
@@ -301,6 +308,7 @@ def save_series(
         "booking_closes_minutes",
         "skip_bank_holidays",
         "lead_welcomes_room",
+        "delivery",
     ):
         setattr(series, name, getattr(data, name))
     series.title = data.title.strip()
@@ -308,6 +316,8 @@ def save_series(
     series.duration_minutes = data.duration_minutes
     if data.booking_mode != "both":
         series.drop_in_places = 0
+    # The link is kept only while families can join online.
+    series.joining_link = "" if data.delivery == Delivery.IN_PERSON else data.joining_link.strip()
     languages = translate(series, data.translations)
     leads = select(StaffUser).where(StaffUser.id.in_(data.lead_ids))
     series.leads = list(db.session.scalars(leads))
@@ -324,6 +334,7 @@ def save_series(
         detail=f"{series.title}: {result.created} added, {result.updated} changed, "
         f"{result.removed} removed, {result.flagged} flagged"
         + ("; the lead welcomes the room" if series.lead_welcomes_room else "")
+        + (f"; runs {series.delivery.replace('_', ' ')}" if series.delivery != "in_person" else "")
         + ("; changed " + ", ".join(languages) if languages else ""),
     )
     return result

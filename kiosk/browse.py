@@ -182,7 +182,12 @@ def book_details_post():
             nonce,
         )
     except ServiceError as error:
-        if error.code in ("invalid_mobile", "first_name_required", "name_too_long"):
+        if error.code in (
+            "invalid_mobile",
+            "first_name_required",
+            "name_too_long",
+            "online_needs_contact",
+        ):
             flow.save(note=error.code)
             return flow.go("kiosk.book_details")
         if error.code in ("party_empty", "child_age_band"):

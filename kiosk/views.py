@@ -134,6 +134,7 @@ SORRY_CODES = frozenset(
         "too_early",
         "session_over",
         "session_cancelled",
+        "online_only",
         "cancelled_session",
         "not_today",
         "other_hub",

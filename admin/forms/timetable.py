@@ -35,6 +35,7 @@ from admin.forms import (
 from admin.forms.languages import add_language_fields, languages_given
 from frontdoor.fields import CleanForm, optional_id, to_id
 from frontdoor.models import AGE_BANDS, SessionSeries
+from frontdoor.models.timetable import JOINING_LINK_MAX
 from frontdoor.timetable import (
     SeriesInput,
 )
@@ -43,6 +44,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 BOOKING_MODES = {"drop_in": "Drop-in", "booking": "Booking only", "both": "Booking and drop-in"}
+DELIVERIES = {"in_person": "In person", "online": "Online", "hybrid": "Online and at the hub"}
 
 
 def _when(field: str, value: str) -> Callable[[FlaskForm], bool]:
@@ -109,6 +111,20 @@ class SeriesForm(CleanForm):
         validators=[Required("Enter the end time")],
     )
     skip_bank_holidays = BooleanField("Skip bank holidays", default=True, widget=GovCheckboxInput())
+    delivery = RadioField(
+        "Where it runs",
+        choices=DELIVERIES,
+        default="in_person",
+        widget=GovRadioInput(),
+    )
+    # Required and checked (https only) by the timetable's rules, with their words.
+    joining_link = StringField(
+        "Joining link",
+        description="For example, https://meet.example.org/abc-defg. Only families with "
+        "a place get it, in their confirmation and reminders: it is never on a public page",
+        widget=GovTextInput(),
+        validators=[Length(max=JOINING_LINK_MAX, message="Joining link is too long")],
+    )
     room_id = SelectField("Room (optional)", coerce=optional_id, widget=GovSelect())
     lead_ids = SelectMultipleField(
         "Who leads it (optional)",
@@ -180,6 +196,8 @@ class SeriesForm(CleanForm):
             age_bands=self.age_bands.data,
             lead_ids=self.lead_ids.data,
             lead_welcomes_room=self.lead_welcomes_room.data,
+            delivery=self.delivery.data,
+            joining_link=self.joining_link.data or "",
             weekdays=self.weekdays.data,
             interval_weeks=answered(self.interval_weeks.data),
             start_date=answered(self.start_date.data),

@@ -45,18 +45,20 @@ from frontdoor.models.timetable import (
     CHILD_BANDS,
     BookingMode,
     CapacityUnit,
+    Delivery,
     Session,
     SessionSeries,
     SessionStatus,
     series_leads,
 )
-from frontdoor.models.visit import HelpRequest, Visit, VisitKind, VisitStatus
+from frontdoor.models.visit import FOR_A_BOOKING, HelpRequest, Visit, VisitKind, VisitStatus
 
 __all__ = [
     "AGE_BANDS",
     "BY_PARTNER",
     "CHILD_BANDS",
     "FINAL_STATUSES",
+    "FOR_A_BOOKING",
     "LIVE_STATUSES",
     "Appointment",
     "AppointmentType",
@@ -78,6 +80,7 @@ __all__ = [
     "ConnectionStatus",
     "ContactMethod",
     "CouncilSettings",
+    "Delivery",
     "Duty",
     "DutyAssignment",
     "HelpRequest",

@@ -45,6 +45,18 @@ class BookingMode(StrEnum):
     BOTH = "both"
 
 
+class Delivery(StrEnum):
+    """Where a session runs: at the hub, online, or both at once (hybrid)."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+# The longest joining link a series keeps (video-call links with a passcode fit).
+JOINING_LINK_MAX = 500
+
+
 class CapacityUnit(StrEnum):
     FAMILIES = "families"
     PEOPLE = "people"
@@ -96,6 +108,16 @@ class SessionSeries(Base):
     booking_opens_days: Mapped[int] = mapped_column(default=14)
     booking_closes_minutes: Mapped[int] = mapped_column(default=60)
     skip_bank_holidays: Mapped[bool] = mapped_column(default=True)
+    # In person, online or hybrid; an online (or hybrid) session's joining link
+    # goes only to families with a place, in their confirmation and reminders
+    # (``booking.message_text``), never on a page anyone can open. One link for
+    # the series: a lead who changes it reaches the next message of every session.
+    delivery: Mapped[str] = mapped_column(
+        String(10), default=Delivery.IN_PERSON, server_default=Delivery.IN_PERSON.value
+    )
+    joining_link: Mapped[str] = mapped_column(
+        String(JOINING_LINK_MAX), default="", server_default=""
+    )
     # "The lead welcomes the room": its drop-in families are one card on the
     # board, greeted by the lead together (``arrivals.greeters.welcomed_by_lead``).
     lead_welcomes_room: Mapped[bool] = mapped_column(default=False, server_default=false())

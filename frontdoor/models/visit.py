@@ -22,6 +22,13 @@ class VisitKind(StrEnum):
     BOOKING = "booking"
     DROP_IN = "drop_in"
     WALK_IN = "walk_in"
+    # A booked family who joined an online (or hybrid) session from home, as staff
+    # recorded it on the register: an arrival for every count, never in the building.
+    ONLINE = "online"
+
+
+# Visits for a booking (its place is counted by the booking, not as a drop-in).
+FOR_A_BOOKING = (VisitKind.BOOKING, VisitKind.ONLINE)
 
 
 class VisitStatus(StrEnum):

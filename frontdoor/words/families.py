@@ -49,6 +49,10 @@ _WORDS: dict[str, LazyString] = {
     "reminders_need_contact": _l(
         "Enter an email address or a mobile number, or choose 'No' to a confirmation and reminders."
     ),
+    "online_needs_contact": _l(
+        "This session is online. Enter an email address or a mobile number, so we can send "
+        "you the link to join it."
+    ),
     # Changing or cancelling a booking.
     "already_cancelled": _l("This booking has already been cancelled."),
     "checked_in": _l("You have already checked in, so ask at reception."),

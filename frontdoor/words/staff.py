@@ -100,6 +100,25 @@ _WORDS: dict[str, str] = {
     "until_before_start": "End date must be the same as or after the start date",
     "until_and_count": "Choose an end date or a number of sessions, not both",
     "drop_in_places_range": "Places held for drop-in must be more than 0 and less than capacity",
+    # Online and hybrid sessions (``frontdoor.timetable.delivery_problems``).
+    "unknown_delivery": "Choose where it runs: in person, online, or online and at the hub",
+    "joining_link_required": "Enter the joining link families use to join online",
+    "joining_link_https": (
+        "Enter a joining link that starts with https://, like https://meet.example.org/abc-defg"
+    ),
+    "joining_link_too_long": "Joining link must be {limit} characters or fewer",
+    "online_no_room": "An online session has no room: choose No room, or Online and at the hub",
+    "online_booking_only": (
+        "Families get the joining link when they book, so an online session is Booking only"
+    ),
+    "hybrid_needs_booking": (
+        "Families get the joining link when they book: choose Booking only, or Booking and drop-in"
+    ),
+    "online_only": "That session is online only: record who joined on its register",
+    "not_online": "That session runs only at the hub, so no one can join it online",
+    "online_needs_contact": (
+        "Enter an email address or mobile number: the joining link is sent there"
+    ),
     # Days a hub is closed.
     "day_past": "The day must be today or later",
     "day_taken": "The hub is already closed that day",

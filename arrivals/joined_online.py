@@ -1,0 +1,76 @@
+"""A booked family joined an online (or hybrid) session from home: staff say so
+on the register, as the kiosk says so for a family who walks in.
+
+Joining online is an arrival for every count (``frontdoor.counting``): the
+register's "came", the reports' visits and reach. It is a visit of kind
+``online``, already over (status ``left``), so it is never on the arrivals
+board, the fire roll call or "in the room now". It is dated at the session's
+start, as a no-show is, so a register marked the next morning counts on the day.
+
+Codes: ``not_found``, ``not_online``, ``session_cancelled``, ``cancelled``,
+``waiting_list``, ``too_early``, ``already_checked_in``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from booking.availability import runs_online
+from booking.places import lock_booking
+from frontdoor import counting
+from frontdoor.errors import ServiceError
+from frontdoor.extensions import db
+from frontdoor.family import arrival_family_key
+from frontdoor.models import BookingStatus, Visit, VisitKind, VisitStatus
+
+
+def record_joined_online(booking_id: int, *, now: datetime) -> Visit:
+    """Record that the family of ``booking_id`` joined its session online. A booking
+    the nightly job marked "did not come" becomes one that joined: staff often fill
+    the register in after the session."""
+    booking = lock_booking(booking_id)  # the lock a check-in takes too
+    session = booking.session if booking is not None else None
+    if booking is None or session is None:
+        raise ServiceError("not_found")
+    if not runs_online(session):
+        raise ServiceError("not_online")
+    if session.is_cancelled:
+        raise ServiceError("session_cancelled")
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError("cancelled")
+    if booking.status == BookingStatus.WAITING:
+        raise ServiceError("waiting_list")
+    if now < session.starts_at:
+        raise ServiceError("too_early", opens=session.starts_at)
+    visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
+    if visit is not None and counting.is_arrival(visit):
+        raise ServiceError("already_checked_in")
+    if visit is None:
+        children = list(booking.children or [])
+        visit = Visit(
+            hub_id=session.hub_id,
+            session_id=session.id,
+            booking_id=booking.id,
+            first_name=booking.first_name,
+            last_name=booking.last_name,
+            adults=booking.adults if booking.adults + len(children) >= 1 else 1,
+            children=len(children),
+            child_bands=children,
+            language=booking.language,
+            family_key=arrival_family_key(
+                organisation_id=session.hub.organisation_id, booking_key=booking.family_key
+            ),
+            postcode_district=booking.postcode_district,
+            lsoa=booking.lsoa,
+            imd_decile=booking.imd_decile,
+        )
+        db.session.add(visit)
+    visit.kind = VisitKind.ONLINE
+    visit.status = VisitStatus.LEFT
+    visit.arrived_at = session.starts_at
+    visit.left_at = min(now, session.ends_at)
+    booking.checked_in_at = now
+    db.session.flush()
+    return visit
