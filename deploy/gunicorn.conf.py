@@ -28,11 +28,19 @@ bind = settings.bind
 workers = settings.workers
 worker_class = "gthread"
 threads = settings.threads
-# Open connections (boards plus ordinary requests) one worker accepts.
-worker_connections = 1000
+# A worker accepts only the connections it has a thread for. gthread hands each
+# connection it accepts to its thread pool, whose queue has no end, and the kernel
+# does not spread connections evenly between workers: with more accepted than
+# threads, the extra boards' streams, and any request behind them, would wait
+# until a stream ends (up to 10 minutes). `make bench` saw it with 1,000 boards on
+# 4 workers of 256 threads accepting up to 1,000 each: 356, 351, 248 and 45
+# connections, and 195 boards never connected. A full worker stops accepting and
+# another takes the connection. So no connection is kept open between requests
+# (nginx opens another on loopback, which costs little): keepalive 0.
+worker_connections = threads
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+keepalive = 0
 # Access logs would carry full URLs; the app logs endpoints instead.
 accesslog = None
 errorlog = "-"
