@@ -269,6 +269,7 @@ class Measured:
     fetches: int = 0
     fan_out_seconds: float = 0.0
     fan_out_cpu: cpu.Used | None = None
+    check_ins_cpu: cpu.Used | None = None  # the timed check-ins, each event on every board
 
 
 class Board:
@@ -414,6 +415,8 @@ async def _run(server: Gunicorn, scale: Scale) -> Measured:
                 assert answer.status == 302, answer.status
             return started
 
+        databases = (POSTGRES_URL.rsplit("/", 1)[1],)
+        reading = cpu.read(server.process.pid, databases)
         for n in range(scale.check_ins):
             seen.clear()
             known = set(arrived)
@@ -423,11 +426,12 @@ async def _run(server: Gunicorn, scale: Scale) -> Measured:
             measured.event_ms.extend((got - started) * 1000 for got in arrived[visit])
             await asyncio.sleep(0.05)
         await asyncio.sleep(1)  # any later event of the last check-in
+        measured.check_ins_cpu = cpu.between(reading, cpu.read(server.process.pid, databases))
         measured.events_per_check_in = events / scale.boards / scale.check_ins
 
         if scale.refreshes:
             fan_out = True
-            reading = cpu.read(server.process.pid, (POSTGRES_URL.rsplit("/", 1)[1],))
+            reading = cpu.read(server.process.pid, databases)
             for n in range(scale.refreshes):
                 name = f"Fresh{n:03d}"
                 watching[name] = []
@@ -441,9 +445,7 @@ async def _run(server: Gunicorn, scale: Scale) -> Measured:
                 measured.fan_out_seconds += time.perf_counter() - started
                 measured.not_fresh += scale.fetchers - len(watching[name])
                 measured.fresh_ms.extend((done - started) * 1000 for done in watching[name])
-            measured.fan_out_cpu = cpu.between(
-                reading, cpu.read(server.process.pid, (POSTGRES_URL.rsplit("/", 1)[1],))
-            )
+            measured.fan_out_cpu = cpu.between(reading, cpu.read(server.process.pid, databases))
         for task in streams:
             task.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
@@ -492,13 +494,22 @@ def results(
         f"PostgreSQL connections with the boards open: {total} "
         f"({listening} listening, {busy} busy)"
     )
+    # CPU ms (server, PostgreSQL) a check-in cost with its event on every board; and a
+    # fetch, the fan-out's check-ins and their events taken out.
+    each = measured.check_ins_cpu
+    check_in = (
+        (each.server * 1000 / scale.check_ins, each.postgres * 1000 / scale.check_ins)
+        if each
+        else (0.0, 0.0)
+    )
     lines = [
         Result(
             f"check-in -> event at {scale.boards} boards, {scale.workers} workers",
             measured.event_ms,
             f"target p95 <= {TARGET_P95_MS} ms",
             f"max {max(measured.event_ms, default=0):.0f} ms, "
-            f"{measured.events_per_check_in:.1f} events a check-in",
+            f"{measured.events_per_check_in:.1f} events a check-in, CPU a check-in "
+            f"{check_in[0]:.0f} ms server + {check_in[1]:.0f} ms PG",
         )
     ]
     if measured.fresh_ms:
@@ -506,8 +517,11 @@ def results(
         rate = measured.fetches / max(measured.fan_out_seconds, 1e-9)
         used = measured.fan_out_cpu
         cost = (
-            f", CPU a fetch {used.server * 1000 / measured.fetches:.1f} ms server"
-            f" + {used.postgres * 1000 / measured.fetches:.1f} ms PG"
+            f", CPU a fetch "
+            f"{(used.server * 1000 - scale.refreshes * check_in[0]) / measured.fetches:.1f}"
+            f" ms server + "
+            f"{(used.postgres * 1000 - scale.refreshes * check_in[1]) / measured.fetches:.1f}"
+            f" ms PG"
             if used and measured.fetches
             else ""
         )

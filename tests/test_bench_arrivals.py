@@ -10,6 +10,7 @@ from collections import Counter
 
 from bench import arrivals
 from bench.arrivals import Measured, Scale, Worker, memory_per_stream
+from bench.cpu import Used
 
 
 def test_a_run_without_knobs_is_the_issues_1000_boards_on_4_workers():
@@ -82,10 +83,15 @@ def test_the_figures_name_the_scale_and_say_which_fetches_failed(capsys):
         events_per_check_in=1.0,
         fetches=2,
         fan_out_seconds=1.0,
+        check_ins_cpu=Used(server=0.2, postgres=0.02, everything=0.02, ended=0),
+        fan_out_cpu=Used(server=0.25, postgres=0.03, everything=0.03, ended=0),
     )
     event, fresh = arrivals.results(scale, measured, files=4096, load=(1.0, 2.0, 3.0))
     assert "2 boards, 4 workers" in event.name and "max 30 ms" in event.extra
     assert event.samples_ms == [20.0, 30.0]
+    # A fetch's CPU is the fan-out's, less its check-in and that event on every board.
+    assert "CPU a check-in 200 ms server + 20 ms PG" in event.extra
+    assert "CPU a fetch 25.0 ms server + 5.0 ms PG" in fresh.extra
     assert "name on 2 boards" in fresh.name and "1 boards not shown" in fresh.extra
     assert "fetches failed: 1 503" in fresh.extra
     printed = capsys.readouterr().out
