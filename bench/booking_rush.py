@@ -80,10 +80,15 @@ class Gunicorn:
         ready: str = "/book/",
         *,
         threads: int = THREADS,
+        workers: int = WORKERS,
         env: dict[str, str] | None = None,
+        config: Path | None = None,
     ) -> None:
         self.app = app
         self.threads = threads
+        self.workers = workers
+        # A gunicorn settings file (deploy/gunicorn.conf.py) under the arguments below.
+        self.config = config
         self.extra_env = env or {}
         self.ready = ready
         self.port = _free_port()
@@ -109,7 +114,7 @@ class Gunicorn:
         }
         command = [
             sys.executable, "-m", "gunicorn",
-            "--workers", str(WORKERS),
+            "--workers", str(self.workers),
             "--worker-class", "gthread",
             "--threads", str(self.threads),
             "--bind", f"127.0.0.1:{self.port}",
@@ -118,6 +123,7 @@ class Gunicorn:
             "--timeout", "60",
             "--graceful-timeout", "5",
             "--log-level", "warning",
+            *(["--config", str(self.config)] if self.config else []),
             self.app,
         ]  # fmt: skip
         with self.log.open("wb") as log:

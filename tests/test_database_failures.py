@@ -256,6 +256,20 @@ def test_every_workers_pool_fits_in_the_connections_postgresql_allows(monkeypatc
         load_config()
 
 
+def test_a_worker_takes_no_more_connections_than_it_has_threads_to_answer(monkeypatch, tmp_path):
+    """gthread queues what it accepts without end: a board's stream or a check-in
+    accepted past a worker's threads would wait for some stream to end (minutes),
+    while another worker had threads free (bench/arrivals.py saw 195 boards of 1,000
+    never connect)."""
+    monkeypatch.setenv("FRONTDOOR_WORKERS", "4")
+    monkeypatch.setenv("FRONTDOOR_THREADS", "320")
+    monkeypatch.setenv("FRONTDOOR_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FRONTDOOR_SECRET_KEY", "x")
+    gunicorn = runpy.run_path(str(PROJECT_ROOT / "deploy" / "gunicorn.conf.py"))
+    assert gunicorn["worker_connections"] == gunicorn["threads"] == 320
+    assert gunicorn["keepalive"] == 0  # an idle kept-alive connection would take a place
+
+
 def test_the_apps_engine_uses_the_pool_worked_out_for_it(one_connection):
     with one_connection.app_context():
         assert db.engine.pool.size() == 1 and db.engine.pool.timeout() == 1
