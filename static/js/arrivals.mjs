@@ -36,6 +36,26 @@ if (root && board) {
     live.textContent = root.dataset.textReconnecting;
   });
 
+  // --- a board fetch that failed is tried again --------------------------------------
+  // When the server is busy (503 with Retry-After: every board at a busy hub fetches
+  // at once) or the network drops, the board would keep its old cards until the next
+  // event. It asks again after Retry-After (or 5 s), plus up to as long again at
+  // random, so a thousand boards turned away together do not come back together.
+  let retry = null;
+  function fetchAgainLater(event) {
+    if (event.detail.target !== board || retry !== null) return;
+    const after = Number(event.detail.xhr?.getResponseHeader("Retry-After")) || 5;
+    retry = setTimeout(
+      () => {
+        retry = null;
+        refresh();
+      },
+      (after + Math.random() * after) * 1000,
+    );
+  }
+  document.body.addEventListener("htmx:responseError", fetchAgainLater);
+  document.body.addEventListener("htmx:sendError", fetchAgainLater);
+
   // --- alerts --------------------------------------------------------------------------
   let audio = null;
   function playChime() {

@@ -220,3 +220,28 @@ def test_arrivals_pages_have_no_accessibility_faults_axe_can_find(
     finally:
         kiosk.context.close()
     assert {page: faults for page, faults in found.items() if faults} == {}
+
+
+def test_a_board_turned_away_while_the_server_is_busy_asks_again(
+    app,
+    place,  # noqa: F811
+    staff_page,
+):
+    """At a busy hub every board fetches at once after an event, and some are told
+    "busy, try again" (503, Retry-After). Such a board must not keep its old cards
+    until the next event: it asks again by itself."""
+    desk = staff_page("desk@test.example")
+    board = _board(desk)
+    turned_away = []
+
+    def busy_once(route):
+        if route.request.headers.get("hx-request") and not turned_away:
+            turned_away.append(route.request.url)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="Busy")
+        else:
+            route.continue_()
+
+    desk.route("**/admin/arrivals?hub=testhub", busy_once)
+    _arrive(app, place, first="Zara")
+    expect(_card(board, "Zara")).to_be_visible(timeout=5_000)
+    assert turned_away, "the board's fetch after the event was not the one turned away"
