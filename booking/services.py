@@ -193,7 +193,7 @@ def book_session(
         now=now,
         area=area,
     )
-    queue_booking_message(booking, "booked" if fits else "waiting", now=now)
+    queue_booking_message(booking, "booked" if fits else "waiting", now=now, new_booking=True)
     return BookingResult(booking)
 
 
