@@ -126,6 +126,17 @@ class EventBus(ABC):
         return None
 
     # --- the services' side -------------------------------------------------------
+    def record(
+        self, session: OrmSession, hub_id: int, kind: str, at: datetime, data: dict[str, Any]
+    ) -> Event:
+        """The event's row in the publishing transaction, staged for delivery."""
+        row = ArrivalEvent(hub_id=hub_id, kind=kind, at=at, data=data)
+        session.add(row)
+        session.flush()
+        event = Event.from_row(row)
+        self.stage(session, event)
+        return event
+
     @abstractmethod
     def stage(self, session: OrmSession, event: Event) -> None:
         """Called inside the publishing transaction; delivered once it commits."""
@@ -190,6 +201,16 @@ class PostgresBus(EventBus):
         self._caught_up: set[int] = set()
         self._last_id = 0
         self.connections = 0  # how often the listener has (re)connected
+
+    def record(
+        self, session: OrmSession, hub_id: int, kind: str, at: datetime, data: dict[str, Any]
+    ) -> Event:
+        # The row and its notice in one round trip (the payload as Event.payload's).
+        event_id = session.execute(
+            _RECORD,
+            {"hub": hub_id, "kind": kind, "at": at, "data": json.dumps(data), "channel": CHANNEL},
+        ).scalar_one()
+        return Event(event_id, hub_id, kind, data)
 
     def stage(self, session: OrmSession, event: Event) -> None:
         # Transactional: PostgreSQL sends it when (and only if) this commits.
@@ -308,6 +329,15 @@ class PostgresBus(EventBus):
                 pause = min(pause * 2, 5.0)
 
 
+# PostgreSQL: the event's row and its notice in one statement.
+_RECORD = text(
+    "WITH recorded AS (INSERT INTO arrival_event (hub_id, kind, at, data)"
+    " VALUES (:hub, :kind, :at, CAST(:data AS json)) RETURNING id, hub_id, kind, data)"
+    " SELECT id FROM recorded, LATERAL (SELECT pg_notify(:channel, json_build_object("
+    "'id', id, 'hub', hub_id, 'kind', kind, 'data', data)::text)) AS notified"
+)
+
+
 def _noticed(session: OrmSession, flush_context) -> None:
     """After each flush: remembered rows it changed are announced in its transaction."""
     rows = remembered.changed_rows(session)
@@ -342,12 +372,7 @@ def publish(hub_id: int, kind: str, *, now: datetime, **data: Any) -> Event:
 
     ``data`` holds ids and codes only, never a family's personal data.
     """
-    row = ArrivalEvent(hub_id=hub_id, kind=kind, at=now, data=data)
-    db.session.add(row)
-    db.session.flush()
-    event = Event.from_row(row)
-    bus().stage(db.session(), event)
-    return event
+    return bus().record(db.session(), hub_id, kind, now, data)
 
 
 def missed_events(
