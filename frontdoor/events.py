@@ -175,7 +175,19 @@ class EventBus(ABC):
 
 
 class LocalBus(EventBus):
-    """One process: a committed event goes straight to this process's streams."""
+    """One process: a committed event goes straight to this process's streams.
+
+    It hears only this process's commits: rows are remembered (``remembered``) only
+    on SQLite, where the server is one process; on a PostgreSQL database that chose
+    this bus, another process (the scheduler, a second worker) could change them
+    unheard, so nothing is remembered."""
+
+    def __init__(self, *, remembers: bool = True) -> None:
+        super().__init__()
+        self._remembers = remembers
+
+    def hears_everything(self) -> bool:
+        return self._remembers
 
     def stage(self, session: OrmSession, event: Event) -> None:
         session.info.setdefault(_PENDING, []).append((self, event))
@@ -469,7 +481,8 @@ def init_app(app: Flask) -> None:
     if config.event_bus == "postgres":
         app.extensions["frontdoor_events"] = PostgresBus(config.database_url)
     else:
-        app.extensions["frontdoor_events"] = LocalBus()
+        sqlite = config.database_url.startswith("sqlite")
+        app.extensions["frontdoor_events"] = LocalBus(remembers=sqlite)
     if not orm_event.contains(OrmSession, "after_commit", _after_commit):
         orm_event.listen(OrmSession, "after_commit", _after_commit)
         orm_event.listen(OrmSession, "after_flush", _noticed)

@@ -9,21 +9,25 @@ that sends no statement).
 Forgetting is the event bus's job, never a clock's:
 
 - Every ORM change to a row of a remembered table (``TABLES``), by any service,
-  page or command, is noticed at flush (one hook, ``_noticed``, so no service can
-  forget to say so). This process forgets the row when the transaction commits;
-  on PostgreSQL a ``NOTIFY`` in the same transaction tells every other process,
-  on commit only, and their listeners forget it as it arrives.
+  page or command, is noticed at flush (one hook, ``events._noticed``, so no service
+  can forget to say so); a bulk ``update()`` or ``delete()`` statement is not, so
+  these tables are changed through the ORM. This process forgets the row when the
+  transaction commits; on PostgreSQL a ``NOTIFY`` in the same transaction tells
+  every other process, on commit only, and their listeners forget it as it arrives.
 - What is remembered is trusted only while the bus hears everything: in a
   process whose listener is not connected (starting, or reconnecting after the
   database went away) every read goes to the database and nothing is kept; when
   the listener (re)connects, everything is forgotten first, because what changed
-  while nobody listened is not known.
+  while nobody listened is not known. The one-process bus (``LocalBus``) hears
+  only its own process, so it remembers on SQLite only.
 - A row read while a change commits is not kept: ``get`` keeps what it read only
   when nothing was forgotten since it began to read.
 
 The rules that decide under a lock (places left, a session's status ``FOR
 UPDATE``) read the database, not this: a remembered row only finds the thing the
-request is about. Inserts need no notice (nothing is remembered as missing).
+request is about. Inserts need no notice (nothing is remembered as missing, so
+no made-up credential or address fills a worker), and a worker keeps at most
+``LIMIT`` things.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ Tag = tuple[str, int]
 
 # The tables whose rows are remembered: a change to one of their rows is announced.
 TABLES = frozenset({"kiosk_device", "hub", "room", "session_series", "session"})
+# At most this many remembered things a worker: past it, the longest kept goes.
+LIMIT = 5000
 
 
 class Remembered:
@@ -76,9 +82,17 @@ class Remembered:
         return value
 
     def _keep(self, key: Hashable, value: Any, tags: frozenset[Tag]) -> None:
+        self._drop(key)
+        while len(self._entries) >= LIMIT:
+            self._drop(next(iter(self._entries)))  # the longest kept
         self._entries[key] = (value, tags)
         for tag in tags:
             self._by_tag.setdefault(tag, set()).add(key)
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        for tag in entry[1] if entry else ():
+            self._by_tag.get(tag, set()).discard(key)
 
     def forget(self, tags: Iterable[Tag]) -> None:
         """Forget everything read from any of these rows."""
@@ -86,9 +100,7 @@ class Remembered:
             self._generation += 1
             for tag in tags:
                 for key in self._by_tag.pop(tag, ()):
-                    entry = self._entries.pop(key, None)
-                    for other in entry[1] if entry else ():
-                        self._by_tag.get(other, set()).discard(key)
+                    self._drop(key)
 
     def clear(self) -> None:
         """Forget everything (the bus may have missed changes; the tables were emptied)."""
