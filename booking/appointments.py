@@ -98,7 +98,7 @@ def book_appointment(
         now=now,
         area=area,
     )
-    queue_booking_message(booking, "booked", now=now)
+    queue_booking_message(booking, "booked", now=now, new_booking=True)
     return BookingResult(booking)
 
 

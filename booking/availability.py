@@ -339,6 +339,10 @@ class Tally:
     taken: Taken
     waiting: int
     earlier_id: int | None
+    # The booking at this session that ``tally``'s ``family`` matched (the booking
+    # service's "already booked"), when it was asked.
+    family_id: int | None = None
+    family_asked: bool = False
 
 
 # The booking an earlier press of the form made, looked for inside the count (made
@@ -346,14 +350,25 @@ class Tally:
 _EARLIER = aliased(Booking, name="earlier")
 
 
-def tally(session: Session, idempotency_key: str | None = None) -> Tally:
+def tally(
+    session: Session,
+    idempotency_key: str | None = None,
+    family: ColumnElement[bool] | None = None,
+) -> Tally:
+    """The session's ``Tally``; with ``family`` (which of its bookings are this
+    family's), a booking of theirs at it too, in the same query."""
     dropped_families: ColumnElement[int] = literal(0)
     dropped_people: ColumnElement[int] = literal(0)
     if takes_drop_ins(session):
         visits = _dropped_in([session.id]).subquery()
         dropped_families = select(func.coalesce(func.sum(visits.c[2]), 0)).scalar_subquery()
         dropped_people = select(func.coalesce(func.sum(visits.c[3]), 0)).scalar_subquery()
-    families, people, waiting, earlier_id, dropped_in, dropped_in_people = db.session.execute(
+    families_own: ColumnElement[int] = literal(None)
+    if family is not None:
+        families_own = func.min(Booking.id).filter(family)
+    (
+        families, people, waiting, earlier_id, dropped_in, dropped_in_people, family_id,
+    ) = db.session.execute(
         select(
             *_BOOKED,
             func.count().filter(Booking.status == BookingStatus.WAITING),
@@ -363,9 +378,10 @@ def tally(session: Session, idempotency_key: str | None = None) -> Tally:
             .scalar_subquery(),
             dropped_families,
             dropped_people,
+            families_own,
         ).where(Booking.session_id == session.id)
-    ).one()
+    ).one()  # fmt: skip
     taken = Taken(
         _in_units(session, families, people), _in_units(session, dropped_in, dropped_in_people)
     )
-    return Tally(taken, waiting, earlier_id)
+    return Tally(taken, waiting, earlier_id, family_id, family is not None)

@@ -101,8 +101,9 @@ class PartyForm(PublicForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        choices = child_band_choices()  # worded once: every row offers the same
         for field in self.child_fields:
-            field.choices = child_band_choices()
+            field.choices = choices
 
     # How many child rows the family has on screen: they add them one at a time.
     child_rows = HiddenField(default="1")

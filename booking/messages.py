@@ -25,10 +25,17 @@ TEMPLATES = (
 
 
 def queue_booking_message(
-    booking: Booking, template: str, *, now: datetime, reason: str = "", event: str = ""
+    booking: Booking,
+    template: str,
+    *,
+    now: datetime,
+    reason: str = "",
+    event: str = "",
+    new_booking: bool = False,
 ) -> int:
     """One message per channel the family gave; returns how many were newly queued
-    (a message whose key is already in the outbox is not queued again)."""
+    (a message whose key is already in the outbox is not queued again; for a
+    ``new_booking``, made in this transaction, there can be none)."""
     assert template in TEMPLATES, template
     # A booking is of a session or of an appointment: the same message either way,
     # and for an appointment the practitioner's first name too.
@@ -67,6 +74,7 @@ def queue_booking_message(
             now=now,
             hub_id=happening.hub_id,
             booking_id=booking.id,
+            new_key=new_booking,
         )
         queued += message.id is None  # new: not flushed yet
     return queued

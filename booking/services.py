@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from booking.availability import Availability, Tally, availability, count_taken, tally, units
 from booking.contact import Contact, Party
@@ -76,21 +76,27 @@ def _lock_existing(session_id: int | None) -> Session:
     return session
 
 
-def _existing_for_contact(session_id: int, contact: Contact) -> Booking | None:
+def _same_family(contact: Contact) -> ColumnElement[bool] | None:
+    """A live booking made with this contact's email or mobile: the family's own
+    (None when they gave neither)."""
     matches = []
     if contact.email:
         matches.append(func.lower(Booking.email) == contact.email.lower())
     if contact.mobile:
         matches.append(Booking.mobile == contact.mobile)
-    if not matches:
+    return Booking.status.in_(LIVE_STATUSES) & or_(*matches) if matches else None
+
+
+def _existing_for_contact(
+    session_id: int, contact: Contact, counted: Tally | None = None
+) -> Booking | None:
+    """The family's live booking at the session: found by ``counted`` when it asked."""
+    if counted is not None and counted.family_asked:
+        return db.session.get_one(Booking, counted.family_id) if counted.family_id else None
+    same = _same_family(contact)
+    if same is None:
         return None
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id,
-            Booking.status.in_(LIVE_STATUSES),
-            or_(*matches),
-        )
-    )
+    return db.session.scalar(select(Booking).where(Booking.session_id == session_id, same))
 
 
 def booking_for_key(key: str | None) -> Booking | None:
@@ -120,7 +126,7 @@ def _decide(
     if session is None:
         raise ServiceError("not_found")
     if counted is None or not first_look:
-        counted = tally(session, idempotency_key)
+        counted = tally(session, idempotency_key, _same_family(contact))
     if counted.earlier_id is not None:
         return db.session.get_one(Booking, counted.earlier_id), True
     available = availability(session, now, counted.taken, source=source)
@@ -132,7 +138,7 @@ def _decide(
     fits = need <= available.most_to_book and available.fits_booking(need)
     if first_look and fits:
         return None, True
-    if existing := _existing_for_contact(session.id, contact):
+    if existing := _existing_for_contact(session.id, contact, counted):
         raise ServiceError("duplicate", booking=existing)
     if need > available.most_to_book:
         raise ServiceError("party_too_large", field="adults", limit=available.most_to_book)
@@ -194,7 +200,7 @@ def book_session(
         now=now,
         area=area,
     )
-    queue_booking_message(booking, "booked" if fits else "waiting", now=now)
+    queue_booking_message(booking, "booked" if fits else "waiting", now=now, new_booking=True)
     return BookingResult(booking)
 
 

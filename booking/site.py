@@ -25,12 +25,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 from booking.services import AddressLimit
 from booking.tokens import CHECK_IN, MANAGE, link_stopped
 from frontdoor import clock
+from frontdoor.events import bus
 from frontdoor.extensions import db, htmx
 from frontdoor.models import (
     Booking,
     Hub,
     Session,
 )
+from frontdoor.remembered import Tag, attached, detached
 from frontdoor.tokens import make_link_token, read_link_token
 
 # "Never keep a copy" is shared with the partner's pages: it lives in frontdoor.
@@ -50,7 +52,19 @@ def hub_or_404(slug: str) -> Hub:
 
 
 def session_or_404(slug: str, session_id: int) -> Session:
-    """A session at an open hub, with its hub, series and room, in one query."""
+    """A session at an open hub, with its hub, series and room: remembered by each
+    worker until any of them changes (``frontdoor.remembered``; a cancelled
+    session is forgotten everywhere as the cancellation commits), read in one
+    query otherwise."""
+    kept = bus().remembered.get(
+        ("session", slug, session_id), lambda: _session_rows(slug, session_id)
+    )
+    if kept is None:
+        abort(404)
+    return attached(db.session(), kept)
+
+
+def _session_rows(slug: str, session_id: int) -> tuple[Session, list[Tag]] | None:
     session = db.session.scalar(
         select(Session)
         .join(Session.hub)
@@ -58,8 +72,11 @@ def session_or_404(slug: str, session_id: int) -> Session:
         .options(contains_eager(Session.hub), joinedload(Session.series), joinedload(Session.room))
     )
     if session is None:
-        abort(404)
-    return session
+        return None
+    room = detached(session.room) if session.room is not None else None
+    kept = detached(session, hub=detached(session.hub), series=detached(session.series), room=room)
+    rows = [("session", session.id), ("hub", session.hub_id), ("session_series", session.series_id)]
+    return kept, rows + ([("room", session.room_id)] if session.room_id is not None else [])
 
 
 def remembered_hub() -> Hub | None:

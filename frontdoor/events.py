@@ -16,6 +16,10 @@ reconnects with ``Last-Event-ID`` is sent what it missed (``missed_events``).
 Events carry kinds and ids, never a family's personal data: each board fetches
 what its own viewer may see.
 
+The bus also tells every process which remembered rows changed (``FORGET``
+notices, ``frontdoor.remembered``): they are sent like events, in the changing
+transaction, but are not rows of the event table and reach no stream.
+
 A stream (``open_stream``) listens to one or more hubs, for every kind or only some:
 the arrivals board takes everything at its hub; "My connections" takes only
 ``connection`` events, at every hub where its viewer has connections.
@@ -35,11 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, has_app_context
 from sqlalchemy import event as orm_event
 from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session as OrmSession
 
+from frontdoor import remembered
 from frontdoor.extensions import db
 from frontdoor.metrics import OPEN_STREAMS
 from frontdoor.models import ArrivalEvent
@@ -49,6 +54,8 @@ CHANNEL = "frontdoor_arrivals"
 LISTENER_NAME = "frontdoor-event-listener"
 _PENDING = "frontdoor_pending_events"
 MISSED_LIMIT = 500
+# The kind of a notice that remembered rows changed: ``data["rows"]`` lists them.
+FORGET = "forget"
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,30 @@ class EventBus(ABC):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[Subscription]] = {}
+        self.remembered = remembered.Remembered(self.hears_everything)
+
+    def hears_everything(self) -> bool:
+        """Whether this process hears every change other processes commit now (what
+        it remembers may be trusted only then)."""
+        return True
+
+    def forget(self, session: OrmSession, rows: set[remembered.Tag]) -> None:
+        """Called inside the transaction that changes remembered ``rows``: every
+        process forgets them once it commits (this one at its commit, by default)."""
+        return None
 
     # --- the services' side -------------------------------------------------------
+    def record(
+        self, session: OrmSession, hub_id: int, kind: str, at: datetime, data: dict[str, Any]
+    ) -> Event:
+        """The event's row in the publishing transaction, staged for delivery."""
+        row = ArrivalEvent(hub_id=hub_id, kind=kind, at=at, data=data)
+        session.add(row)
+        session.flush()
+        event = Event.from_row(row)
+        self.stage(session, event)
+        return event
+
     @abstractmethod
     def stage(self, session: OrmSession, event: Event) -> None:
         """Called inside the publishing transaction; delivered once it commits."""
@@ -131,6 +160,9 @@ class EventBus(ABC):
 
     def dispatch(self, event: Event) -> None:
         """Hand an event to this process's streams for its hub that want its kind."""
+        if event.kind == FORGET:
+            self.remembered.forget((str(t), int(i)) for t, i in event.data.get("rows", ()))
+            return
         with self._lock:
             targets = list(self._subscribers.get(event.hub_id, ()))
         for subscription in targets:
@@ -143,7 +175,19 @@ class EventBus(ABC):
 
 
 class LocalBus(EventBus):
-    """One process: a committed event goes straight to this process's streams."""
+    """One process: a committed event goes straight to this process's streams.
+
+    It hears only this process's commits: rows are remembered (``remembered``) only
+    on SQLite, where the server is one process; on a PostgreSQL database that chose
+    this bus, another process (the scheduler, a second worker) could change them
+    unheard, so nothing is remembered."""
+
+    def __init__(self, *, remembers: bool = True) -> None:
+        super().__init__()
+        self._remembers = remembers
+
+    def hears_everything(self) -> bool:
+        return self._remembers
 
     def stage(self, session: OrmSession, event: Event) -> None:
         session.info.setdefault(_PENDING, []).append((self, event))
@@ -168,6 +212,17 @@ class PostgresBus(EventBus):
         self._connected = threading.Event()
         self._caught_up: set[int] = set()
         self._last_id = 0
+        self.connections = 0  # how often the listener has (re)connected
+
+    def record(
+        self, session: OrmSession, hub_id: int, kind: str, at: datetime, data: dict[str, Any]
+    ) -> Event:
+        # The row and its notice in one round trip (the payload as Event.payload's).
+        event_id = session.execute(
+            _RECORD,
+            {"hub": hub_id, "kind": kind, "at": at, "data": json.dumps(data), "channel": CHANNEL},
+        ).scalar_one()
+        return Event(event_id, hub_id, kind, data)
 
     def stage(self, session: OrmSession, event: Event) -> None:
         # Transactional: PostgreSQL sends it when (and only if) this commits.
@@ -175,6 +230,21 @@ class PostgresBus(EventBus):
             text("SELECT pg_notify(:channel, :payload)"),
             {"channel": CHANNEL, "payload": event.payload()},
         )
+
+    def forget(self, session: OrmSession, rows: set[remembered.Tag]) -> None:
+        # Sent on commit to every process, this one's listener included.
+        notice = Event(0, 0, FORGET, {"rows": sorted(rows)})
+        session.connection().execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": notice.payload()},
+        )
+
+    def hears_everything(self) -> bool:
+        thread = self._thread
+        if thread is None or self._pid != os.getpid() or not thread.is_alive():
+            self.start()  # the first request of a worker (or of a fork) starts it
+            return False
+        return self._connected.is_set()
 
     def subscribe(self, *hub_ids: int, kinds: Iterable[str] = ()) -> Subscription:
         # A worker's first stream waits (briefly) for its listener, so nothing
@@ -245,6 +315,9 @@ class PostgresBus(EventBus):
                     application_name=LISTENER_NAME,
                 ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    # Whatever changed while nobody here listened is unknown.
+                    self.remembered.clear()
+                    self.connections += 1
                     self._caught_up.clear()
                     self._catch_up(conn)
                     self._connected.set()
@@ -268,17 +341,38 @@ class PostgresBus(EventBus):
                 pause = min(pause * 2, 5.0)
 
 
+# PostgreSQL: the event's row and its notice in one statement.
+_RECORD = text(
+    "WITH recorded AS (INSERT INTO arrival_event (hub_id, kind, at, data)"
+    " VALUES (:hub, :kind, :at, CAST(:data AS json)) RETURNING id, hub_id, kind, data)"
+    " SELECT id FROM recorded, LATERAL (SELECT pg_notify(:channel, json_build_object("
+    "'id', id, 'hub', hub_id, 'kind', kind, 'data', data)::text)) AS notified"
+)
+
+
+def _noticed(session: OrmSession, flush_context) -> None:
+    """After each flush: remembered rows it changed are announced in its transaction."""
+    rows = remembered.changed_rows(session)
+    if rows and has_app_context():
+        bus().forget(session, rows)
+        remembered.pending(session).update(rows)
+
+
 def _after_commit(session: OrmSession) -> None:
+    changed = remembered.take_pending(session)
+    if changed and has_app_context():
+        bus().remembered.forget(changed)
     pending = session.info.pop(_PENDING, None)
-    for bus, event in pending or ():
+    for staged_on, event in pending or ():
         try:
-            bus.after_commit(event)
+            staged_on.after_commit(event)
         except Exception:  # a stream's trouble never undoes a commit
             log.exception("event delivery failed")
 
 
 def _after_rollback(session: OrmSession) -> None:
     session.info.pop(_PENDING, None)
+    remembered.take_pending(session)
 
 
 def bus() -> EventBus:
@@ -290,12 +384,7 @@ def publish(hub_id: int, kind: str, *, now: datetime, **data: Any) -> Event:
 
     ``data`` holds ids and codes only, never a family's personal data.
     """
-    row = ArrivalEvent(hub_id=hub_id, kind=kind, at=now, data=data)
-    db.session.add(row)
-    db.session.flush()
-    event = Event.from_row(row)
-    bus().stage(db.session(), event)
-    return event
+    return bus().record(db.session(), hub_id, kind, now, data)
 
 
 def missed_events(
@@ -392,9 +481,11 @@ def init_app(app: Flask) -> None:
     if config.event_bus == "postgres":
         app.extensions["frontdoor_events"] = PostgresBus(config.database_url)
     else:
-        app.extensions["frontdoor_events"] = LocalBus()
+        sqlite = config.database_url.startswith("sqlite")
+        app.extensions["frontdoor_events"] = LocalBus(remembers=sqlite)
     if not orm_event.contains(OrmSession, "after_commit", _after_commit):
         orm_event.listen(OrmSession, "after_commit", _after_commit)
+        orm_event.listen(OrmSession, "after_flush", _noticed)
         orm_event.listen(OrmSession, "after_soft_rollback", _after_rollback_soft)
 
 

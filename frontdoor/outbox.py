@@ -28,9 +28,12 @@ def queue_message(
     now: datetime,
     hub_id: int | None = None,
     booking_id: int | None = None,
+    new_key: bool = False,
 ) -> OutboxMessage:
-    """Add a message unless one with ``key`` exists; returns the message."""
-    existing = queued(key)
+    """Add a message unless one with ``key`` exists; returns the message. A
+    ``new_key`` names a row this transaction has just made (a new booking's
+    confirmation): no message can have it yet, so none is looked for."""
+    existing = None if new_key else queued(key)
     if existing is not None:
         return existing
     message = OutboxMessage(

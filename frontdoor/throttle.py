@@ -13,31 +13,45 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, insert, literal, select
 
 from frontdoor import security_events
-from frontdoor.extensions import db
+from frontdoor.extensions import db, rows_changed
 from frontdoor.models import SignInFailure
 
 
 def take_a_try(source: str, *, now: datetime, limit: int, window: timedelta) -> bool:
     """Count one try by ``source`` (such as ``"find|<address>"``) and say yes, or say
     no (counting nothing) once it has had ``limit`` tries in the last ``window``.
-    The row joins the caller's transaction."""
+    The row joins the caller's transaction. Two statements: tries older than the
+    window go, and the try is counted only if fewer than ``limit`` are left (one
+    ``INSERT ... SELECT ... WHERE``: the count and the row in one round trip)."""
     key = hashlib.sha256(source.encode()).hexdigest()
     since = now - window
     db.session.execute(
         delete(SignInFailure).where(SignInFailure.key_hash == key, SignInFailure.at < since)
     )
     tries = (
-        db.session.scalar(
-            select(func.count()).where(SignInFailure.key_hash == key, SignInFailure.at >= since)
-        )
-        or 0
+        select(func.count())
+        .where(SignInFailure.key_hash == key, SignInFailure.at >= since)
+        .scalar_subquery()
     )
-    if tries >= limit:
+    table = cast(Table, SignInFailure.__table__)  # Core: no object is wanted for the row
+    columns = table.c
+    counted = rows_changed(
+        insert(table)
+        .from_select(
+            ["key_hash", "at"],
+            select(literal(key, columns.key_hash.type), literal(now, columns.at.type)).where(
+                tries < limit
+            ),
+        )
+        # An INSERT's row count is kept only when asked for.
+        .execution_options(preserve_rowcount=True)
+    )
+    if not counted:
         security_events.record(f"{source.split('|')[0]}_throttled", limit=limit)
         return False
-    db.session.add(SignInFailure(key_hash=key, at=now))
     return True

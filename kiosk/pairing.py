@@ -17,8 +17,10 @@ from sqlalchemy.orm import joinedload
 from booking.references import new_reference, read_reference
 from frontdoor import audit
 from frontdoor.errors import ServiceError
+from frontdoor.events import bus
 from frontdoor.extensions import db
 from frontdoor.models import KioskDevice
+from frontdoor.remembered import Tag, attached, detached
 
 PAIRING_LIFETIME = timedelta(minutes=10)
 _SEEN_EVERY = timedelta(minutes=1)
@@ -93,19 +95,32 @@ def pair(code: str, *, now: datetime) -> tuple[KioskDevice, str]:
 
 
 def device_for(credential: str | None, *, now: datetime) -> KioskDevice | None:
-    """The paired, unrevoked device holding ``credential``, noting it was seen."""
+    """The paired, unrevoked device holding ``credential`` (with its hub), noting it
+    was seen. Each worker remembers it until the device or its hub changes
+    (``frontdoor.remembered``): a revoked kiosk is forgotten by every process as
+    the revocation commits."""
     if not credential:
         return None
-    device = db.session.scalar(
-        select(KioskDevice)
-        .where(KioskDevice.credential_hash == _sha(credential), KioskDevice.revoked_at.is_(None))
-        .options(joinedload(KioskDevice.hub))
-    )
-    if device is not None and (
-        device.last_seen_at is None or now - device.last_seen_at > _SEEN_EVERY
-    ):
+    digest = _sha(credential)
+    kept = bus().remembered.get(("kiosk_device", digest), lambda: _device_row(digest))
+    if kept is None:
+        return None
+    device = attached(db.session(), kept)
+    if device.last_seen_at is None or now - device.last_seen_at > _SEEN_EVERY:
         device.last_seen_at = now
     return device
+
+
+def _device_row(digest: str) -> tuple[KioskDevice, list[Tag]] | None:
+    device = db.session.scalar(
+        select(KioskDevice)
+        .where(KioskDevice.credential_hash == digest, KioskDevice.revoked_at.is_(None))
+        .options(joinedload(KioskDevice.hub))
+    )
+    if device is None:
+        return None
+    kept = detached(device, hub=detached(device.hub))
+    return kept, [("kiosk_device", device.id), ("hub", device.hub_id)]
 
 
 def revoke(device: KioskDevice, *, now: datetime, staff_id: int | None = None) -> None:

@@ -294,6 +294,23 @@ def test_session_page_says_why_it_cannot_be_booked(site, client):
     assert "This session has been cancelled. The reason: Staff illness" in page
 
 
+def test_a_session_cancelled_after_a_family_opened_its_form_is_no_longer_offered(site, client):
+    # Opening the form makes this worker remember the session, its hub, series and
+    # room (``frontdoor.remembered``); the cancellation's commit makes it forget.
+    massage = session_id_of(site, "Baby Massage")
+    url = book_url("riverside", massage)
+    hidden = open_form(client, url)
+    with site.app_context():
+        cancel_session(db.session.get(Session, massage), "Staff illness", now=clock.now())
+        db.session.commit()
+    assert client.get(url).status_code == 302  # to the session page, which says why
+    page = text_of(client.get(f"/book/riverside/sessions/{massage}"))
+    assert "This session has been cancelled. The reason: Staff illness" in page
+    assert "has been cancelled" in text_of(post_booking(client, url, hidden))
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).where(Booking.session_id == massage)) == 0
+
+
 # --- booking ----------------------------------------------------------------------------------
 
 

@@ -22,16 +22,27 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import time as clock_time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
-from frontdoor.events import CHANNEL, LISTENER_NAME, Event
+from booking.services import cancel_session
+from frontdoor import clock
+from frontdoor import events as events_module
+from frontdoor.events import CHANNEL, LISTENER_NAME, Event, PostgresBus
+from frontdoor.extensions import db
+from frontdoor.models import KioskDevice, Session, SessionSeries
+from frontdoor.timetable import SeriesInput, save_series
+from kiosk.access import COOKIE
+from kiosk.pairing import add_kiosk, device_for, pair, revoke
 from tests.conftest import TEST_DATABASE_URL, csrf_from
 from tests.test_kiosk import place  # noqa: F401  (a fixture)
 
@@ -197,3 +208,142 @@ def test_an_event_from_one_process_reaches_a_board_on_another(app, place, tmp_pa
         second = _next_arrival(events, seen)
         assert second["id"] > first["id"]
         stream.close()
+
+
+# --- what workers remember, forgotten across processes ----------------------------------------
+#
+# The server's worker remembers a kiosk's device row and a session's rows
+# (``frontdoor.remembered``); this test process changes them, as a manager's
+# worker would, and its commit's notice must reach the server before the next
+# request there. A probe sent after the commit that comes back on the server's
+# stream proves the server's listener has handled everything committed before it
+# (PostgreSQL delivers notices in commit order): no clock is involved.
+
+
+def _listening(opener, url: str, hub_id: int) -> queue.Queue:
+    """Sign in on ``url``'s server and open its board: the server's listener is
+    running, and the returned queue shows what it passes on."""
+    _post(
+        opener,
+        f"{url}/admin/sign-in",
+        f"{url}/admin/sign-in",
+        {"email": "sam@test.example", "password": "a-long-password"},
+    )
+    stream = opener.open(f"{url}/admin/arrivals/stream?hub=testhub", timeout=WAIT)
+    events: queue.Queue = queue.Queue()
+    threading.Thread(target=_read_events, args=(stream, events), daemon=True).start()
+    _wait_until_the_board_hears(events, hub_id)
+    return events
+
+
+def _status(url: str, cookie: str = "") -> tuple[int, str, str]:
+    """The answer's status, the address it ended at (after redirects), and its page."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as answer:
+            return answer.status, answer.geturl(), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, url, error.read().decode()
+
+
+def test_a_kiosk_revoked_in_one_process_is_refused_by_another_that_remembered_it(
+    app,
+    place,  # noqa: F811
+    tmp_path,
+):
+    with app.app_context():
+        device, code = add_kiosk(place.hub_id, "Foyer", now=clock.now(), created_by_id=None)
+        _, credential = pair(code, now=clock.now())
+        db.session.commit()
+        device_id = device.id
+        db.session.remove()
+    screen = f"{COOKIE}={credential}"
+    with server(tmp_path, "kiosk") as kiosk_server:
+        events = _listening(_opener(), kiosk_server, place.hub_id)
+        # The first visit notes the screen was seen (a change, so forgotten again);
+        # the second is remembered.
+        for _ in range(2):
+            assert _status(f"{kiosk_server}/kiosk/", screen)[0] == 200
+        with app.app_context():
+            revoke(db.session.get_one(KioskDevice, device_id), now=clock.now())
+            db.session.commit()
+            db.session.remove()
+        _wait_until_the_board_hears(events, place.hub_id)
+        status, _, page = _status(f"{kiosk_server}/kiosk/", screen)
+        assert status == 403 and "This screen is not set up yet" in page
+
+
+def test_a_session_cancelled_in_one_process_is_not_offered_by_another_that_remembered_it(
+    app,
+    place,  # noqa: F811
+    tmp_path,
+):
+    clock.freeze(None)  # the server runs on the real clock
+    day = clock.today() + timedelta(days=2)
+    with app.app_context():
+        series = SessionSeries()
+        save_series(
+            series,
+            SeriesInput(
+                hub_id=place.hub_id, title="Rhyme Time", weekdays=[day.weekday()],
+                start_date=clock.today(), start_time=clock_time(10), end_time=clock_time(11),
+                capacity=5, booking_mode="booking",
+            ),
+            today=clock.today(),
+        )  # fmt: skip
+        db.session.commit()
+        session_id = db.session.scalar(
+            select(Session.id).where(Session.series_id == series.id, Session.occurrence_date == day)
+        )
+        db.session.remove()
+    with server(tmp_path, "site") as site:
+        events = _listening(_opener(), site, place.hub_id)
+        form = f"{site}/book/testhub/sessions/{session_id}/book"
+        for _ in range(2):  # the form is offered, and the session remembered
+            status, at, page = _status(form)
+            assert status == 200 and at == form and 'name="nonce"' in page
+        with app.app_context():
+            cancel_session(
+                db.session.get_one(Session, session_id), "Staff illness", now=clock.now()
+            )
+            db.session.commit()
+            db.session.remove()
+        _wait_until_the_board_hears(events, place.hub_id)
+        status, at, page = _status(form)
+        assert at.endswith(f"/sessions/{session_id}") and 'name="nonce"' not in page
+        assert "This session has been cancelled" in page
+
+
+def test_a_listener_that_reconnects_forgets_everything_it_remembered(app, place):  # noqa: F811
+    # What changed while the listener was away was never heard: a kiosk revoked by
+    # a statement the bus never announced stands for every notice missed.
+    with app.app_context():
+        bus = events_module.bus()
+        assert isinstance(bus, PostgresBus) and bus.wait_until_listening()
+        _, code = add_kiosk(place.hub_id, "Foyer", now=clock.now(), created_by_id=None)
+        _, credential = pair(code, now=clock.now())
+        db.session.commit()
+        assert device_for(credential, now=clock.now()) is not None
+        db.session.commit()
+        assert device_for(credential, now=clock.now()) is not None  # remembered
+        db.session.remove()
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE kiosk_device SET revoked_at = now(), credential_hash = NULL")
+            )
+            connected = bus.connections
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": LISTENER_NAME},
+            )
+        engine.dispose()
+        deadline = time.monotonic() + WAIT
+        while bus.connections == connected or not bus.hears_everything():
+            assert time.monotonic() < deadline, "the listener did not reconnect"
+            time.sleep(0.05)
+        assert device_for(credential, now=clock.now()) is None
+        db.session.remove()
