@@ -2,7 +2,7 @@
 
 Thin views over ``frontdoor.closures``: adding a day that still has sessions goes
 on to a page listing them, where one press cancels them all and tells their
-families (``booking.services.cancel_sessions_on_closed_day``), audited.
+families (``booking.session_changes.cancel_sessions_on_closed_day``), audited.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from admin import bp
 from admin.forms import answered
 from admin.forms.closures import ClosureForm
-from booking.services import cancel_sessions_on_closed_day
+from booking.session_changes import cancel_sessions_on_closed_day
 from frontdoor import clock
 from frontdoor.closures import (
     add_bank_holidays,

@@ -29,7 +29,8 @@ from admin.forms.timetable import ConfirmForm
 from arrivals.joined_online import record_joined_online
 from arrivals.registers import AGE_NOT_TOLD, load_register
 from booking.availability import availability, count_taken_by_session, runs_online
-from booking.services import book_session, cancel_booking, move_booking, set_capacity
+from booking.services import book_session, cancel_booking, move_booking
+from booking.session_changes import set_capacity
 from frontdoor import audit, clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

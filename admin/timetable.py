@@ -26,7 +26,7 @@ from admin.forms.timetable import (
     MoveForm,
     SeriesForm,
 )
-from booking.services import cancel_session, move_session, set_capacity
+from booking.session_changes import cancel_session, move_session, set_capacity
 from frontdoor import clock
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

@@ -25,6 +25,7 @@ from booking import bp
 from booking.appointments import cancel_appointment
 from booking.availability import in_person
 from booking.calendar import CalendarEvent, calendar_file
+from booking.finding import find_booking_from
 from booking.forms import (
     AGE_BAND_WORDS,
     CancelForm,
@@ -34,12 +35,7 @@ from booking.forms import (
     add_service_error,
 )
 from booking.references import show_reference
-from booking.services import (
-    cancel_booking,
-    change_party,
-    find_booking_from,
-    waiting_position,
-)
+from booking.services import cancel_booking, change_party, waiting_position
 from booking.site import (
     LinkExpired,
     booking_or_404,

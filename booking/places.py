@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Base, Booking, Session
 
@@ -71,6 +72,16 @@ def lock_session(session_id: int) -> Session | None:
     """The session's lock: every rule that counts places and then books runs after it.
     Its series, room and hub come with it: every rule under the lock reads them."""
     return lock_row(Session, session_id, options=_SESSION_WITH)
+
+
+def lock_existing_session(session_id: int | None) -> Session:
+    """The lock on a session that must be there (``lock_session``); ``not_found``
+    if it is not, or if a booking's session is asked for and it has none (an
+    appointment's booking)."""
+    session = lock_session(session_id) if session_id is not None else None
+    if session is None:
+        raise ServiceError("not_found")
+    return session
 
 
 def lock_booking(booking_id: int, *, options: Sequence[ORMOption] = ()) -> Booking | None:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from booking import bp
-from booking.services import stop_reminders
+from booking.finding import stop_reminders
 from booking.tokens import STOP_REMINDERS, STOP_REMINDERS_DAYS
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db

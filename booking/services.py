@@ -11,30 +11,25 @@ reads places and writes, leaves committing to the caller, and raises
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 
 from booking.availability import Availability, Tally, availability, count_taken, tally, units
 from booking.contact import Contact, Party
 from booking.messages import queue_booking_message
-from booking.places import lock_session
-from booking.references import new_reference, read_reference
+from booking.places import lock_existing_session, lock_session
+from booking.references import new_reference
 from booking.tokens import retire_links
-from frontdoor import timetable
 from frontdoor.areas import NO_AREA, Area, area_for_postcode
-from frontdoor.closures import sessions_on
 from frontdoor.errors import ServiceError
-from frontdoor.extensions import db, rows_changed
+from frontdoor.extensions import db
 from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     LIVE_STATUSES,
     Booking,
     BookingSource,
     BookingStatus,
-    Hub,
-    HubClosure,
     Session,
 )
 from frontdoor.throttle import take_a_try
@@ -64,16 +59,6 @@ def _open_to_book(
     if refusal := available.booking_refusal():
         raise refusal
     return session, available
-
-
-def _lock_existing(session_id: int | None) -> Session:
-    """The lock on a session that must be there (``lock_session``); ``not_found``
-    if it is not, or if a booking's session is asked for and it has none (an
-    appointment's booking)."""
-    session = lock_session(session_id) if session_id is not None else None
-    if session is None:
-        raise ServiceError("not_found")
-    return session
 
 
 def _same_family(contact: Contact) -> ColumnElement[bool] | None:
@@ -342,7 +327,7 @@ def cancel_booking(
     """Cancel, free the place, and move the waiting list; returns who was promoted."""
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
-    session = _lock_existing(booking.session_id)
+    session = lock_existing_session(booking.session_id)
     db.session.refresh(booking)
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
@@ -366,7 +351,7 @@ def change_party(booking: Booking, party: Party, *, now: datetime) -> list[Booki
     """A bigger or smaller party, within the places there are."""
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError("already_cancelled")
-    session = _lock_existing(booking.session_id)
+    session = lock_existing_session(booking.session_id)
     if now >= session.starts_at:
         raise ServiceError("too_late")
     party.check(session.hub.settings.max_party_size)
@@ -390,7 +375,7 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
         raise ServiceError("same_session", field="session")
     # Lock both in id order, so two opposite moves cannot deadlock.
     first, second = sorted([booking.session_id, to_session_id])
-    locked = {first: _lock_existing(first), second: _lock_existing(second)}
+    locked = {first: lock_existing_session(first), second: lock_existing_session(second)}
     source, target = locked[booking.session_id], locked[to_session_id]
     target, available = _open_to_book(target, BookingSource.STAFF, now)
     if not available.fits_booking(units(target, booking.people)):
@@ -404,176 +389,3 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     db.session.flush()
     queue_booking_message(booking, "moved", now=now, event=str(target.id))
     return promote_waiting_list(source, now=now)
-
-
-def set_capacity(
-    session: Session, capacity: int, *, now: datetime, staff_id: int | None = None
-) -> list[Booking]:
-    """A lead changes one session's capacity (audited); a raise moves the waiting list.
-
-    Only the places spoken for (booked, and held for or taken by drop-ins) must
-    still fit: families on the waiting list hold no place, so they never stop a raise.
-    """
-    session = _lock_existing(session.id)
-    if not 1 <= capacity <= timetable.MAX_CAPACITY:
-        raise ServiceError("capacity_range", field="capacity", low=1, high=timetable.MAX_CAPACITY)
-    needed = availability(session, now).spoken_for
-    if capacity < needed:
-        raise ServiceError("capacity_below_bookings", field="capacity", booked=needed)
-    before = session.capacity
-    session.capacity = capacity
-    session.capacity_overridden = True
-    if session.needs_attention == "capacity_below_bookings":
-        session.needs_attention = ""
-    db.session.flush()
-    promoted = promote_waiting_list(session, now=now)
-    timetable.audit_session(
-        "session.capacity",
-        session,
-        staff_id,
-        f"Capacity {before} to {capacity}; {len(promoted)} promoted from the waiting list",
-    )
-    return promoted
-
-
-def _booked_or_waiting(session: Session) -> list[Booking]:
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.session_id == session.id,
-                Booking.status.in_(LIVE_STATUSES),
-            )
-            .order_by(Booking.id)
-        )
-    )
-
-
-def cancel_session(
-    session: Session, reason: str, *, now: datetime, staff_id: int | None = None
-) -> int:
-    """Cancel a session and tell every family booked or waiting (audited); returns how many."""
-    session = _lock_existing(session.id)
-    timetable.cancel_session(session, reason)
-    affected = _booked_or_waiting(session)
-    for booking in affected:
-        booking.status = BookingStatus.CANCELLED
-        booking.cancelled_at = now
-        booking.cancel_reason = reason.strip()
-        retire_links(booking)
-        queue_booking_message(booking, "session_cancelled", now=now, reason=reason.strip())
-    timetable.audit_session(
-        "session.cancel", session, staff_id, f"Cancelled; {len(affected)} families told"
-    )
-    return len(affected)
-
-
-def cancel_sessions_on_closed_day(
-    closure: HubClosure, *, now: datetime, staff_id: int | None = None
-) -> list[Session]:
-    """Cancel the sessions still to come on a day the hub is closed, with the
-    closure's reason, telling every family booked or waiting (``cancel_session``).
-    One cancelled meanwhile is left as it is, so a second press cancels nothing."""
-    hub = db.session.get_one(Hub, closure.hub_id)
-    cancelled = []
-    for session in sessions_on(hub.id, closure.day, ZoneInfo(hub.timezone), now=now):
-        locked = lock_session(session.id)
-        if locked is None or locked.is_cancelled:
-            continue
-        cancel_session(locked, closure.reason, now=now, staff_id=staff_id)
-        cancelled.append(locked)
-    return cancelled
-
-
-def move_session(
-    session: Session,
-    *,
-    day: date,
-    start: time,
-    end: time,
-    room_id: int | None,
-    now: datetime,
-    staff_id: int | None = None,
-) -> int:
-    """A lead moves one session (``timetable.move_session``, audited) and every family booked
-    or waiting is told the new time; returns how many. A move that leaves the time
-    as it was (a room change, the same form sent twice) tells nobody."""
-    locked = _lock_existing(session.id)
-    before = (locked.starts_at, locked.ends_at)
-    timetable.move_session(locked, day=day, start=start, end=end, room_id=room_id)
-    moved_to = f"Moved to {locked.starts_at:%Y-%m-%d %H:%M} UTC, room {room_id or 'none'}"
-    if (locked.starts_at, locked.ends_at) == before:
-        timetable.audit_session("session.move", locked, staff_id, moved_to + "; nobody told")
-        return 0
-    db.session.flush()
-    db.session.refresh(locked, ["room"])
-    # One message per move: moving again, even back to an earlier time, is news again.
-    event = f"{locked.starts_at:%Y%m%dT%H%M}-{now:%Y%m%dT%H%M%S}"
-    affected = _booked_or_waiting(locked)
-    for booking in affected:
-        queue_booking_message(booking, "session_moved", now=now, event=event)
-    timetable.audit_session(
-        "session.move", locked, staff_id, f"{moved_to}; {len(affected)} families told"
-    )
-    return len(affected)
-
-
-def find_booking(reference: str, contact: str) -> Booking | None:
-    """A booking by its reference and the email or mobile it was made with.
-
-    Whatever is wrong, the answer is the same None, so it tells a guesser nothing.
-    """
-    from frontdoor.contact import normalise_email, normalise_mobile
-
-    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
-    if booking is None or not contact.strip():
-        return None
-    try:
-        if "@" in contact:
-            matches = booking.email.lower() == normalise_email(contact).lower()
-        else:
-            matches = booking.mobile == normalise_mobile(contact)
-    except ServiceError:
-        return None
-    return booking if matches and booking.email + booking.mobile else None
-
-
-# Finding a booking from the public site: at most this many tries per address.
-FIND_ATTEMPTS = 10
-FIND_WINDOW = timedelta(minutes=15)
-
-
-def find_booking_from(
-    address: str, reference: str, contact: str, *, now: datetime
-) -> Booking | None:
-    """``find_booking`` for a family typing their details, tried at most
-    ``FIND_ATTEMPTS`` times in ``FIND_WINDOW`` from one address.
-
-    Every try is counted (``frontdoor.throttle``, by a hash of the address) so the
-    limit holds across processes; raises ``too_many_attempts`` once it is reached.
-    The reference is read leniently.
-    """
-    if not take_a_try(f"find|{address}", now=now, limit=FIND_ATTEMPTS, window=FIND_WINDOW):
-        raise ServiceError("too_many_attempts")
-    typed = read_reference(reference)
-    return find_booking(typed, contact) if typed else None
-
-
-def stop_reminders(public_id: str) -> int:
-    """Reminders off for the booking with this public id and every other live
-    booking made with the same email or mobile; returns how many bookings changed
-    (0 when already off). Reminders already queued are skipped when their turn comes."""
-    booking = db.session.scalar(select(Booking).where(Booking.public_id == public_id))
-    if booking is None:
-        raise ServiceError("not_found")
-    same_contact = [Booking.id == booking.id]
-    if booking.contact_key:
-        same_contact.append(
-            (Booking.contact_key == booking.contact_key) & Booking.status.in_(LIVE_STATUSES)
-        )
-    return rows_changed(
-        update(Booking)
-        .where(or_(*same_contact), Booking.reminders.is_(True))
-        .values(reminders=False)
-        .execution_options(synchronize_session=False)
-    )

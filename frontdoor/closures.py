@@ -2,7 +2,7 @@
 
 A closed day offers no appointments (the slot finder skips it and a booking for
 it is refused). Sessions stay as the timetable has them until a manager cancels
-the ones on the day in one press (``booking.services.cancel_sessions_on_closed_day``,
+the ones on the day in one press (``booking.session_changes.cancel_sessions_on_closed_day``,
 which tells the families).
 """
 

@@ -384,7 +384,7 @@ def restore_session(session: Session, *, staff_id: int | None = None) -> None:
 def move_session(
     session: Session, *, day: date, start: time, end: time, room_id: int | None
 ) -> None:
-    """The timetable's part of a move; ``booking.services.move_session`` also tells
+    """The timetable's part of a move; ``booking.session_changes.move_session`` also tells
     the families booked."""
     tz = ZoneInfo(session.hub.timezone)
     starts, ends = local_datetime(day, start, tz), local_datetime(day, end, tz)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from booking.services import cancel_session, move_session, set_capacity
+from booking.session_changes import cancel_session, move_session, set_capacity
 from frontdoor import clock
 from frontdoor.extensions import db
 from frontdoor.hubs import (

@@ -19,7 +19,8 @@ from arrivals.actions import act, check_in_by_hand
 from arrivals.checkin import check_in_booking, check_in_drop_in
 from booking.availability import State, Taken, availability
 from booking.contact import Contact, Party
-from booking.services import book_session, cancel_booking, cancel_session
+from booking.services import book_session, cancel_booking
+from booking.session_changes import cancel_session
 from booking.whats_on import whats_on
 from frontdoor import clock
 from frontdoor.errors import ServiceError

@@ -9,16 +9,15 @@ from sqlalchemy import func, select
 
 from booking.availability import availability
 from booking.contact import Contact, Party
+from booking.finding import find_booking
 from booking.services import (
     book_session,
     cancel_booking,
-    cancel_session,
     change_party,
-    find_booking,
     move_booking,
-    set_capacity,
     waiting_position,
 )
+from booking.session_changes import cancel_session, set_capacity
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
 from frontdoor.models import Booking, OutboxMessage, Session

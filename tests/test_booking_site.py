@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from booking.calendar import CalendarEvent, calendar_file, escape_text, fold
 from booking.contact import Contact, Party
 from booking.references import show_reference
-from booking.services import book_session, cancel_session
+from booking.services import book_session
+from booking.session_changes import cancel_session
 from booking.tokens import CHECK_IN, MANAGE
 from frontdoor import clock
 from frontdoor.extensions import db

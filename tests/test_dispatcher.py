@@ -18,7 +18,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from booking.contact import Contact, Party
-from booking.services import book_session, cancel_session
+from booking.services import book_session
+from booking.session_changes import cancel_session
 from frontdoor import clock
 from frontdoor.channels import DevChannel, NotifyChannel, SmtpChannel
 from frontdoor.config import PROJECT_ROOT

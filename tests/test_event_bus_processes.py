@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from booking.services import cancel_session
+from booking.session_changes import cancel_session
 from frontdoor import clock
 from frontdoor import events as events_module
 from frontdoor.events import CHANNEL, LISTENER_NAME, Event, PostgresBus

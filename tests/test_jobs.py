@@ -19,7 +19,8 @@ from booking.jobs import (
     reminder_due,
     sweep_waiting_lists,
 )
-from booking.services import book_session, move_session
+from booking.services import book_session
+from booking.session_changes import move_session
 from booking.tokens import STOP_REMINDERS
 from frontdoor import clock
 from frontdoor.channels import DevChannel
