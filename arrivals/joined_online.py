@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from booking.availability import runs_online
 from booking.places import lock_booking
+from booking.visits import take_area_from, visit_for_booking
 from frontdoor import counting
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.family import arrival_family_key
 from frontdoor.models import BookingStatus, Visit, VisitKind, VisitStatus
 
 
@@ -48,25 +48,15 @@ def record_joined_online(booking_id: int, *, now: datetime) -> Visit:
     if visit is not None and counting.is_arrival(visit):
         raise ServiceError("already_checked_in")
     if visit is None:
-        children = list(booking.children or [])
-        visit = Visit(
-            hub_id=session.hub_id,
-            session_id=session.id,
-            booking_id=booking.id,
-            first_name=booking.first_name,
-            last_name=booking.last_name,
-            adults=booking.adults if booking.adults + len(children) >= 1 else 1,
-            children=len(children),
-            child_bands=children,
-            language=booking.language,
-            family_key=arrival_family_key(
-                organisation_id=session.hub.organisation_id, booking_key=booking.family_key
-            ),
-            postcode_district=booking.postcode_district,
-            lsoa=booking.lsoa,
-            imd_decile=booking.imd_decile,
+        visit = visit_for_booking(
+            booking,
+            kind=VisitKind.ONLINE,
+            status=VisitStatus.LEFT,
+            arrived_at=session.starts_at,
         )
         db.session.add(visit)
+    else:
+        take_area_from(booking, visit)  # a no-show marked before no-shows kept it
     visit.kind = VisitKind.ONLINE
     visit.status = VisitStatus.LEFT
     visit.arrived_at = session.starts_at

@@ -15,9 +15,9 @@ from sqlalchemy import exists, select
 from booking.messages import queue_booking_message
 from booking.places import lock_booking, lock_session
 from booking.services import promote_waiting_list
+from booking.visits import visit_for_booking
 from frontdoor import clock, timetable
 from frontdoor.extensions import db
-from frontdoor.family import arrival_family_key
 from frontdoor.models import (
     Appointment,
     Booking,
@@ -183,26 +183,12 @@ def mark_no_shows(now: datetime) -> dict[str, int]:
         ):
             db.session.commit()
             continue
-        happening = booking.occasion
-        children = len(booking.children or [])
         db.session.add(
-            Visit(
-                hub_id=happening.hub_id,
-                session_id=booking.session_id,
-                booking_id=booking.id,
+            visit_for_booking(
+                booking,
                 kind=VisitKind.BOOKING,
-                first_name=booking.first_name,
-                last_name=booking.last_name,
-                adults=booking.adults if booking.adults + children >= 1 else 1,
-                children=children,
-                child_bands=list(booking.children or []),  # as a check-in would keep them
-                language=booking.language,
-                family_key=arrival_family_key(
-                    organisation_id=happening.hub.organisation_id,
-                    booking_key=booking.family_key,
-                ),
                 status=VisitStatus.NO_SHOW,
-                arrived_at=happening.starts_at,
+                arrived_at=booking.occasion.starts_at,
             )
         )
         db.session.commit()

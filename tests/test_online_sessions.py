@@ -478,6 +478,10 @@ def test_a_register_filled_in_after_the_no_show_job_turns_the_no_show_into_joine
     clock.freeze(NOW)
     session_id, booking_id = _riverside_online_session(app)
     with app.app_context():
+        # The area the family gave when they booked (from a postcode, never kept).
+        booking = db.session.get_one(Booking, booking_id)
+        booking.postcode_district, booking.lsoa, booking.imd_decile = "E1", "E01000001", 3
+        db.session.commit()
         assert mark_no_shows(NOW + timedelta(hours=2)) == {"marked": 1}
         db.session.commit()
     missed = _reach(app, session_id)
@@ -488,6 +492,12 @@ def test_a_register_filled_in_after_the_no_show_job_turns_the_no_show_into_joine
     with app.app_context():
         visits = db.session.scalars(select(Visit).filter_by(booking_id=booking_id)).all()
         assert [(v.kind, v.status) for v in visits] == [("online", "left")]
+        # Counted in reach in the area they gave, as a family checked in at the door is.
+        assert (visits[0].postcode_district, visits[0].lsoa, visits[0].imd_decile) == (
+            "E1",
+            "E01000001",
+            3,
+        )
     assert numbers["No-shows"] == missed["No-shows"] - 1
     assert numbers["Arrivals"] == missed["Arrivals"] + 1
 
