@@ -188,7 +188,8 @@ def book_details_post():
             "name_too_long",
             "online_needs_contact",
         ):
-            flow.save(note=error.code)
+            online = error.code == "online_needs_contact"  # the kiosk asks only for a mobile
+            flow.save(note="online_needs_mobile" if online else error.code)
             return flow.go("kiosk.book_details")
         if error.code in ("party_empty", "child_age_band"):
             flow.save(note="party_size")

@@ -531,7 +531,8 @@ def test_booking_an_online_session_at_the_kiosk_asks_for_a_mobile_to_send_the_li
     screen.post("/kiosk/book", {"session": str(hubs.online_next)})
     screen.post("/kiosk/book/who", {"adults": "1", "next": "yes"})
     screen.post("/kiosk/book/details", {"first_name": "Ola"})
-    assert "so we can send you the link to join it" in screen.text
+    assert "Enter a mobile number, so we can text you the link to join it" in screen.text
+    assert "email" not in screen.text  # the kiosk's form has no email field
     with app.app_context():
         assert db.session.scalar(select(Booking.id)) is None
     screen.post("/kiosk/book/details", {"first_name": "Ola", "mobile": "07700 900123"})

@@ -53,6 +53,10 @@ _WORDS: dict[str, LazyString] = {
         "This session is online. Enter an email address or a mobile number, so we can send "
         "you the link to join it."
     ),
+    # The kiosk asks only for a mobile, so it says only that.
+    "online_needs_mobile": _l(
+        "This session is online. Enter a mobile number, so we can text you the link to join it."
+    ),
     # Changing or cancelling a booking.
     "already_cancelled": _l("This booking has already been cancelled."),
     "checked_in": _l("You have already checked in, so ask at reception."),
