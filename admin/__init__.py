@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         directory,
         follow_ups,
         home,
+        joined_online,
         kiosks,
         manage,
         register,

@@ -26,7 +26,6 @@ from admin import bp
 from admin.forms import told_family
 from admin.forms.register import BookOnBehalfForm, CancelForm, CapacityForm, MoveForm
 from admin.forms.timetable import ConfirmForm
-from arrivals.joined_online import record_joined_online
 from arrivals.registers import AGE_NOT_TOLD, load_register
 from booking.availability import availability, count_taken_by_session, runs_online
 from booking.services import book_session, cancel_booking, move_booking
@@ -408,26 +407,3 @@ def session_raise_capacity(session_id: int):
         if not errors:
             errors.append({"text": "Sorry, that could not be done. Try again", "href": "#capacity"})
     return _render_register(session, errors=errors, capacity_form=form)
-
-
-@bp.route("/bookings/<int:booking_id>/joined-online", methods=["POST"])
-@staff_required(*VIEW_ROLES)
-def booking_joined_online(booking_id: int):
-    """Staff running an online or hybrid session record that a booked family joined."""
-    booking = _booking_or_404(booking_id, VIEW_ROLES)
-    session = _session_of(booking)
-    errors: list[dict[str, str]] = []
-    if ConfirmForm().validate_on_submit():
-        try:
-            record_joined_online(booking.id, now=clock.now())
-            _audit("booking.joined_online", "booking", booking.id, session.hub_id)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            errors.append({"text": for_staff(error), "href": "#booked"})
-        else:
-            flash(f"{booking.display_name} joined online.", "success")
-            return redirect(url_for("admin.register", session_id=session.id))
-    else:
-        errors.append({"text": "Sorry, that could not be done. Try again", "href": "#booked"})
-    return _render_register(session, errors=errors)

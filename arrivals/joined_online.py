@@ -8,7 +8,8 @@ board, the fire roll call or "in the room now". It is dated at the session's
 start, as a no-show is, so a register marked the next morning counts on the day.
 
 Codes: ``not_found``, ``not_online``, ``session_cancelled``, ``cancelled``,
-``waiting_list``, ``too_early``, ``already_checked_in``.
+``waiting_list``, ``too_early``, ``already_checked_in``; taking it back:
+``not_joined_online``, ``visit_has_connection``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from booking.visits import take_area_from, visit_for_booking
 from frontdoor import counting
 from frontdoor.errors import ServiceError
 from frontdoor.extensions import db
-from frontdoor.models import BookingStatus, Visit, VisitKind, VisitStatus
+from frontdoor.models import BookingStatus, Connection, Visit, VisitKind, VisitStatus
 
 
 def record_joined_online(booking_id: int, *, now: datetime) -> Visit:
@@ -64,3 +65,22 @@ def record_joined_online(booking_id: int, *, now: datetime) -> Visit:
     booking.checked_in_at = now
     db.session.flush()
     return visit
+
+
+def take_back_joined_online(booking_id: int) -> None:
+    """Take back a "joined online" pressed for the wrong family: the record goes, and
+    the booking is as if nobody had said (once the session is over, the nightly job
+    marks it "did not come", as any booking nobody arrived for). An online visit is
+    never on the board, so only a connection made from it could point at it; then it
+    stays, since the practitioner met the family."""
+    booking = lock_booking(booking_id)  # the lock recording it takes
+    if booking is None:
+        raise ServiceError("not_found")
+    visit = db.session.scalar(select(Visit).where(Visit.booking_id == booking.id))
+    if visit is None or visit.kind != VisitKind.ONLINE:
+        raise ServiceError("not_joined_online")
+    if db.session.scalar(select(Connection.id).where(Connection.visit_id == visit.id).limit(1)):
+        raise ServiceError("visit_has_connection")
+    db.session.delete(visit)
+    booking.checked_in_at = None
+    db.session.flush()

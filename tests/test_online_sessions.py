@@ -472,6 +472,42 @@ def test_staff_record_a_family_joined_online_and_the_register_and_reach_count_it
     assert _reach(app, session_id) == after
 
 
+def test_joined_online_pressed_for_the_wrong_family_is_taken_back(app, demo, signed_in):
+    """Undo on the register: the family is no longer counted as joining, the taking
+    back is audited, and once the session is over the nightly job marks them
+    "did not come" like any family who did not come."""
+    clock.freeze(NOW)
+    session_id, booking_id = _riverside_online_session(app)
+    before = _reach(app, session_id)
+    clock.freeze(NOW + timedelta(hours=1))
+    client = signed_in("lead@riverside.example")
+    assert _joined_online(client, session_id, booking_id).status_code == 302
+    undo = f"/admin/bookings/{booking_id}/joined-online/undo"
+    page = client.get(f"/admin/sessions/{session_id}/register").get_data(as_text=True)
+    assert undo in page
+    response = client.post(undo, data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    html = client.get(f"/admin/sessions/{session_id}/register").get_data(as_text=True)
+    assert "is no longer recorded as joining online" in html
+    assert undo not in html and f"/admin/bookings/{booking_id}/joined-online" in html
+    assert _reach(app, session_id) == before
+    with app.app_context():
+        assert db.session.scalar(select(Visit.id).filter_by(booking_id=booking_id)) is None
+        assert db.session.scalar(
+            select(AuditEvent.id).filter_by(
+                action="booking.joined_online_undone", subject_id=booking_id
+            )
+        )
+        assert mark_no_shows(NOW + timedelta(hours=2)) == {"marked": 1}
+        db.session.commit()
+    # A second press (a double submit) changes nothing and says why in plain words.
+    again = client.post(undo, data={"csrf_token": csrf_from(html)})
+    assert "They are not recorded as joining online" in again.get_data(as_text=True)
+    with app.app_context():
+        (visit,) = db.session.scalars(select(Visit).filter_by(booking_id=booking_id)).all()
+        assert visit.status == "no_show"
+
+
 def test_a_register_filled_in_after_the_no_show_job_turns_the_no_show_into_joined_online(
     app, demo, signed_in
 ):

@@ -116,6 +116,8 @@ _WORDS: dict[str, str] = {
     ),
     "online_only": "That session is online only: record who joined on its register",
     "not_online": "That session runs only at the hub, so no one can join it online",
+    "not_joined_online": "They are not recorded as joining online",
+    "visit_has_connection": "A connection was made for them at this session, so it stays",
     "online_needs_contact": (
         "Enter an email address or mobile number: the joining link is sent there"
     ),
