@@ -381,6 +381,7 @@ def move_booking(booking: Booking, to_session_id: int, *, now: datetime) -> list
     if not available.fits_booking(units(target, booking.people)):
         raise ServiceError("full", field="session")
     family = Contact(booking.first_name, email=booking.email, mobile=booking.mobile)
+    family.check_reachable_for(target)  # an online session's link is sent, never shown
     clash = _existing_for_contact(target.id, family)
     if clash is not None:
         raise ServiceError("duplicate", field="session", booking=clash)

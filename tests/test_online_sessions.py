@@ -16,7 +16,7 @@ from arrivals.registers import load_register
 from booking.availability import availability
 from booking.contact import Contact, Party
 from booking.jobs import mark_no_shows, queue_reminders
-from booking.services import book_session, cancel_booking
+from booking.services import book_session, cancel_booking, move_booking
 from booking.tokens import MANAGE
 from frontdoor import clock
 from frontdoor.channels import DevChannel
@@ -325,7 +325,16 @@ def test_booking_an_online_only_session_needs_somewhere_to_send_the_link(app, hu
         assert refused.value.code == "online_needs_contact"
         db.session.rollback()
         # At a hybrid session a family may just come to the hub.
-        assert _book(hubs.hybrid_next, email="").status == "confirmed"
+        here_only = _book(hubs.hybrid_next, email="")
+        assert here_only.status == "confirmed"
+        # Nor do staff move them to an online-only one: the link would reach no one.
+        with pytest.raises(ServiceError) as refused:
+            move_booking(here_only, hubs.online_next, now=clock.now())
+        assert refused.value.code == "online_needs_contact"
+        db.session.rollback()
+        reachable = _book(hubs.hybrid_next, email="ola@example.com")
+        move_booking(reachable, hubs.online_next, now=clock.now())
+        assert reachable.session_id == hubs.online_next
 
 
 # --- the timetable form ----------------------------------------------------------------------
