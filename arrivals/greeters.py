@@ -16,10 +16,11 @@ from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from frontdoor.errors import ServiceError
+from frontdoor.events import bus
 from frontdoor.extensions import db
 from frontdoor.models import (
     Duty,
@@ -32,6 +33,7 @@ from frontdoor.models import (
     Visit,
     VisitKind,
 )
+from frontdoor.remembered import Tag, attached, detached, unsettled
 
 # --- who greets whom ---------------------------------------------------------------------
 
@@ -62,7 +64,12 @@ def duty_staff(hub_id: int, day: date, duty: str = Duty.PRACTITIONER) -> list[St
 class DutyRota:
     """Today's duty practitioners at one hub, read the first time the greeter rule
     asks and then kept: a board asks for every row, a booked family's check-in
-    never (its session's lead greets)."""
+    never (its session's lead greets).
+
+    Each worker remembers a hub's rota for a day (``frontdoor.remembered``) until a
+    duty of that hub's changes or someone on it does (a name, their languages,
+    leaving): the day is the hub's own date ``now``, so a rota remembered
+    yesterday is never today's."""
 
     def __init__(self, hub: Hub, now: datetime) -> None:
         self.hub_id = hub.id
@@ -70,7 +77,19 @@ class DutyRota:
 
     @cached_property
     def practitioners(self) -> list[StaffUser]:
-        return duty_staff(self.hub_id, self.day)
+        hub_id, day, session = self.hub_id, self.day, db.session()
+        if unsettled(session, ("duty_assignment", "staff_user")):
+            return duty_staff(hub_id, day)  # this transaction's own rota, as it now is
+        kept = bus().remembered.get(
+            ("duty_rota", hub_id, day), lambda: _remembered_rota(hub_id, day)
+        )
+        return [attached(session, person) for person in kept or []]
+
+
+def _remembered_rota(hub_id: int, day: date) -> tuple[list[StaffUser], list[Tag]]:
+    staff = duty_staff(hub_id, day)
+    tags: list[Tag] = [("duty_assignment", hub_id), *(("staff_user", p.id) for p in staff)]
+    return [detached(person) for person in staff], tags
 
 
 def staff_at(hub_id: int, roles: Iterable[Role] = (Role.PRACTITIONER,)) -> list[StaffUser]:
@@ -103,11 +122,15 @@ def set_duty(hub_id: int, day: date, duty: str, staff_ids: Iterable[int]) -> lis
     allowed = {s.id for s in staff_at(hub_id, roles)}
     if wanted - allowed:
         raise ServiceError("not_staff_here", field="staff")
-    db.session.execute(
-        delete(DutyAssignment).where(
+    # Through the ORM, row by row, so every worker hears the rota changed
+    # (``frontdoor.remembered``); flushed before the new rows, which may be the same.
+    for row in db.session.scalars(
+        select(DutyAssignment).where(
             DutyAssignment.hub_id == hub_id, DutyAssignment.day == day, DutyAssignment.duty == duty
         )
-    )
+    ):
+        db.session.delete(row)
+    db.session.flush()
     for staff_id in sorted(wanted):
         db.session.add(DutyAssignment(hub_id=hub_id, day=day, staff_id=staff_id, duty=duty))
     db.session.flush()

@@ -1,7 +1,8 @@
 """What rarely changes, remembered by each worker and forgotten the moment it changes.
 
-A kiosk's device row with its hub, a session with its hub, series and room: the hot
-paths read them on every request, and a manager changes them a few times a week.
+A kiosk's device row with its hub, a session with its hub, series and room, a hub's
+duty rota for a day (who is on it, the staff rows): the hot paths read them on every
+request, and a manager changes them a few times a week.
 Each worker process keeps what it read (``Remembered.get``), as rows detached from
 any database session, and hands each request its own copy (``attached``: a merge
 that sends no statement).
@@ -11,7 +12,9 @@ Forgetting is the event bus's job, never a clock's:
 - Every ORM change to a row of a remembered table (``TABLES``), by any service,
   page or command, is noticed at flush (one hook, ``events._noticed``, so no service
   can forget to say so); a bulk ``update()`` or ``delete()`` statement is not, so
-  these tables are changed through the ORM. This process forgets the row when the
+  these tables are changed through the ORM. A set of rows (``SETS``: a hub's duty
+  rota) is announced whole, as ``(table, hub)``, when a row of it is added, changed or
+  deleted, since a new row changes the set too. This process forgets the row when the
   transaction commits; on PostgreSQL a ``NOTIFY`` in the same transaction tells
   every other process, on commit only, and their listeners forget it as it arrives.
 - What is remembered is trusted only while the bus hears everything: in a
@@ -25,7 +28,7 @@ Forgetting is the event bus's job, never a clock's:
 
 The rules that decide under a lock (places left, a session's status ``FOR
 UPDATE``) read the database, not this: a remembered row only finds the thing the
-request is about. Inserts need no notice (nothing is remembered as missing, so
+request is about. Inserts into ``TABLES`` need no notice (no row is remembered as missing, so
 no made-up credential or address fills a worker), and a worker keeps at most
 ``LIMIT`` things.
 """
@@ -45,7 +48,10 @@ T = TypeVar("T")
 Tag = tuple[str, int]
 
 # The tables whose rows are remembered: a change to one of their rows is announced.
-TABLES = frozenset({"kiosk_device", "hub", "room", "session_series", "session"})
+TABLES = frozenset({"kiosk_device", "hub", "room", "session_series", "session", "staff_user"})
+# The tables remembered as a whole set of rows (a hub's duty rota): a change to one
+# of their rows, a new row too, is announced as the set's (the table and the hub).
+SETS = {"duty_assignment": "hub_id"}
 # At most this many remembered things a worker: past it, the longest kept goes.
 LIMIT = 5000
 
@@ -141,18 +147,36 @@ _CHANGED = "frontdoor_remembered_changed"
 
 
 def changed_rows(session: OrmSession) -> set[Tag]:
-    """The remembered tables' rows this flush changes or deletes."""
+    """The remembered tables' rows this flush changes or deletes, and the sets
+    (``SETS``) it adds to, changes or takes from."""
     tags: set[Tag] = set()
     for row in (*session.dirty, *session.deleted):
         table = getattr(row, "__tablename__", None)
         if table in TABLES and inspect(row).identity is not None:
             tags.add((table, int(row.id)))
+    for row in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(row, "__tablename__", None)
+        if table in SETS:
+            tags.add((table, int(getattr(row, SETS[table]))))
     return tags
 
 
 def pending(session: OrmSession) -> set[Tag]:
     """The rows this transaction changed so far (forgotten here when it commits)."""
     return session.info.setdefault(_CHANGED, set())
+
+
+def unsettled(session: OrmSession, tables: Iterable[str]) -> bool:
+    """Whether this transaction changed rows of ``tables`` it has not committed
+    (flushed or not): what it reads of them is neither taken from nor kept in
+    memory, since it is not yet, and may never be, what every worker sees."""
+    wanted = set(tables)
+    if any(table in wanted for table, _ in session.info.get(_CHANGED, ())):
+        return True
+    return any(
+        getattr(row, "__tablename__", None) in wanted
+        for row in (*session.new, *session.dirty, *session.deleted)
+    )
 
 
 def take_pending(session: OrmSession) -> set[Tag]:

@@ -11,18 +11,20 @@ from sqlalchemy import event, func, select
 
 from arrivals.actions import act, check_in_by_hand, leave, undo, visits_to_leave
 from arrivals.board import board, roll_call
-from arrivals.checkin import check_in_booking, check_in_drop_in
-from arrivals.greeters import set_duty, staff_at
+from arrivals.checkin import CheckIn, check_in_booking, check_in_drop_in
+from arrivals.greeters import DutyRota, set_duty, staff_at
 from arrivals.help_requests import request_help
 from arrivals.jobs import check_out_finished, escalate_overdue
 from frontdoor.errors import ServiceError
-from frontdoor.events import bus, missed_events
+from frontdoor.events import PostgresBus, bus, missed_events
 from frontdoor.extensions import db
 from frontdoor.models import (
     ArrivalEvent,
     Duty,
     Hub,
     OutboxMessage,
+    Session,
+    SessionSeries,
     StaffLogin,
     StaffUser,
     Visit,
@@ -30,7 +32,7 @@ from frontdoor.models import (
 )
 from frontdoor.staff import create_staff
 from tests.test_concurrency import in_parallel, roomy_app  # noqa: F401  (a fixture)
-from tests.test_kiosk import NOW, TODAY, booked, place  # noqa: F401  (a fixture)
+from tests.test_kiosk import NOW, TODAY, another_drop_in, booked, place  # noqa: F401  (a fixture)
 
 
 def _staff(email: str) -> StaffUser:
@@ -107,6 +109,43 @@ def test_checking_in_reads_the_duty_rota_only_when_the_greeter_rule_needs_it(app
     )
     assert len([s for s in dropped_in if "duty_assignment" in s]) == 1
     assert len(dropped_in) <= 9, dropped_in
+
+
+def test_the_duty_rota_is_remembered_until_it_changes_and_then_greets_as_changed(app, ctx):
+    """A drop-in at a session with no lead (Dads Group), Sam on duty: he is promised.
+    The next check-in reads no rota (each worker remembers it); once a manager puts
+    Grace on duty instead, or her name changes, the next family is promised the
+    rota as it now is, at once; and tomorrow's rota is tomorrow's, not today's."""
+    if isinstance(bus(), PostgresBus):
+        assert bus().wait_until_listening()  # a deaf worker remembers nothing
+    another_drop_in(app, ctx.hub_id)
+    dads = db.session.scalar(select(Session.id).join(SessionSeries).filter_by(title="Dads Group"))
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [_staff("sam@test.example").id])
+    db.session.commit()
+
+    def drop_in(first: str) -> tuple[str | None, int]:
+        made: list[CheckIn] = []
+        said = _statements(
+            lambda: made.append(
+                check_in_drop_in(
+                    dads, hub_id=ctx.hub_id, first_name=first, adults=1, child_bands=(), now=NOW
+                )
+            )
+        )
+        db.session.commit()
+        return made[0].greeter, len([s for s in said if "duty_assignment" in s])
+
+    assert drop_in("Kai") == ("Sam", 1)
+    assert drop_in("Lee") == ("Sam", 0)
+    set_duty(ctx.hub_id, TODAY, Duty.PRACTITIONER, [_staff("grace@test.example").id])
+    db.session.commit()
+    assert drop_in("Mo") == ("Grace", 1)
+    _staff("grace@test.example").name = "Gracie Okafor"
+    db.session.commit()
+    assert drop_in("Nia") == ("Gracie", 1)
+    assert drop_in("Oz") == ("Gracie", 0)
+    hub = db.session.get_one(Hub, ctx.hub_id)
+    assert DutyRota(hub, NOW + timedelta(days=1)).practitioners == []
 
 
 def test_walk_ins_and_help_requests_go_to_the_duty_practitioner_who_speaks_their_language(app, ctx):

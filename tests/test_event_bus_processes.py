@@ -34,12 +34,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from arrivals.checkin import check_in_drop_in
+from arrivals.greeters import local_day, set_duty
 from booking.session_changes import cancel_session
 from frontdoor import clock
 from frontdoor import events as events_module
 from frontdoor.events import CHANNEL, LISTENER_NAME, Event, PostgresBus
 from frontdoor.extensions import db
-from frontdoor.models import KioskDevice, Session, SessionSeries
+from frontdoor.models import Duty, Hub, KioskDevice, Session, SessionSeries, StaffUser
 from frontdoor.timetable import SeriesInput, save_series
 from kiosk.access import COOKIE
 from kiosk.pairing import add_kiosk, device_for, pair, revoke
@@ -347,3 +349,53 @@ def test_a_listener_that_reconnects_forgets_everything_it_remembered(app, place)
             time.sleep(0.05)
         assert device_for(credential, now=clock.now()) is None
         db.session.remove()
+
+
+def test_a_duty_rota_changed_in_one_process_greets_at_once_on_another_that_remembered_it(
+    app,
+    place,  # noqa: F811
+    tmp_path,
+):
+    clock.freeze(None)  # the server runs on the real clock
+    with app.app_context():
+        hub = db.session.get_one(Hub, place.hub_id)
+        today = local_day(hub, clock.now())
+        series = SessionSeries()
+        save_series(
+            series,
+            SeriesInput(
+                hub_id=place.hub_id, title="Dads Group", weekdays=[today.weekday()],
+                start_date=today, start_time=clock_time(0), end_time=clock_time(23, 59),
+                capacity=10, booking_mode="drop_in",
+            ),
+            today=today,
+        )  # fmt: skip
+        db.session.flush()
+        session_id = db.session.scalar(
+            select(Session.id).where(
+                Session.series_id == series.id, Session.occurrence_date == today
+            )
+        )
+        staff = {p.name: p.id for p in db.session.scalars(select(StaffUser))}
+        set_duty(place.hub_id, today, Duty.PRACTITIONER, [staff["Sam Kowalski"]])
+        check_in_drop_in(
+            session_id, hub_id=place.hub_id, first_name="Kai", adults=1, child_bands=(),
+            now=clock.now(),
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    with server(tmp_path, "board") as board_server:
+        opener = _opener()
+        events = _listening(opener, board_server, place.hub_id)
+        page = f"{board_server}/admin/arrivals?hub=testhub"
+        for _ in range(2):  # the rota is read, then remembered
+            with opener.open(page, timeout=WAIT) as answer:
+                assert "To greet: Sam K." in answer.read().decode()
+        with app.app_context():
+            set_duty(place.hub_id, today, Duty.PRACTITIONER, [staff["Grace Okafor"]])
+            db.session.commit()
+            db.session.remove()
+        _wait_until_the_board_hears(events, place.hub_id)
+        with opener.open(page, timeout=WAIT) as answer:
+            shown = answer.read().decode()
+        assert "To greet: Grace O." in shown and "To greet: Sam K." not in shown
