@@ -10,7 +10,7 @@ from flask import flash, redirect, url_for
 
 from admin import bp
 from admin.forms.timetable import ConfirmForm
-from admin.register import VIEW_ROLES, _audit, _booking_or_404, _render_register, _session_of
+from admin.register import VIEW_ROLES, audit_register, booking_or_404, render_register, session_of
 from arrivals.joined_online import record_joined_online, take_back_joined_online
 from frontdoor import clock
 from frontdoor.errors import ServiceError
@@ -44,13 +44,13 @@ def booking_joined_online_undo(booking_id: int):
 
 
 def _on_the_register(booking_id: int, act: Callable[[int], object], *, action: str, done: str):
-    booking = _booking_or_404(booking_id, VIEW_ROLES)
-    session = _session_of(booking)
+    booking = booking_or_404(booking_id, VIEW_ROLES)
+    session = session_of(booking)
     errors: list[dict[str, str]] = []
     if ConfirmForm().validate_on_submit():
         try:
             act(booking.id)
-            _audit(action, "booking", booking.id, session.hub_id)
+            audit_register(action, "booking", booking.id, session.hub_id)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
@@ -60,4 +60,4 @@ def _on_the_register(booking_id: int, act: Callable[[int], object], *, action: s
             return redirect(url_for("admin.register", session_id=session.id))
     else:
         errors.append({"text": "Sorry, that could not be done. Try again", "href": "#booked"})
-    return _render_register(session, errors=errors)
+    return render_register(session, errors=errors)

@@ -78,7 +78,7 @@ BOOK_FIELDS = {
 def move_choices(booking: Booking, now: datetime) -> list[tuple[Session, int]]:
     """Sessions at the booking's hub staff can book now, its own series first,
     each with its places left to book."""
-    current = _session_of(booking)
+    current = session_of(booking)
     sessions = db.session.scalars(
         select(Session)
         .where(
@@ -157,7 +157,9 @@ def session_label(session: Session, left: int | None = None) -> str:
     )
 
 
-def _audit(action: str, subject_type: str, subject_id: int, hub_id: int, detail: str = "") -> None:
+def audit_register(
+    action: str, subject_type: str, subject_id: int, hub_id: int, detail: str = ""
+) -> None:
     audit.record(
         action,
         staff_id=staff().id,
@@ -176,16 +178,16 @@ def _session_or_404(session_id: int, roles) -> Session:
     return session
 
 
-def _booking_or_404(booking_id: int, roles) -> Booking:
+def booking_or_404(booking_id: int, roles) -> Booking:
     booking = db.session.get(Booking, booking_id)
     if booking is None or booking.session_id is None:
         abort(404)
-    require_role_at(_session_of(booking).hub_id, roles)
+    require_role_at(session_of(booking).hub_id, roles)
     return booking
 
 
-def _session_of(booking: Booking) -> Session:
-    """The session of a booking on a register (``_booking_or_404`` lets in no other)."""
+def session_of(booking: Booking) -> Session:
+    """The session of a booking on a register (``booking_or_404`` lets in no other)."""
     if booking.session is None:
         abort(404)
     return booking.session
@@ -203,10 +205,10 @@ def _promoted_text(promoted: list[Booking]) -> str:
     return f" From the waiting list, {_names(promoted)} now {verb} a place."
 
 
-def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_form=None):
+def render_register(session: Session, *, errors=(), cancel_form=None, capacity_form=None):
     """The register page; showing it is a read of families' records, so audited."""
     register = load_register(session, clock.now())
-    _audit("register.view", "session", session.id, session.hub_id)
+    audit_register("register.view", "session", session.id, session.hub_id)
     db.session.commit()
     held = staff().roles_at(session.hub_id)
     now = clock.now()
@@ -240,7 +242,7 @@ def _render_register(session: Session, *, errors=(), cancel_form=None, capacity_
 @bp.route("/sessions/<int:session_id>/register")
 @staff_required(*VIEW_ROLES)
 def register(session_id: int):
-    return _render_register(_session_or_404(session_id, VIEW_ROLES))
+    return render_register(_session_or_404(session_id, VIEW_ROLES))
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
@@ -264,7 +266,7 @@ def book_on_behalf(session_id: int):
             )
             booking = result.booking
             if result.created:
-                _audit("booking.create", "booking", booking.id, session.hub_id)
+                audit_register("booking.create", "booking", booking.id, session.hub_id)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()  # ends the transaction, and with it the session's lock
@@ -304,7 +306,7 @@ def book_on_behalf(session_id: int):
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @staff_required(*CHANGE_ROLES)
 def booking_cancel(booking_id: int):
-    booking = _booking_or_404(booking_id, CHANGE_ROLES)
+    booking = booking_or_404(booking_id, CHANGE_ROLES)
     form = CancelForm()
     errors: list[dict[str, str]] = []
     if form.validate_on_submit():
@@ -312,11 +314,11 @@ def booking_cancel(booking_id: int):
             promoted = cancel_booking(
                 booking, now=clock.now(), by_staff=True, reason=form.reason.data or ""
             )
-            _audit(
+            audit_register(
                 "booking.cancel",
                 "booking",
                 booking.id,
-                _session_of(booking).hub_id,
+                session_of(booking).hub_id,
                 f"{len(promoted)} promoted from the waiting list",
             )
             db.session.commit()
@@ -335,13 +337,13 @@ def booking_cancel(booking_id: int):
             {"text": text, "href": f"#reason-{booking.id}"}
             for text in form.reason.errors or ["Sorry, that could not be done. Try again"]
         ]
-    return _render_register(_session_of(booking), errors=errors, cancel_form=form)
+    return render_register(session_of(booking), errors=errors, cancel_form=form)
 
 
 @bp.route("/bookings/<int:booking_id>/move", methods=["GET", "POST"])
 @staff_required(*CHANGE_ROLES)
 def booking_move(booking_id: int):
-    booking = _booking_or_404(booking_id, CHANGE_ROLES)
+    booking = booking_or_404(booking_id, CHANGE_ROLES)
     now = clock.now()
     choices = move_choices(booking, now)
     form = MoveForm()
@@ -350,11 +352,11 @@ def booking_move(booking_id: int):
     if booking.status == BookingStatus.CONFIRMED and form.validate_on_submit():
         try:
             promoted = move_booking(booking, form.session.data, now=now)
-            _audit(
+            audit_register(
                 "booking.move",
                 "booking",
                 booking.id,
-                _session_of(booking).hub_id,
+                session_of(booking).hub_id,
                 f"from session {from_session_id} to session {form.session.data}",
             )
             db.session.commit()
@@ -363,7 +365,7 @@ def booking_move(booking_id: int):
             form.session.errors = [*form.session.errors, for_staff(error)]
         else:
             flash(
-                f"Moved {booking.display_name} to {session_label(_session_of(booking))}."
+                f"Moved {booking.display_name} to {session_label(session_of(booking))}."
                 f"{told_family(booking)}{_promoted_text(promoted)}",
                 "success",
             )
@@ -376,7 +378,7 @@ def booking_move(booking_id: int):
         title=("Error: " if form.errors else "") + f"Move {booking.display_name}'s booking",
         form=form,
         booking=booking,
-        current=session_label(_session_of(booking)),
+        current=session_label(session_of(booking)),
         movable=booking.status == BookingStatus.CONFIRMED,
     )
 
@@ -406,4 +408,4 @@ def session_raise_capacity(session_id: int):
         errors += [{"text": text, "href": "#capacity"} for text in form.capacity.errors]
         if not errors:
             errors.append({"text": "Sorry, that could not be done. Try again", "href": "#capacity"})
-    return _render_register(session, errors=errors, capacity_form=form)
+    return render_register(session, errors=errors, capacity_form=form)
