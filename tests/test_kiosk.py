@@ -818,20 +818,25 @@ def test_drop_in_check_in_with_party_and_first_time(app, screen, place):
     screen.never_addressed("zo", "neil")
 
 
-def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
-    with app.app_context():
-        from arrivals.checkin import check_in_drop_in
+def _fill_the_drop_in(app, place, child_bands=()):
+    """Two families drop in to Stay and Play, taking its last places."""
+    from arrivals.checkin import check_in_drop_in
 
+    with app.app_context():
         for n in range(2):
             check_in_drop_in(
                 place.play,
                 hub_id=place.hub_id,
                 first_name=f"P{n}",
                 adults=1,
-                child_bands=("1-3",),
+                child_bands=child_bands,
                 now=NOW,
             )
         db.session.commit()
+
+
+def test_a_full_drop_in_says_when_it_runs_next(app, screen, place):
+    _fill_the_drop_in(app, place, child_bands=("1-3",))
     screen.start("drop_in")  # the only drop-in running now
     assert "Sorry, Stay and Play is full right now" in screen.text
     assert "Tuesday 1 December, 09:00" in screen.text
@@ -852,19 +857,7 @@ def test_with_two_drop_ins_running_the_family_chooses_which(app, screen, place):
 
 def test_a_full_drop_in_is_marked_in_the_list_of_drop_ins(app, screen, place):
     another_drop_in(app, place.hub_id)
-    with app.app_context():
-        from arrivals.checkin import check_in_drop_in
-
-        for n in range(2):
-            check_in_drop_in(
-                place.play,
-                hub_id=place.hub_id,
-                first_name=f"P{n}",
-                adults=1,
-                child_bands=(),
-                now=NOW,
-            )
-        db.session.commit()
+    _fill_the_drop_in(app, place)
     screen.start("drop_in")
     assert "Stay and Play 09:00\N{EN DASH}11:30 \N{MIDDLE DOT} Main hall Full" in screen.text
 
@@ -873,19 +866,7 @@ def test_filling_up_while_typing_is_a_kind_message_too(app, screen, place):
     screen.start("drop_in")
     screen.post("/kiosk/drop-in", {"session": str(place.play)})
     screen.post("/kiosk/drop-in/who", {"adults": "1", "c_0-1": "0", "next": "yes"})
-    with app.app_context():
-        from arrivals.checkin import check_in_drop_in
-
-        for n in range(2):
-            check_in_drop_in(
-                place.play,
-                hub_id=place.hub_id,
-                first_name=f"P{n}",
-                adults=1,
-                child_bands=(),
-                now=NOW,
-            )
-        db.session.commit()
+    _fill_the_drop_in(app, place)
     screen.post("/kiosk/drop-in/name", {"first_name": "Late"})
     assert "Sorry, Stay and Play is full right now" in screen.text
     assert count(app, Visit) == 2
